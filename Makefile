@@ -1,0 +1,85 @@
+# linli — build, run, test, bench.
+# `make run` and `make test` are the two commands a new user needs; both
+# install missing Debian packages first (scripts/deps.sh).
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson libsodium xlsxwriter libzip sqlite3 opencc libqrencode libcurl expat
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Isrc -Ibuild/gen
+
+BUILD   := build
+SAN     := $(BUILD)/san
+GEN     := $(BUILD)/gen
+
+SRC_LIB := $(wildcard src/base/*.c src/store/*.c src/domain/*.c src/api/*.c src/http/*.c src/cli/*.c)
+SRC_LIB := $(filter-out src/cli/main.c,$(SRC_LIB))
+GEN_SRC := $(GEN)/pinyin_table.c $(GEN)/embedded.c
+OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRC_LIB) $(GEN_SRC))
+SAN_OBJ := $(patsubst %.c,$(SAN)/obj/%.o,$(SRC_LIB) $(GEN_SRC))
+UNIT_SRC:= $(wildcard tests/unit/test_*.c)
+UNIT_BIN:= $(patsubst tests/unit/%.c,$(SAN)/%,$(UNIT_SRC))
+EMBED   := $(wildcard src/store/migrations/*.sql) docs/openapi.json
+
+.PHONY: all deps run test unit api-test browser-test bench fmt lint clean demo-db
+
+all: $(BUILD)/linli
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/linli: $(OBJ) $(BUILD)/obj/src/cli/main.o
+	$(CC) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/obj/%.o: %.c $(GEN)/pinyin_table.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(SAN)/obj/%.o: %.c $(GEN)/pinyin_table.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -MMD -MP -c $< -o $@
+
+$(GEN)/pinyin_table.c: tools/gen_pinyin.sh
+	@mkdir -p $(GEN)
+	tools/gen_pinyin.sh /usr/share/unicode/Unihan_Readings.txt.bz2 > $@.tmp && mv $@.tmp $@
+
+$(GEN)/embedded.c: tools/embed.sh $(EMBED)
+	@mkdir -p $(GEN)
+	tools/embed.sh $(EMBED) > $@.tmp && mv $@.tmp $@
+
+$(SAN)/test_%: tests/unit/test_%.c $(SAN_OBJ)
+	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $@ $^ $(PKG_LIBS) -lcmocka
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-demo.sh
+
+test: 
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory api-test
+
+unit: $(UNIT_BIN)
+	@scripts/run-unit.sh $(UNIT_BIN)
+
+api-test: $(BUILD)/linli
+	LINLI_BIN=$(abspath $(BUILD)/linli) node --test --test-concurrency=2 tests/api/
+
+bench: all
+	@scripts/deps.sh bench
+	bench/run.sh
+
+fmt:
+	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/unit/*.c)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr -Isrc src
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

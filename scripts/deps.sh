@@ -1,0 +1,35 @@
+#!/bin/sh
+# deps.sh build|test|bench|run — installs the Debian packages linli needs
+# for that purpose when they are missing (apt-get; root or sudo). Safe to
+# run repeatedly: it does nothing when everything is present.
+set -eu
+purpose=${1:-build}
+build="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
+libxlsxwriter-dev libcsv-dev libopencc-dev libqrencode-dev libzip-dev libexpat1-dev libcurl4-openssl-dev
+unicode-data bzip2"
+test="$build libcmocka-dev nodejs sqlite3"
+bench="$build wrk"
+case "$purpose" in
+build | run) want=$build ;;
+test) want=$test ;;
+bench) want=$bench ;;
+*) echo "usage: $0 build|test|bench|run" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+# Node.js may come from elsewhere than Debian (nvm, a tarball): accept any node >= 18.
+case " $missing " in *" nodejs "*)
+	if command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ]; then
+		missing=$(echo "$missing" | sed 's/ nodejs//')
+	fi ;;
+esac
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,68 @@
+/*
+ * api.h — what every resource handler uses: the route context, body and
+ * query parsing, the one error format and list pages.
+ *
+ * Handlers return nothing; they fill r->resp through api_ok/api_error.
+ * Errors are {"error":{"code","message","field"}} with the HTTP status
+ * mapped from the ERR_* code in one place (api_fail).
+ */
+#ifndef LINLI_API_H
+#define LINLI_API_H
+
+#include <jansson.h>
+
+#include "domain/ctx.h"
+#include "http/http.h"
+
+struct api {
+	struct http_req *req;
+	struct http_resp *resp;
+	struct ctx c;
+	const char *param[4]; /* {id}-style path parameters in order */
+	int nparam;
+	const char *token_kind; /* "session" (cookie) or "api" */
+};
+
+typedef void (*api_handler)(struct api *r);
+
+enum {
+	ROUTE_PUBLIC = 1, /* no login needed */
+	ROUTE_RAW = 2     /* body is not JSON (uploads) */
+};
+
+struct route {
+	const char *method, *pattern;
+	api_handler fn;
+	unsigned flags;
+	const char *summary;
+};
+
+extern const struct route api_routes[];
+extern const size_t api_route_count;
+
+void api_dispatch(struct http_req *req, struct http_resp *resp, void *user);
+
+/* Responses */
+void api_ok(struct api *r, int status, json_t *body);
+void api_error(struct api *r, int status, const char *code, const char *field, const char *msg);
+/* Maps an ERR_* code and its struct err to the HTTP error response. */
+void api_fail(struct api *r, int rc, const struct err *e);
+/* Answers out with status when rc == 0, else the error. */
+void api_result(struct api *r, int rc, const struct err *e, int status, json_t *out);
+/* {"items": items, "next_cursor": last id when the page is full} */
+void api_page(struct api *r, json_t *items, int limit);
+
+/* Input */
+/* Parses the JSON object body; on failure answers 400/413/415 itself. */
+json_t *api_body(struct api *r);
+/* Path parameter i as a positive id; answers 400 itself on failure. */
+bool api_id(struct api *r, int i, int64_t *out);
+/* Query integer within [min,max] (default if absent); answers 400 on failure. */
+bool api_qint(struct api *r, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out);
+/* Opaque cursor → keyset id (0 if absent); answers 400 on a bad cursor. */
+bool api_cursor(struct api *r, int64_t *after);
+/* Rejects query keys not in the NULL-terminated list. */
+bool api_qkeys(struct api *r, const char *const *allowed);
+bool api_qbool(struct api *r, const char *key);
+
+#endif

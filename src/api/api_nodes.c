@@ -1,0 +1,153 @@
+/*
+ * api_nodes.c — /nodes and /node-kinds: the organisation tree.
+ * Statuses: 200, 201, 400 (bad input), 401, 403 (outside the caller's
+ * subtree), 404, 409 (retire with children).
+ */
+#include <string.h>
+
+#include "api/handlers.h"
+#include "domain/roles.h"
+#include "domain/tree.h"
+
+void h_kinds_list(struct api *r)
+{
+	json_t *out = NULL;
+	struct err e = {0};
+	int rc = tree_kinds(&r->c, &out, &e);
+	if (rc == 0)
+		out = json_pack("{s:o}", "items", out);
+	api_result(r, rc, &e, 200, out);
+}
+
+void h_kinds_put(struct api *r)
+{
+	json_t *in = api_body(r);
+	if (!in)
+		return;
+	struct err e = {0};
+	int rc = tree_kind_put(&r->c, in, &e);
+	api_result(r, rc, &e, 200, rc ? NULL : json_incref(in));
+	json_decref(in);
+}
+
+void h_nodes_list(struct api *r)
+{
+	static const char *const keys[] = {"q", "under", "limit", "cursor", NULL};
+	int64_t under, limit;
+	if (!api_qkeys(r, keys) || !api_qint(r, "under", 0, 0, INT64_MAX, &under) || !api_qint(r, "limit", 50, 1, 500, &limit))
+		return;
+	const char *q = http_query(r->req, "q");
+	struct err e = {0};
+	json_t *items = NULL;
+	int rc = 0;
+	if (q && *q)
+		rc = tree_search(&r->c, under, q, (int)limit, &items, &e);
+	else
+		rc = tree_roots(&r->c, &items, &e); /* the nodes the caller may start from */
+	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+void h_nodes_create(struct api *r)
+{
+	json_t *in = api_body(r), *out = NULL;
+	if (!in)
+		return;
+	struct err e = {0};
+	int rc = tree_create(&r->c, in, &out, &e);
+	json_decref(in);
+	api_result(r, rc, &e, 201, out);
+}
+
+void h_nodes_get(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *out = NULL;
+	struct err e = {0};
+	int rc = tree_get(&r->c, id, &out, &e);
+	api_result(r, rc, &e, 200, out);
+}
+
+void h_nodes_update(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *in = api_body(r), *out = NULL;
+	if (!in)
+		return;
+	struct err e = {0};
+	int rc = tree_update(&r->c, id, in, &out, &e);
+	json_decref(in);
+	api_result(r, rc, &e, 200, out);
+}
+
+void h_nodes_move(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *in = api_body(r), *out = NULL;
+	if (!in)
+		return;
+	json_int_t parent = 0;
+	json_error_t je;
+	struct err e = {0};
+	int rc;
+	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:I}", "parent_id", &parent) != 0 || parent <= 0)
+		rc = err_set(&e, ERR_INVALID, "parent_id", "需要目标上级parent_id / parent_id (integer) is required");
+	else
+		rc = tree_move(&r->c, id, parent, &out, &e);
+	json_decref(in);
+	api_result(r, rc, &e, 200, out);
+}
+
+void h_nodes_retire(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	struct err e = {0};
+	json_t *out = NULL;
+	int rc = tree_retire(&r->c, id, &e);
+	if (rc == 0)
+		rc = tree_get(&r->c, id, &out, &e);
+	api_result(r, rc, &e, 200, out);
+}
+
+void h_nodes_children(struct api *r)
+{
+	static const char *const keys[] = {"limit", "cursor", "retired", NULL};
+	int64_t id, limit, after;
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "limit", 200, 1, 1000, &limit) || !api_cursor(r, &after))
+		return;
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = tree_children(&r->c, id, after, (int)limit, api_qbool(r, "retired"), &items, &e);
+	if (rc)
+		return api_fail(r, rc, &e);
+	api_page(r, items, (int)limit);
+}
+
+void h_nodes_ancestors(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = tree_ancestors(&r->c, id, &items, &e);
+	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
+}
+
+void h_nodes_contacts(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = roles_contacts(&r->c, id, &items, &e);
+	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
+}

@@ -1,0 +1,87 @@
+/*
+ * api_transfer.c — import of residents and export of lists (台账).
+ *
+ * POST /import/people?node=ID[&dry_run=1]: the body is the raw file (CSV in
+ * UTF-8/GB18030 or .xlsx, detected by content). 200 with counts, or 422
+ * with every bad row; nothing is changed unless every row is good.
+ * GET /export/{people|households|roles|orgs}?node=ID&format=xlsx|csv
+ * [&reveal=1]: the file as an attachment. Statuses: 200, 400, 401, 403,
+ * 404, 413, 422.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/handlers.h"
+#include "domain/transfer.h"
+
+void h_import_people(struct api *r)
+{
+	static const char *const keys[] = {"node", "dry_run", NULL};
+	int64_t node;
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node))
+		return;
+	if (r->req->body_too_large)
+		return api_error(r, 413, "too_large", NULL, "文件过大 / file too large");
+	if (!node)
+		return api_error(r, 400, "invalid", "node", "需要node参数 / node is required");
+	if (r->req->body_len == 0)
+		return api_error(r, 400, "invalid", "file", "请上传文件 / no file uploaded");
+	json_t *report = NULL;
+	struct err e = {0};
+	int rc = transfer_import_people(&r->c, node, r->req->body, r->req->body_len, api_qbool(r, "dry_run"), &report, &e);
+	if (rc == ERR_INVALID && report) {
+		api_error(r, 422, "invalid_rows", "file", e.msg);
+		json_object_set_new(json_object_get(r->resp->json, "error"), "rows", report);
+		return;
+	}
+	api_result(r, rc, &e, 200, report);
+}
+
+void h_export(struct api *r)
+{
+	static const char *const keys[] = {"node", "format", "reveal", NULL};
+	int64_t node;
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node))
+		return;
+	const char *fmt = http_query(r->req, "format");
+	if (!fmt)
+		fmt = "xlsx";
+	char path[] = "/tmp/linli-export-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return api_error(r, 500, "io_error", NULL, "cannot create a temporary file");
+	close(fd);
+	int64_t rows = 0;
+	struct err e = {0};
+	int rc = transfer_export(&r->c, r->param[0], node, fmt, api_qbool(r, "reveal"), path, &rows, &e);
+	if (rc) {
+		unlink(path);
+		return api_fail(r, rc, &e);
+	}
+	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	char *data = NULL;
+	if (f && fstat(fileno(f), &sb) == 0 && (data = malloc((size_t)sb.st_size + 1)) &&
+	    fread(data, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size) {
+		r->resp->status = 200;
+		r->resp->data = data;
+		r->resp->len = (size_t)sb.st_size;
+		r->resp->free_data = true;
+		r->resp->type = strcmp(fmt, "csv") == 0 ? "text/csv; charset=utf-8"
+							: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+		http_add_header(r->resp, "Content-Disposition",
+				arena_printf(r->req->a, "attachment; filename=\"%s.%s\"; filename*=UTF-8''%s-%s.%s", r->param[0], fmt,
+					     "%E5%8F%B0%E8%B4%A6", r->param[0], fmt));
+		http_add_header(r->resp, "X-Row-Count", arena_printf(r->req->a, "%lld", (long long)rows));
+	} else {
+		free(data);
+		api_error(r, 500, "io_error", NULL, "cannot read the export");
+	}
+	if (f)
+		fclose(f);
+	unlink(path);
+}

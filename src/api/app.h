@@ -1,0 +1,19 @@
+/*
+ * app.h — the server's read-only application state handed to dispatch:
+ * the personal-data key and the embedded static assets (web UI).
+ */
+#ifndef LINLI_APP_H
+#define LINLI_APP_H
+
+#include "api/api.h"
+#include "domain/pii.h"
+
+struct api_app {
+	unsigned char pii_key[PII_KEY_BYTES];
+	const char *db_url;
+};
+
+/* Serves an embedded UI asset, or the UI's index for client-side routes. */
+void app_static(struct api *r, const struct api_app *app);
+
+#endif

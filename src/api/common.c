@@ -1,0 +1,178 @@
+/* common.c — responses, the error format and input parsing shared by handlers. */
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "base/utf8.h"
+
+void api_ok(struct api *r, int status, json_t *body)
+{
+	r->resp->status = status;
+	r->resp->json = body;
+}
+
+void api_error(struct api *r, int status, const char *code, const char *field, const char *msg)
+{
+	json_decref(r->resp->json);
+	r->resp->status = status;
+	r->resp->json = json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message", msg, "field",
+				  field && *field ? field : NULL);
+}
+
+void api_fail(struct api *r, int rc, const struct err *e)
+{
+	static const struct {
+		int code, status;
+	} map[] = {{ERR_INVALID, 400},	{ERR_NOT_FOUND, 404},	 {ERR_CONFLICT, 409},	 {ERR_FORBIDDEN, 403},
+		   {ERR_UNAUTHORIZED, 401}, {ERR_TOO_LARGE, 413}, {ERR_RATE, 429},	 {ERR_UNAVAILABLE, 503},
+		   {ERR_UNSUPPORTED, 415}, {ERR_METHOD, 405},	 {ERR_IO, 500},		 {ERR_INTERNAL, 500}};
+	int status = 500;
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (map[i].code == rc)
+			status = map[i].status;
+	const char *msg = e && e->msg[0] ? e->msg : err_name(rc);
+	if (status == 500)
+		msg = "服务器内部错误 / internal error";
+	api_error(r, status, err_name(rc), e ? e->field : NULL, msg);
+	if (status == 503)
+		http_add_header(r->resp, "Retry-After", "1");
+}
+
+void api_result(struct api *r, int rc, const struct err *e, int status, json_t *out)
+{
+	if (rc)
+		api_fail(r, rc, e);
+	else
+		api_ok(r, status, out ? out : json_pack("{s:b}", "ok", 1));
+}
+
+void api_page(struct api *r, json_t *items, int limit)
+{
+	json_t *next = json_null();
+	size_t n = json_array_size(items);
+	if (limit > 0 && n == (size_t)limit) {
+		json_t *last = json_object_get(json_array_get(items, n - 1), "id");
+		if (json_is_integer(last))
+			next = json_string(arena_printf(r->req->a, "%lld", (long long)json_integer_value(last)));
+	}
+	api_ok(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+json_t *api_body(struct api *r)
+{
+	if (r->req->body_too_large) {
+		api_error(r, 413, "too_large", NULL, "请求体过大 / request body too large");
+		return NULL;
+	}
+	const char *ct = http_header(r->req, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+		api_error(r, 415, "unsupported_media_type", NULL, "请求体应为application/json / body must be application/json");
+		return NULL;
+	}
+	if (!utf8_valid(r->req->body, r->req->body_len)) {
+		api_error(r, 400, "invalid", NULL, "请求体不是有效的UTF-8 / body is not valid UTF-8");
+		return NULL;
+	}
+	json_error_t je;
+	json_t *j = json_loadb(r->req->body, r->req->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		api_error(r, 400, "invalid", NULL, arena_printf(r->req->a, "JSON格式错误 / malformed JSON: %s (line %d)", je.text, je.line));
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		api_error(r, 400, "invalid", NULL, "请求体应为JSON对象 / body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+bool api_id(struct api *r, int i, int64_t *out)
+{
+	const char *s = i < r->nparam ? r->param[i] : NULL;
+	char *end;
+	long long v = s ? strtoll(s, &end, 10) : 0;
+	if (!s || *end || v <= 0) {
+		api_error(r, 400, "invalid", "id", "编号应为正整数 / id must be a positive integer");
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool api_qint(struct api *r, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out)
+{
+	const char *s = http_query(r->req, key);
+	if (!s) {
+		*out = def;
+		return true;
+	}
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < min || v > max) {
+		api_error(r, 400, "invalid", key,
+			  arena_printf(r->req->a, "参数%s应为%lld到%lld之间的整数 / %s must be an integer in [%lld, %lld]", key,
+				       (long long)min, (long long)max, key, (long long)min, (long long)max));
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool api_cursor(struct api *r, int64_t *after)
+{
+	const char *s = http_query(r->req, "cursor");
+	if (!s || !*s) {
+		*after = 0;
+		return true;
+	}
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (*end || v < 0) {
+		api_error(r, 400, "invalid", "cursor", "分页游标无效 / invalid cursor");
+		return false;
+	}
+	*after = v;
+	return true;
+}
+
+struct qk {
+	const char *const *allowed;
+	const char *bad;
+};
+
+static enum MHD_Result check_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct qk *q = cls;
+	for (const char *const *a = q->allowed; *a; a++)
+		if (strcmp(*a, key) == 0)
+			return MHD_YES;
+	q->bad = key;
+	return MHD_NO;
+}
+
+bool api_qkeys(struct api *r, const char *const *allowed)
+{
+	struct qk q = {allowed, NULL};
+	MHD_get_connection_values(r->req->conn, MHD_GET_ARGUMENT_KIND, check_key, &q);
+	if (q.bad) {
+		api_error(r, 400, "invalid", q.bad, arena_printf(r->req->a, "未知参数“%s” / unknown query parameter '%s'", q.bad, q.bad));
+		return false;
+	}
+	const char *const *a = allowed;
+	for (; *a; a++) {
+		const char *v = http_query(r->req, *a);
+		if (v && !utf8_valid(v, strlen(v))) {
+			api_error(r, 400, "invalid", *a, "参数不是有效的UTF-8 / parameter is not valid UTF-8");
+			return false;
+		}
+	}
+	return true;
+}
+
+bool api_qbool(struct api *r, const char *key)
+{
+	const char *v = http_query(r->req, key);
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}

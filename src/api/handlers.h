@@ -1,0 +1,61 @@
+/* handlers.h — every route handler, one group per resource file. */
+#ifndef LINLI_HANDLERS_H
+#define LINLI_HANDLERS_H
+
+#include "api/api.h"
+
+/* api_auth.c */
+void h_login(struct api *r);
+void h_logout(struct api *r);
+void h_me(struct api *r);
+/* api_meta.c */
+void h_health(struct api *r);
+void h_openapi(struct api *r);
+/* api_nodes.c */
+void h_kinds_list(struct api *r);
+void h_kinds_put(struct api *r);
+void h_nodes_list(struct api *r);
+void h_nodes_create(struct api *r);
+void h_nodes_get(struct api *r);
+void h_nodes_update(struct api *r);
+void h_nodes_move(struct api *r);
+void h_nodes_retire(struct api *r);
+void h_nodes_children(struct api *r);
+void h_nodes_ancestors(struct api *r);
+void h_nodes_contacts(struct api *r);
+/* api_people.c */
+void h_people_list(struct api *r);
+void h_people_create(struct api *r);
+void h_people_get(struct api *r);
+void h_people_update(struct api *r);
+void h_people_move(struct api *r);
+void h_people_history(struct api *r);
+void h_households_list(struct api *r);
+void h_households_create(struct api *r);
+void h_households_get(struct api *r);
+void h_households_update(struct api *r);
+/* api_roles.c */
+void h_role_types(struct api *r);
+void h_roles_list(struct api *r);
+void h_roles_create(struct api *r);
+void h_roles_update(struct api *r);
+void h_orgs_list(struct api *r);
+void h_orgs_create(struct api *r);
+void h_orgs_get(struct api *r);
+void h_orgs_update(struct api *r);
+/* api_users.c */
+void h_users_list(struct api *r);
+void h_users_create(struct api *r);
+void h_users_get(struct api *r);
+void h_users_update(struct api *r);
+void h_users_password(struct api *r);
+void h_users_grant(struct api *r);
+void h_grants_delete(struct api *r);
+void h_audit_list(struct api *r);
+/* api_stats.c */
+void h_stats(struct api *r);
+/* api_transfer.c */
+void h_import_people(struct api *r);
+void h_export(struct api *r);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * router.c — the route table and the one dispatch path.
+ *
+ * Adding a route is one line in api_routes[] (and its entry in
+ * docs/openapi.json, which a test checks). Dispatch: match the path,
+ * check the method (405), authenticate (Bearer token or session cookie;
+ * deny by default), check CSRF on cookie-authenticated writes, rate-limit
+ * logins, then call the handler with a ctx for the domain.
+ */
+#include <string.h>
+
+#include "api/app.h"
+#include "api/handlers.h"
+#include "domain/accounts.h"
+
+const struct route api_routes[] = {
+	{"GET", "/api/v1/health", h_health, ROUTE_PUBLIC, "服务状态 / health"},
+	{"GET", "/api/v1/openapi.json", h_openapi, ROUTE_PUBLIC, "OpenAPI文档 / OpenAPI document"},
+	{"POST", "/api/v1/auth/login", h_login, ROUTE_PUBLIC, "登录 / log in"},
+	{"POST", "/api/v1/auth/logout", h_logout, 0, "退出 / log out"},
+	{"GET", "/api/v1/auth/me", h_me, 0, "当前用户 / current user"},
+	{"GET", "/api/v1/node-kinds", h_kinds_list, 0, "层级类型 / node kinds"},
+	{"POST", "/api/v1/node-kinds", h_kinds_put, 0, "配置层级 / configure a node kind"},
+	{"GET", "/api/v1/nodes", h_nodes_list, 0, "节点列表或搜索 / list or search nodes"},
+	{"POST", "/api/v1/nodes", h_nodes_create, 0, "新建节点 / create node"},
+	{"GET", "/api/v1/nodes/{id}", h_nodes_get, 0, "节点详情 / node"},
+	{"PATCH", "/api/v1/nodes/{id}", h_nodes_update, 0, "修改节点 / update node"},
+	{"POST", "/api/v1/nodes/{id}/move", h_nodes_move, 0, "移动节点 / move node"},
+	{"POST", "/api/v1/nodes/{id}/retire", h_nodes_retire, 0, "撤销节点 / retire node"},
+	{"GET", "/api/v1/nodes/{id}/children", h_nodes_children, 0, "下级节点 / children"},
+	{"GET", "/api/v1/nodes/{id}/ancestors", h_nodes_ancestors, 0, "上级节点 / ancestors"},
+	{"GET", "/api/v1/nodes/{id}/contacts", h_nodes_contacts, ROUTE_PUBLIC, "公示联系方式 / published contacts"},
+	{"GET", "/api/v1/people", h_people_list, 0, "居民列表 / list residents"},
+	{"POST", "/api/v1/people", h_people_create, 0, "登记居民 / register resident"},
+	{"GET", "/api/v1/people/{id}", h_people_get, 0, "居民详情 / resident"},
+	{"PATCH", "/api/v1/people/{id}", h_people_update, 0, "修改居民 / update resident"},
+	{"POST", "/api/v1/people/{id}/move", h_people_move, 0, "迁入迁出 / move in or out"},
+	{"GET", "/api/v1/people/{id}/history", h_people_history, 0, "居住历史 / residence history"},
+	{"GET", "/api/v1/households", h_households_list, 0, "户列表 / list households"},
+	{"POST", "/api/v1/households", h_households_create, 0, "新建户 / create household"},
+	{"GET", "/api/v1/households/{id}", h_households_get, 0, "户详情 / household"},
+	{"PATCH", "/api/v1/households/{id}", h_households_update, 0, "修改户 / update household"},
+	{"GET", "/api/v1/role-types", h_role_types, 0, "职务类型 / role types"},
+	{"GET", "/api/v1/roles", h_roles_list, 0, "任职列表 / list roles"},
+	{"POST", "/api/v1/roles", h_roles_create, 0, "任命 / appoint"},
+	{"PATCH", "/api/v1/roles/{id}", h_roles_update, 0, "修改任职 / update role"},
+	{"GET", "/api/v1/orgs", h_orgs_list, 0, "组织列表 / list organisations"},
+	{"POST", "/api/v1/orgs", h_orgs_create, 0, "新建组织 / create organisation"},
+	{"GET", "/api/v1/orgs/{id}", h_orgs_get, 0, "组织详情 / organisation"},
+	{"PATCH", "/api/v1/orgs/{id}", h_orgs_update, 0, "修改组织 / update organisation"},
+	{"GET", "/api/v1/users", h_users_list, 0, "用户列表 / list users"},
+	{"POST", "/api/v1/users", h_users_create, 0, "新建用户 / create user"},
+	{"GET", "/api/v1/users/{id}", h_users_get, 0, "用户详情 / user"},
+	{"PATCH", "/api/v1/users/{id}", h_users_update, 0, "修改用户 / update user"},
+	{"POST", "/api/v1/users/{id}/password", h_users_password, 0, "设置密码 / set password"},
+	{"POST", "/api/v1/users/{id}/grants", h_users_grant, 0, "授权 / grant access"},
+	{"DELETE", "/api/v1/grants/{id}", h_grants_delete, 0, "撤销授权 / revoke access"},
+	{"GET", "/api/v1/audit", h_audit_list, 0, "审计记录 / audit trail"},
+	{"GET", "/api/v1/stats", h_stats, 0, "统计 / statistics"},
+	{"POST", "/api/v1/import/people", h_import_people, ROUTE_RAW, "导入居民 / import residents"},
+	{"GET", "/api/v1/export/{list}", h_export, 0, "导出台账 / export a list"},
+};
+const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
+
+/* Matches pattern segments; {x} takes one non-empty segment. */
+static bool match(const char *pattern, const char *path, struct api *r)
+{
+	r->nparam = 0;
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *end = strchr(s, '/');
+			size_t n = end ? (size_t)(end - s) : strlen(s);
+			if (n == 0 || r->nparam >= 4)
+				return false;
+			r->param[r->nparam++] = arena_strndup(r->req->a, s, n);
+			s += n;
+			p = strchr(p, '}') + 1;
+			continue;
+		}
+		if (*p != *s)
+			return false;
+		p++, s++;
+	}
+	return *p == 0 && *s == 0;
+}
+
+static const char *bearer_token(struct http_req *req, bool *from_cookie)
+{
+	const char *h = http_header(req, "Authorization");
+	*from_cookie = false;
+	if (h && strncasecmp(h, "Bearer ", 7) == 0)
+		return h + 7;
+	const char *c = http_cookie(req, "linli_session");
+	if (c)
+		*from_cookie = true;
+	return c;
+}
+
+void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
+{
+	const struct api_app *app = user;
+	struct api r = {.req = req, .resp = resp};
+	r.c = (struct ctx){.db = req->db, .a = req->a, .client = req->client, .pii_key = app->pii_key};
+	if (strncmp(req->path, "/api/", 5) != 0 && strncmp(req->path, "/open311/", 9) != 0) {
+		app_static(&r, app);
+		return;
+	}
+	const struct route *rt = NULL;
+	bool path_found = false;
+	for (size_t i = 0; i < api_route_count && !rt; i++) {
+		if (!match(api_routes[i].pattern, req->path, &r))
+			continue;
+		path_found = true;
+		if (strcmp(api_routes[i].method, req->method) == 0)
+			rt = &api_routes[i];
+	}
+	if (!rt) {
+		if (path_found)
+			api_error(&r, 405, "method_not_allowed", NULL, "不支持该方法 / method not allowed");
+		else
+			api_error(&r, 404, "not_found", NULL, "没有这个接口 / no such endpoint");
+		return;
+	}
+	/* Re-match to restore the chosen route's parameters. */
+	match(rt->pattern, req->path, &r);
+	bool from_cookie;
+	const char *token = bearer_token(req, &from_cookie);
+	if (token && *token) {
+		struct actor *who = NULL;
+		const char *csrf = NULL;
+		struct err e = {0};
+		int rc = account_actor(&r.c, token, &who, &csrf, &r.token_kind, &e);
+		if (rc == 0) {
+			r.c.who = who;
+			bool write = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
+			const char *sent = http_header(req, "X-CSRF-Token");
+			if (from_cookie && write && (!sent || !csrf || strcmp(sent, csrf) != 0)) {
+				api_error(&r, 403, "csrf", NULL, "缺少或错误的CSRF令牌 / missing or wrong CSRF token");
+				return;
+			}
+		} else if (!(rt->flags & ROUTE_PUBLIC)) {
+			api_fail(&r, rc, &e);
+			return;
+		}
+	}
+	if (!r.c.who && !(rt->flags & ROUTE_PUBLIC)) {
+		api_error(&r, 401, "unauthorized", NULL, "请先登录 / login required");
+		return;
+	}
+	rt->fn(&r);
+}

@@ -1,0 +1,80 @@
+/* utf8.c — strict UTF-8 validation (RFC 3629) and code point iteration. */
+#include "base/utf8.h"
+
+bool utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + n;
+	while (s < end) {
+		unsigned c = *s;
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		size_t need;
+		unsigned cp, min;
+		if ((c & 0xE0) == 0xC0) {
+			need = 1, cp = c & 0x1F, min = 0x80;
+		} else if ((c & 0xF0) == 0xE0) {
+			need = 2, cp = c & 0x0F, min = 0x800;
+		} else if ((c & 0xF8) == 0xF0) {
+			need = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - s) <= need)
+			return false;
+		for (size_t i = 1; i <= need; i++) {
+			if ((s[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		s += need + 1;
+	}
+	return true;
+}
+
+size_t utf8_len(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+unsigned utf8_next(const char **pp)
+{
+	const unsigned char *s = (const unsigned char *)*pp;
+	unsigned c = s[0];
+	if (c < 0x80) {
+		*pp += 1;
+		return c;
+	}
+	int need = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+	if (need < 0) {
+		*pp += 1;
+		return 0xFFFD;
+	}
+	unsigned cp = c & (0x3F >> need);
+	for (int i = 1; i <= need; i++) {
+		if ((s[i] & 0xC0) != 0x80) {
+			*pp += i;
+			return 0xFFFD;
+		}
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	*pp += need + 1;
+	return cp;
+}
+
+bool utf8_has_control(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+			return true;
+	}
+	return false;
+}

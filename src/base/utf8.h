@@ -1,0 +1,20 @@
+/*
+ * utf8.h — validating and measuring UTF-8 text.
+ * Thread-safety: pure functions.
+ */
+#ifndef LINLI_UTF8_H
+#define LINLI_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *s, size_t n);
+/* Number of code points in a valid UTF-8 string. */
+size_t utf8_len(const char *s);
+/* Decodes one code point at *p and advances; returns 0xFFFD on bad input. */
+unsigned utf8_next(const char **p);
+/* True if the string contains control characters other than \t \n \r. */
+bool utf8_has_control(const char *s);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * cli.h — shared pieces of the subcommands: opening the database with its
+ * key, the system actor, option parsing and exit codes.
+ * Exit codes: 0 ok, 1 failure, 2 usage error.
+ */
+#ifndef LINLI_CLI_H
+#define LINLI_CLI_H
+
+#include <stdbool.h>
+
+#include "domain/ctx.h"
+#include "domain/pii.h"
+
+struct cli_env {
+	struct store *db;
+	struct arena arena;
+	struct actor system;
+	struct ctx c;
+	unsigned char key[PII_KEY_BYTES];
+	char key_path[4096];
+};
+
+/* Default key file: the database path with ".key" appended. */
+void cli_key_path(const char *db, const char *key, char *out, size_t cap);
+/* Opens an existing database, migrates it and loads its key. */
+int cli_open(struct cli_env *env, const char *db, const char *key);
+void cli_close(struct cli_env *env);
+int cli_fail(const struct err *e);
+/* Finds "--name value" or "--name=value" in argv; NULL if absent. */
+const char *cli_opt(int argc, char **argv, const char *name);
+bool cli_flag(int argc, char **argv, const char *name);
+bool cli_help(int argc, char **argv, const char *usage);
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
+
+/* Creates a database with schema, key, root node and administrator. */
+int cli_create_db(const char *db, const char *key, const char *root_kind, const char *root_name, const char *admin,
+		  const char *password, struct err *e);
+
+#endif

@@ -1,0 +1,455 @@
+/*
+ * cmd_demo.c — `linli demo`: a realistic street (or city) to try and
+ * measure linli with.
+ *
+ * Street scale follows seed 004 (书院路街道): five communities organised
+ * 街道—社区—片—组—邻 with 51 片长, 217 组长 and 1112 邻长, each 邻 linked to
+ * 5–15 households, plus a sixth community organised by grid, compound,
+ * building and unit as in seed 003 (92 楼栋长, 276 单元长). Households have
+ * 1–5 members (2.9 on average, as seed 001's 13,000 residents in 4,464
+ * households). A parallel party tree mirrors the communities. City scale
+ * repeats the pattern to about 1,000,000 residents. The generator is
+ * deterministic (fixed seed) and goes through the same domain code as the
+ * API, in one transaction per community.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "domain/accounts.h"
+#include "domain/audit.h"
+#include "domain/fields.h"
+#include "domain/pii.h"
+#include "domain/registry.h"
+#include "domain/roles.h"
+#include "domain/tree.h"
+
+int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
+int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
+
+static const char usage[] =
+	"usage: linli demo --db FILE [--scale street|city] [--key FILE]\n\n"
+	"Creates FILE and fills it with a demo: street scale (~40,000 residents in six\n"
+	"communities) or city scale (~1,000,000 residents). Prints the demo logins.\n";
+
+static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
+				       "胡", "郭", "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
+				       "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶",
+				       "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "谭", "毛", "贺", "龚", "单", "欧阳"};
+static const char *const given[] = {"贵", "宝", "明", "华", "建", "国", "秀", "英", "芳", "丽", "军", "平", "伟", "强",
+				    "敏", "静", "红", "霞", "桂", "兰", "志", "文", "海", "燕", "玲", "斌", "勇", "杰",
+				    "娟", "涛", "峰", "春", "梅", "林", "俊", "婷", "浩", "宇", "欣", "怡", "嘉", "子",
+				    "晨", "阳", "雪", "德", "福", "荣", "金", "玉", "淑", "珍", "凤", "云", "琴", "翠"};
+static const char *const tags[] = {"孤寡老人", "独居老人", "残疾人", "退役军人", "困难群众", "低保户", "留守儿童", "高龄老人"};
+static const char *const regions[] = {"430302", "430304", "430321", "430381", "430382", "620201", "330402", "421024"};
+
+struct rng {
+	unsigned long long s;
+};
+
+static unsigned rnd(struct rng *r, unsigned n)
+{
+	r->s ^= r->s << 13, r->s ^= r->s >> 7, r->s ^= r->s << 17;
+	return (unsigned)(r->s % n);
+}
+
+struct demo {
+	struct cli_env *env;
+	struct rng rng;
+	int64_t people, households, idseq;
+	int area_seq, group_seq, circle_seq;
+	bool city;
+	int64_t sample_resident, sample_circle, sample_area, sample_community;
+	int64_t sample_head, sample_grid_worker, sample_secretary;
+};
+
+static int64_t mk_node(struct demo *d, int64_t parent, const char *kind, const char *name, int64_t linked)
+{
+	json_t *in = json_pack("{s:I, s:s, s:s}", "parent_id", (json_int_t)parent, "kind", kind, "name", name), *out = NULL;
+	if (linked)
+		json_object_set_new(in, "linked_node_id", json_integer(linked));
+	struct err e = {0};
+	int rc = tree_create(&d->env->c, in, &out, &e);
+	json_decref(in);
+	if (rc) {
+		fprintf(stderr, "linli demo: node %s: %s\n", name, e.msg);
+		exit(1);
+	}
+	int64_t id = json_integer_value(json_object_get(out, "id"));
+	json_decref(out);
+	return id;
+}
+
+static void id_card(struct demo *d, const char *birth, bool male, char out[19])
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	static const char check[] = "10X98765432";
+	int64_t k = d->idseq++;
+	int seq = (int)((k / 8) % 499) * 2 + (male ? 1 : 0) + 1;
+	snprintf(out, 19, "%s%.4s%.2s%.2s%03d", regions[k % 8], birth, birth + 5, birth + 8, seq % 1000);
+	int sum = 0;
+	for (int i = 0; i < 17; i++)
+		sum += (out[i] - '0') * w[i];
+	out[17] = check[sum % 11];
+	out[18] = 0;
+}
+
+/* One resident; returns the person id. */
+static int64_t mk_person(struct demo *d, const struct ctx *c, int64_t hh, const char *surname, const char *relation, int age, bool male)
+{
+	struct rng *r = &d->rng;
+	char name[32], birth[11], idc[19], phone[12];
+	snprintf(name, sizeof name, "%s%s%s", surname, given[rnd(r, 56)], rnd(r, 3) ? given[rnd(r, 56)] : "");
+	snprintf(birth, sizeof birth, "%04d-%02u-%02u", 2026 - age, 1 + rnd(r, 12), 1 + rnd(r, 28));
+	snprintf(phone, sizeof phone, "1%c%09u", "35789"[rnd(r, 5)], rnd(r, 1000000000));
+	json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "household_id", (json_int_t)hh, "name", name, "gender",
+			      male ? "M" : "F", "birth_date", birth, "relation", relation, "ethnicity",
+			      rnd(r, 20) ? "汉族" : "土家族", "residence", rnd(r, 8) ? "permanent" : "floating");
+	if (age >= 16)
+		json_object_set_new(p, "phone", json_string(phone));
+	int party = age >= 18 && rnd(r, 100) < 7;
+	json_object_set_new(p, "political_status", json_string(party ? "party_member" : age < 28 && age >= 14 && rnd(r, 3) == 0 ? "league_member" : "masses"));
+	json_t *tg = json_array();
+	if (age >= 80 && rnd(r, 3) == 0)
+		json_array_append_new(tg, json_string(tags[7]));
+	if (age >= 65 && rnd(r, 30) == 0)
+		json_array_append_new(tg, json_string(tags[rnd(r, 2)]));
+	if (rnd(r, 60) == 0)
+		json_array_append_new(tg, json_string(tags[2]));
+	if (age >= 30 && male && rnd(r, 50) == 0)
+		json_array_append_new(tg, json_string(tags[3]));
+	if (rnd(r, 80) == 0)
+		json_array_append_new(tg, json_string(tags[4 + rnd(r, 2)]));
+	if (age < 14 && rnd(r, 40) == 0)
+		json_array_append_new(tg, json_string(tags[6]));
+	json_object_set_new(p, "tags", tg);
+	struct err e = {0};
+	int64_t id = 0;
+	int rc = -1;
+	for (int tries = 0; rc && tries < 8; tries++) {
+		id_card(d, birth, male, idc);
+		json_object_set_new(p, "id_card", json_string(idc));
+		rc = fields_validate(&ENT_PERSON, p, true, &e);
+		if (rc == 0)
+			rc = person_insert(c, p, &id, &e);
+		if (rc && rc != ERR_CONFLICT)
+			break;
+	}
+	json_decref(p);
+	if (rc) {
+		fprintf(stderr, "linli demo: person %s: %s\n", name, e.msg);
+		exit(1);
+	}
+	d->people++;
+	return id;
+}
+
+/* A household of 1–5 at node; returns its head. */
+static int64_t mk_household(struct demo *d, int64_t node, const char *address)
+{
+	struct rng *r = &d->rng;
+	json_t *h = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)node, "address", address, "tenure",
+			      rnd(r, 6) == 0 ? "rented" : "owned");
+	struct err e = {0};
+	int64_t hh;
+	/* Per-household scratch memory, so a million residents fit in little. */
+	struct arena scratch;
+	arena_init(&scratch);
+	struct ctx c = d->env->c;
+	c.a = &scratch;
+	if (household_insert(&c, h, &hh, &e)) {
+		fprintf(stderr, "linli demo: household: %s\n", e.msg);
+		exit(1);
+	}
+	json_decref(h);
+	d->households++;
+	/* 1..5 members; the weights give 2.9 on average. */
+	static const int sizes[] = {1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 2, 3, 4, 3, 2, 2};
+	int n = sizes[rnd(r, 20)];
+	const char *sur = surnames[rnd(r, 56)];
+	int head_age = 28 + (int)rnd(r, 62);
+	bool head_male = rnd(r, 2);
+	int64_t head = mk_person(d, &c, hh, sur, "head", head_age, head_male);
+	if (n >= 2)
+		mk_person(d, &c, hh, surnames[rnd(r, 56)], "spouse", head_age - 3 + (int)rnd(r, 7), !head_male);
+	for (int i = 2; i < n; i++) {
+		bool older = head_age < 45 && i == 4;
+		int age = older ? head_age + 25 + (int)rnd(r, 5) : head_age - 22 - (int)rnd(r, 12);
+		if (age < 0)
+			age = (int)rnd(r, 6);
+		mk_person(d, &c, hh, older ? sur : sur, older ? "parent" : "child", age, rnd(r, 2));
+	}
+	arena_free(&scratch);
+	return head;
+}
+
+static void appoint(struct demo *d, int64_t node, int64_t person, const char *role, const char *since)
+{
+	char phone[16];
+	snprintf(phone, sizeof phone, "13%09u", rnd(&d->rng, 1000000000));
+	json_t *in = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "node_id", (json_int_t)node, "person_id", (json_int_t)person,
+			       "role", role, "start_date", since, "public_phone", phone, "selection",
+			       rnd(&d->rng, 2) ? "self" : "mass"), *out = NULL;
+	struct err e = {0};
+	if (roles_create(&d->env->c, in, &out, &e)) {
+		fprintf(stderr, "linli demo: role %s: %s\n", role, e.msg);
+		exit(1);
+	}
+	json_decref(in);
+	json_decref(out);
+}
+
+static void org(struct demo *d, int64_t node, const char *kind, const char *name, const char *contact)
+{
+	json_t *in = json_pack("{s:I, s:s, s:s, s:s}", "node_id", (json_int_t)node, "kind", kind, "name", name, "contact_name", contact),
+	       *out = NULL;
+	struct err e = {0};
+	if (orgs_create(&d->env->c, in, &out, &e)) {
+		fprintf(stderr, "linli demo: org %s: %s\n", name, e.msg);
+		exit(1);
+	}
+	json_decref(in);
+	json_decref(out);
+}
+
+static const char *const community_names[] = {"葩金", "晓塘", "松涛", "书院", "湘江", "建设", "天星", "林峰", "阳光苑", "岳塘",
+					      "宝塔", "东湖", "滨江", "桃园", "和平", "幸福", "向阳", "红旗", "光明", "新城"};
+static const char *const compound_names[] = {"松涛里", "金桂园", "枫林苑", "翠竹", "丽景", "锦绣", "书香", "滨湖", "春晖", "和园"};
+
+/* A community organised 社区—片—组—邻 (seed 004). */
+static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street, const char *name, int areas)
+{
+	char buf[128];
+	int64_t comm = mk_node(d, street, "community", name, 0);
+	int64_t pcomm = mk_node(d, party_street, "party_general_branch", arena_printf(d->env->c.a, "%s党总支", name), comm);
+	if (!d->sample_community)
+		d->sample_community = comm;
+	int64_t first_head = 0;
+	for (int a = 0; a < areas; a++) {
+		int ai = d->area_seq++;
+		snprintf(buf, sizeof buf, "第%d片区", a + 1);
+		int64_t area = mk_node(d, comm, "area", buf, 0);
+		int64_t pbranch = mk_node(d, pcomm, "party_branch", arena_printf(d->env->c.a, "%s第%d网格党支部", name, a + 1), area);
+		int groups = d->city ? 5 : 4 + (ai < 13);
+		int64_t area_head = 0;
+		for (int g = 0; g < groups; g++) {
+			int gi = d->group_seq++;
+			const char *cn = compound_names[(a * 7 + g) % 10];
+			snprintf(buf, sizeof buf, "%s%d组", cn, g + 1);
+			int64_t grp = mk_node(d, area, "group", buf, 0);
+			mk_node(d, pbranch, "party_group", arena_printf(d->env->c.a, "%s党小组", buf), grp);
+			int circles = d->city ? 5 : 5 + (gi < 27);
+			int64_t group_head = 0;
+			for (int c = 0; c < circles; c++) {
+				d->circle_seq++;
+				snprintf(buf, sizeof buf, "%s%d组第%d邻", cn, g + 1, c + 1);
+				int64_t circle = mk_node(d, grp, "circle", buf, 0);
+				int nh = 5 + (int)rnd(&d->rng, 11);
+				int64_t heads[16];
+				for (int h = 0; h < nh; h++) {
+					snprintf(buf, sizeof buf, "%s小区%d栋%d单元%d0%d", cn, g * 6 + c + 1, 1 + h / 6, 1 + (h % 6) / 2 + 1,
+						 1 + h % 2);
+					heads[h] = mk_household(d, circle, buf);
+				}
+				appoint(d, circle, heads[0], "neighbour_head", "2023-03-01");
+				if (!d->sample_circle) {
+					d->sample_circle = circle;
+					d->sample_head = heads[0];
+					d->sample_resident = heads[1];
+				}
+				if (!group_head)
+					group_head = heads[1];
+				if (!area_head && c == 1)
+					area_head = heads[2];
+				if (!first_head)
+					first_head = heads[3];
+			}
+			appoint(d, grp, group_head, "group_head", "2023-03-01");
+		}
+		appoint(d, area, area_head, "area_head", "2023-03-01");
+		appoint(d, area, area_head + 1, "grid_worker", "2022-07-01");
+		if (!d->sample_area) {
+			d->sample_area = area;
+			d->sample_grid_worker = area_head + 1;
+		}
+		org(d, area, "property", arena_printf(d->env->c.a, "%s物业服务有限公司", compound_names[a % 10]), "物业经理");
+	}
+	appoint(d, comm, first_head, "community_secretary", "2021-05-01");
+	appoint(d, comm, first_head + 1, "community_director", "2021-05-01");
+	appoint(d, comm, first_head + 2, "mediator", "2022-01-01");
+	if (!d->sample_secretary)
+		d->sample_secretary = first_head;
+	org(d, comm, "owners_committee", arena_printf(d->env->c.a, "%s业主委员会", name), "业委会主任");
+	org(d, comm, "cobuild", arena_printf(d->env->c.a, "%s共建单位·区人民医院", name), "联络员");
+	org(d, comm, "social", arena_printf(d->env->c.a, "%s志愿服务队", name), "队长");
+	org(d, comm, "merchant", arena_printf(d->env->c.a, "%s便民超市", name), "店长");
+}
+
+/* A community organised 社区—网格—小区—楼栋—单元 (seed 003's "1+1+N"). */
+static void gen_grid_units(struct demo *d, int64_t street, int64_t party_street, const char *name)
+{
+	char buf[128];
+	int64_t comm = mk_node(d, street, "community", name, 0);
+	mk_node(d, party_street, "party_general_branch", arena_printf(d->env->c.a, "%s党总支", name), comm);
+	int building_total = 0;
+	int64_t first = 0;
+	for (int g = 0; g < 6; g++) {
+		snprintf(buf, sizeof buf, "第%d网格", g + 1);
+		int64_t grid = mk_node(d, comm, "grid", buf, 0);
+		int64_t grid_head = 0;
+		for (int c = 0; c < 2; c++) {
+			const char *cn = compound_names[(g * 2 + c) % 10];
+			int64_t comp = mk_node(d, grid, "compound", arena_printf(d->env->c.a, "%s小区", cn), 0);
+			int nb = building_total + 8 <= 92 ? (g * 2 + c < 11 ? 8 : 92 - building_total) : 92 - building_total;
+			for (int b = 0; b < nb; b++, building_total++) {
+				int64_t bld = mk_node(d, comp, "building", arena_printf(d->env->c.a, "%s%d栋", cn, b + 1), 0);
+				int64_t bhead = 0;
+				for (int u = 0; u < 3; u++) {
+					int64_t unit = mk_node(d, bld, "unit", arena_printf(d->env->c.a, "%s%d栋%d单元", cn, b + 1, u + 1), 0);
+					int64_t uhead = 0;
+					for (int h = 0; h < 4; h++) {
+						snprintf(buf, sizeof buf, "%s小区%d栋%d单元%d01", cn, b + 1, u + 1, h + 1);
+						int64_t head = mk_household(d, unit, buf);
+						if (!uhead)
+							uhead = head;
+					}
+					appoint(d, unit, uhead, "unit_head", "2023-06-01");
+					if (!bhead)
+						bhead = uhead;
+				}
+				appoint(d, bld, bhead, "building_head", "2023-06-01");
+				if (!grid_head)
+					grid_head = bhead;
+			}
+			org(d, comp, "property", arena_printf(d->env->c.a, "%s物业", cn), "物业经理");
+		}
+		appoint(d, grid, grid_head, "grid_leader", "2022-01-01");
+		appoint(d, grid, grid_head + 1, "grid_worker", "2022-01-01");
+		if (!first)
+			first = grid_head;
+	}
+	appoint(d, comm, first + 2, "community_secretary", "2021-05-01");
+}
+
+static void street(struct demo *d, int64_t parent, int64_t party_parent, const char *name, int communities, int name_off)
+{
+	int64_t st = parent ? mk_node(d, parent, "street", name, 0) : 1;
+	int64_t pst = party_parent ? mk_node(d, party_parent, "party_committee", arena_printf(d->env->c.a, "%s党工委", name), st) : 0;
+	if (!pst) {
+		json_t *in = json_pack("{s:s, s:s}", "kind", "party_committee", "name", arena_printf(d->env->c.a, "%s党工委", name));
+		int64_t id = 0;
+		struct err e = {0};
+		tree_create_root(&d->env->c, "party_committee", json_string_value(json_object_get(in, "name")), &id, &e);
+		json_decref(in);
+		pst = id;
+		store_run(d->env->db, NULL, "UPDATE nodes SET linked_node_id = ? WHERE id = ?", "ii", st, pst);
+	}
+	org(d, st, "department", arena_printf(d->env->c.a, "%s派出所", name), "所长");
+	org(d, st, "department", arena_printf(d->env->c.a, "%s司法所", name), "所长");
+	org(d, st, "department", arena_printf(d->env->c.a, "%s城管中队", name), "中队长");
+	org(d, st, "department", "供电公司营业所", "客户经理");
+	static const int areas[] = {11, 10, 10, 10, 10};
+	for (int i = 0; i < communities; i++) {
+		struct err e = {0};
+		if (store_begin(d->env->db, &e))
+			exit(cli_fail(&e));
+		const char *cn = arena_printf(d->env->c.a, "%s社区", community_names[(name_off + i) % 20]);
+		if (d->city)
+			gen_three_heads(d, st, pst, cn, 10);
+		else
+			gen_three_heads(d, st, pst, cn, areas[i]);
+		if (store_commit(d->env->db, &e))
+			exit(cli_fail(&e));
+		fprintf(stderr, "  %s: %lld residents so far\n", cn, (long long)d->people);
+	}
+	if (!d->city) {
+		struct err e = {0};
+		store_begin(d->env->db, &e);
+		gen_grid_units(d, st, pst, "建设社区");
+		if (store_commit(d->env->db, &e))
+			exit(cli_fail(&e));
+	}
+}
+
+static int64_t user(struct demo *d, const char *name, const char *display, int64_t person, bool admin)
+{
+	json_t *in = json_pack("{s:s, s:s, s:b}", "username", name, "display_name", display, "is_admin", admin), *out = NULL;
+	if (person)
+		json_object_set_new(in, "person_id", json_integer(person));
+	struct err e = {0};
+	if (account_create(&d->env->c, in, "demo1234", &out, &e)) {
+		fprintf(stderr, "linli demo: user %s: %s\n", name, e.msg);
+		exit(1);
+	}
+	int64_t id = json_integer_value(json_object_get(out, "id"));
+	json_decref(in);
+	json_decref(out);
+	return id;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	if (cli_help(argc, argv, usage))
+		return 0;
+	const char *db = cli_opt(argc, argv, "--db"), *scale = cli_opt(argc, argv, "--scale");
+	if (!db || (scale && strcmp(scale, "street") && strcmp(scale, "city"))) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	bool city = scale && !strcmp(scale, "city");
+	struct err e = {0};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (cli_create_db(db, cli_opt(argc, argv, "--key"), city ? "city" : "street", city ? "示范市" : "书院路街道", "admin",
+			  "admin1234", &e))
+		return cli_fail(&e);
+	struct cli_env env;
+	int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
+	if (rc)
+		return rc;
+	/* Bulk loading: the journal stays on, but commits need not wait for
+	 * the disk; the final checkpoint below makes everything durable. */
+	store_exec(env.db, "PRAGMA synchronous=NORMAL", NULL);
+	struct demo d = {.env = &env, .rng = {0x5eed1234abcdULL}, .city = city};
+	if (city) {
+		for (int di = 0; di < 2; di++) {
+			int64_t dist = mk_node(&d, 1, "district", di ? "湖滨区" : "岳塘区", 0);
+			for (int s = 0; s < 5; s++)
+				street(&d, dist, 0, arena_printf(env.c.a, "%s第%d街道", di ? "湖滨" : "岳塘", s + 1), 14, di * 5 + s);
+		}
+	} else {
+		street(&d, 0, 0, "书院路街道", 5, 0);
+	}
+	/* Demo accounts: roles give them their reach (see accounts.h). */
+	user(&d, "shuji", "社区书记", d.sample_secretary, false);
+	user(&d, "wangge", "网格员", d.sample_grid_worker, false);
+	user(&d, "linzhang", "邻长", d.sample_head, false);
+	user(&d, "jumin", "居民", d.sample_resident, false);
+	int64_t staff = user(&d, "jiedao", "街道干部", 0, false);
+	json_t *g = NULL;
+	account_grant(&env.c, staff, 1, "officer", &g, &e);
+	json_decref(g);
+	json_t *summary = json_pack("{s:s, s:I, s:I}", "scale", city ? "city" : "street", "people", (json_int_t)d.people, "households",
+				    (json_int_t)d.households);
+	store_begin(env.db, &e);
+	audit_log(&env.c, "demo", "node", 1, NULL, summary, &e);
+	store_commit(env.db, &e);
+	json_decref(summary);
+	store_exec(env.db, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("demo database %s: %lld residents in %lld households, %d 片, %d 组, %d 邻 (%.1f s)\n", db, (long long)d.people,
+	       (long long)d.households, d.area_seq, d.group_seq, d.circle_seq, secs);
+	printf("logins (password demo1234 unless noted):\n"
+	       "  admin / admin1234   系统管理员 administrator\n"
+	       "  jiedao              街道干部 street officer (whole street)\n"
+	       "  shuji               社区书记 community secretary (node %lld)\n"
+	       "  wangge              网格员 grid worker (片区 node %lld)\n"
+	       "  linzhang            邻长 neighbour head (邻 node %lld)\n"
+	       "  jumin               居民 resident (own household)\n",
+	       (long long)d.sample_community, (long long)d.sample_area, (long long)d.sample_circle);
+	cli_close(&env);
+	return 0;
+}

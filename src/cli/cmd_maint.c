@@ -1,0 +1,69 @@
+/* cmd_maint.c — `linli backup`, `linli check` and `linli routes`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+
+int cmd_backup(int argc, char **argv)
+{
+	static const char usage[] = "usage: linli backup --db FILE --out FILE\n\n"
+				    "Copies the database consistently while the server keeps running.\n"
+				    "The key file is not copied: keep it safe separately.\n";
+	if (cli_help(argc, argv, usage))
+		return 0;
+	const char *db = cli_opt(argc, argv, "--db"), *out = cli_opt(argc, argv, "--out");
+	if (!db || !out) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	struct cli_env env;
+	int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
+	if (rc)
+		return rc;
+	struct err e = {0};
+	rc = store_backup(env.db, out, &e);
+	cli_close(&env);
+	if (rc)
+		return cli_fail(&e);
+	printf("backup written to %s\n", out);
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const char usage[] = "usage: linli check --db FILE\n\n"
+				    "Runs integrity and foreign-key checks; exit 1 if any problem is found.\n";
+	if (cli_help(argc, argv, usage))
+		return 0;
+	const char *db = cli_opt(argc, argv, "--db");
+	if (!db) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	struct cli_env env;
+	int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
+	if (rc)
+		return rc;
+	struct err e = {0};
+	char report[8192];
+	int problems = store_check(env.db, report, sizeof report, &e);
+	cli_close(&env);
+	if (problems < 0)
+		return cli_fail(&e);
+	if (problems) {
+		fprintf(stderr, "%d problem(s):\n%s", problems, report);
+		return 1;
+	}
+	puts("ok");
+	return 0;
+}
+
+int cmd_routes(int argc, char **argv)
+{
+	if (cli_help(argc, argv, "usage: linli routes\n\nPrints METHOD PATH for every API route.\n"))
+		return 0;
+	for (size_t i = 0; i < api_route_count; i++)
+		printf("%s %s\n", api_routes[i].method, api_routes[i].pattern);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* cmd_serve.c — `linli serve`: the HTTP server over one database. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/app.h"
+#include "base/log.h"
+#include "cli/cli.h"
+#include "http/http.h"
+
+static const char usage[] =
+	"usage: linli serve --db FILE [--key FILE] [--listen ADDR:PORT] [--threads N]\n"
+	"                   [--rate N] [--max-body BYTES]\n\n"
+	"Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
+	"--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
+	"requests per client per minute, --max-body 1048576 (imports: 64 MiB).\n";
+
+int cmd_serve(int argc, char **argv)
+{
+	if (cli_help(argc, argv, usage))
+		return 0;
+	const char *db = cli_opt(argc, argv, "--db");
+	if (!db) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	struct cli_env env;
+	int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
+	if (rc)
+		return rc;
+	static struct api_app app;
+	memcpy(app.pii_key, env.key, sizeof app.pii_key);
+	app.db_url = db;
+	cli_close(&env);
+	const char *listen = cli_opt(argc, argv, "--listen"), *threads = cli_opt(argc, argv, "--threads");
+	const char *rate = cli_opt(argc, argv, "--rate"), *max_body = cli_opt(argc, argv, "--max-body");
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct http_config cfg = {
+		.db_url = db,
+		.listen = listen ? listen : "127.0.0.1:8080",
+		.threads = threads ? atoi(threads) : (int)(ncpu > 0 ? ncpu * 2 : 4),
+		.max_body = max_body ? (size_t)atoll(max_body) : 1 << 20,
+		.max_upload = (size_t)64 << 20,
+		.rate_per_minute = rate ? atoi(rate) : 6000,
+		.dispatch = api_dispatch,
+		.user = &app,
+	};
+	if (cfg.threads < 1 || cfg.threads > 256) {
+		fprintf(stderr, "linli: --threads must be 1..256\n");
+		return 2;
+	}
+	return http_serve(&cfg) ? 1 : 0;
+}

@@ -1,0 +1,132 @@
+/* common.c — option lookup, opening the database, the system actor. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "domain/accounts.h"
+#include "domain/tree.h"
+
+void cli_key_path(const char *db, const char *key, char *out, size_t cap)
+{
+	if (key)
+		snprintf(out, cap, "%s", key);
+	else
+		snprintf(out, cap, "%s.key", strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db);
+}
+
+int cli_open(struct cli_env *env, const char *db, const char *key)
+{
+	memset(env, 0, sizeof *env);
+	struct err e = {0};
+	if (pii_init() != 0) {
+		fprintf(stderr, "linli: libsodium failed to start\n");
+		return 1;
+	}
+	const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
+	FILE *probe = fopen(path, "rb");
+	if (!probe) {
+		fprintf(stderr, "linli: no database at %s (create one with: linli init --db %s)\n", path, path);
+		return 1;
+	}
+	fclose(probe);
+	cli_key_path(db, key, env->key_path, sizeof env->key_path);
+	if (store_open(db, false, &env->db, &e) || store_migrate(env->db, &e) || pii_key_load(env->key_path, env->key, &e))
+		return cli_fail(&e);
+	arena_init(&env->arena);
+	env->system = (struct actor){.user_id = 0, .username = "system", .is_admin = true};
+	env->c = (struct ctx){.db = env->db, .a = &env->arena, .who = &env->system, .client = "cli", .pii_key = env->key};
+	return 0;
+}
+
+void cli_close(struct cli_env *env)
+{
+	store_close(env->db);
+	arena_free(&env->arena);
+}
+
+int cli_fail(const struct err *e)
+{
+	fprintf(stderr, "linli: %s%s%s\n", e->msg, e->field[0] ? " — " : "", e->field);
+	return 1;
+}
+
+const char *cli_opt(int argc, char **argv, const char *name)
+{
+	size_t n = strlen(name);
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], name, n) != 0)
+			continue;
+		if (argv[i][n] == '=')
+			return argv[i] + n + 1;
+		if (argv[i][n] == 0 && i + 1 < argc)
+			return argv[i + 1];
+	}
+	return NULL;
+}
+
+bool cli_flag(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return true;
+	return false;
+}
+
+bool cli_help(int argc, char **argv, const char *usage)
+{
+	if (!cli_flag(argc, argv, "--help") && !cli_flag(argc, argv, "-h"))
+		return false;
+	fputs(usage, stdout);
+	return true;
+}
+
+int cli_create_db(const char *db, const char *key, const char *root_kind, const char *root_name, const char *admin,
+		  const char *password, struct err *e)
+{
+	const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
+	FILE *probe = fopen(path, "rb");
+	if (probe) {
+		fclose(probe);
+		return err_set(e, ERR_CONFLICT, "db", "database %s already exists", path);
+	}
+	char kp[4096];
+	cli_key_path(db, key, kp, sizeof kp);
+	struct store *s = NULL;
+	int rc = pii_init();
+	if (rc == 0)
+		rc = pii_key_create(kp, e);
+	if (rc == 0)
+		rc = store_open(db, true, &s, e);
+	if (rc == 0)
+		rc = store_migrate(s, e);
+	unsigned char k[PII_KEY_BYTES];
+	if (rc == 0)
+		rc = pii_key_load(kp, k, e);
+	struct arena a;
+	arena_init(&a);
+	struct actor sys = {.user_id = 0, .username = "system", .is_admin = true};
+	struct ctx c = {.db = s, .a = &a, .who = &sys, .client = "cli", .pii_key = k};
+	int64_t root = 0;
+	if (rc == 0)
+		rc = store_begin(s, e);
+	if (rc == 0)
+		rc = tree_create_root(&c, root_kind, root_name, &root, e);
+	if (rc == 0)
+		rc = store_commit(s, e);
+	else if (s)
+		store_rollback(s);
+	json_t *u = NULL;
+	if (rc == 0) {
+		json_t *in = json_pack("{s:s, s:s, s:b}", "username", admin, "display_name", "系统管理员", "is_admin", 1);
+		rc = account_create(&c, in, password, &u, e);
+		json_decref(in);
+		json_decref(u);
+	}
+	arena_free(&a);
+	store_close(s);
+	if (rc) {
+		remove(path);
+		remove(kp);
+	}
+	return rc;
+}

@@ -1,0 +1,213 @@
+/*
+ * stats.c — subtree statistics.
+ *
+ * Algorithm: one grouped scan per table over the subtree's path range
+ * (people through a covering index), grouped by the leaf node; each group
+ * is then rolled up in C to the child of the requested node that contains
+ * it (the path segment after the node's own path). This keeps the work at
+ * one index range scan however many children there are.
+ */
+#include "domain/stats.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "domain/tree.h"
+
+enum { M_RESIDENTS, M_HOUSEHOLDS, M_FLOATING, M_RENTED, M_PARTY, M_MALE, M_FEMALE,
+       M_AGE0, M_AGE18, M_AGE35, M_AGE60, M_AGE80, M_ROLES, M_ORGS, M_COUNT };
+static const char *const metric_names[M_COUNT] = {
+	"residents", "households", "floating", "rented_households", "party_members", "male", "female",
+	"age_0_17", "age_18_34", "age_35_59", "age_60_79", "age_80_plus", "role_holders", "orgs"};
+
+struct child {
+	int64_t id;
+	const char *name, *kind, *path;
+	int64_t m[M_COUNT];
+};
+
+struct rollup {
+	const char *path;
+	size_t plen;
+	struct child *kids;
+	int nkids;
+	int64_t total[M_COUNT];
+};
+
+/* The child of the node that contains path, or NULL (the node itself). */
+static struct child *child_of(struct rollup *r, const char *path)
+{
+	if (strlen(path) <= r->plen)
+		return NULL;
+	int64_t id = strtoll(path + r->plen, NULL, 10);
+	/* Children are sorted by id: binary search. */
+	int lo = 0, hi = r->nkids - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (r->kids[mid].id == id)
+			return &r->kids[mid];
+		if (r->kids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+static void add(struct rollup *r, const char *path, int metric, int64_t n)
+{
+	r->total[metric] += n;
+	struct child *k = child_of(r, path);
+	if (k)
+		k->m[metric] += n;
+}
+
+static int scan(const struct ctx *c, struct rollup *r, const char *sql, const int *metrics, int nm, const char *const *dates,
+		int ndates, struct err *e)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(c->db, sql, &st, e);
+	if (rc)
+		return rc;
+	int idx = 1;
+	for (int i = 0; i < ndates; i++)
+		store_bind_at(st, idx++, 't', dates[i]);
+	store_bind_at(st, idx++, 't', r->path);
+	store_bind_at(st, idx++, 't', arena_printf(c->a, "%s~", r->path));
+	while ((rc = store_step(st, e)) == STORE_ROW) {
+		const char *path = store_col_text(st, 0);
+		for (int i = 0; i < nm; i++)
+			add(r, path, metrics[i], store_col_int(st, i + 1));
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static void years_ago(int64_t now, int years, char out[11])
+{
+	char iso[21];
+	time_iso(now, iso);
+	int y = atoi(iso);
+	snprintf(out, 11, "%04u%.6s", (unsigned)(y - years) % 10000u, iso + 4);
+}
+
+static json_t *metrics_json(const int64_t *m)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < M_COUNT; i++)
+		json_object_set_new(o, metric_names[i], json_integer(m[i]));
+	return o;
+}
+
+int stats_node(const struct ctx *c, int64_t node, json_t **out, struct err *e)
+{
+	json_t *info = NULL;
+	int rc = tree_get(c, node, &info, e);
+	if (rc)
+		return rc;
+	struct rollup r = {.path = arena_strdup(c->a, json_string_value(json_object_get(info, "path")))};
+	r.plen = strlen(r.path);
+	/* Children, sorted by id for the roll-up. */
+	struct store_stmt *st;
+	rc = store_prepare(c->db, "SELECT id, name, kind, path FROM nodes WHERE parent_id = ? AND retired_at IS NULL ORDER BY id", &st, e);
+	if (rc)
+		goto fail;
+	store_bind(st, "i", node);
+	int cap = 16;
+	r.kids = arena_alloc(c->a, (size_t)cap * sizeof *r.kids);
+	while ((rc = store_step(st, e)) == STORE_ROW) {
+		if (r.nkids == cap) {
+			struct child *n = arena_alloc(c->a, (size_t)cap * 2 * sizeof *n);
+			memcpy(n, r.kids, (size_t)cap * sizeof *n);
+			r.kids = n, cap *= 2;
+		}
+		struct child *k = &r.kids[r.nkids++];
+		k->id = store_col_int(st, 0);
+		k->name = arena_strdup(c->a, store_col_text(st, 1));
+		k->kind = arena_strdup(c->a, store_col_text(st, 2));
+	}
+	store_done(st);
+	if (rc < 0)
+		goto fail;
+	int64_t now = time_now();
+	char d18[11], d35[11], d60[11], d80[11];
+	years_ago(now, 18, d18), years_ago(now, 35, d35), years_ago(now, 60, d60), years_ago(now, 80, d80);
+	const char *dates[] = {d18, d18, d35, d35, d60, d60, d80, d80};
+	static const int pm[] = {M_RESIDENTS, M_FLOATING, M_PARTY, M_MALE, M_FEMALE, M_AGE0, M_AGE18, M_AGE35, M_AGE60, M_AGE80};
+	rc = scan(c, &r,
+		  "SELECT max(node_path), count(*), sum(residence = 'floating'), "
+		  "sum(political_status IN ('party_member', 'probationary_member')), sum(gender = 'M'), sum(gender = 'F'), "
+		  "sum(birth_date > ?), sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ? AND birth_date > ?), "
+		  "sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ?) "
+		  "FROM people INDEXED BY people_stats WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY node_id",
+		  pm, 10, dates, 8, e);
+	static const int hm[] = {M_HOUSEHOLDS, M_RENTED};
+	if (rc == 0)
+		rc = scan(c, &r,
+			  "SELECT max(node_path), count(*), sum(tenure = 'rented') FROM households "
+			  "WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY node_id",
+			  hm, 2, NULL, 0, e);
+	static const int om[] = {M_ORGS};
+	if (rc == 0)
+		rc = scan(c, &r,
+			  "SELECT max(node_path), count(*) FROM orgs WHERE node_path >= ? AND node_path < ? AND retired_at IS NULL GROUP BY node_id",
+			  om, 1, NULL, 0, e);
+	char today[21];
+	time_iso(now, today);
+	today[10] = 0;
+	static const int rm[] = {M_ROLES};
+	const char *rd[] = {today, today};
+	if (rc == 0)
+		rc = scan(c, &r,
+			  "SELECT max(node_path), count(DISTINCT person_id) FROM roles WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?) "
+			  "AND node_path >= ? AND node_path < ? GROUP BY node_id",
+			  rm, 1, rd, 2, e);
+	if (rc)
+		goto fail;
+	/* Role holders and care tags in total, by kind. */
+	json_t *roles = json_object(), *tags = json_object();
+	rc = store_prepare(c->db,
+			   "SELECT role, count(*) FROM roles WHERE node_path >= ? AND node_path < ? AND start_date <= ? AND "
+			   "(end_date IS NULL OR end_date >= ?) GROUP BY role ORDER BY role",
+			   &st, e);
+	if (rc == 0) {
+		store_bind(st, "tttt", r.path, arena_printf(c->a, "%s~", r.path), today, today);
+		while ((rc = store_step(st, e)) == STORE_ROW)
+			json_object_set_new(roles, store_col_text(st, 0), json_integer(store_col_int(st, 1)));
+		store_done(st);
+	}
+	if (rc >= 0)
+		rc = store_prepare(c->db,
+				   "SELECT t.tag, count(*) FROM person_tags t JOIN people p ON p.id = t.person_id "
+				   "WHERE t.node_path >= ? AND t.node_path < ? AND p.status = 'active' GROUP BY t.tag ORDER BY count(*) DESC, t.tag",
+				   &st, e);
+	if (rc == 0) {
+		store_bind(st, "tt", r.path, arena_printf(c->a, "%s~", r.path));
+		while ((rc = store_step(st, e)) == STORE_ROW)
+			json_object_set_new(tags, store_col_text(st, 0), json_integer(store_col_int(st, 1)));
+		store_done(st);
+	}
+	if (rc < 0) {
+		json_decref(roles);
+		json_decref(tags);
+		goto fail;
+	}
+	json_t *totals = metrics_json(r.total);
+	json_object_set_new(totals, "roles", roles);
+	json_object_set_new(totals, "tags", tags);
+	json_t *children = json_array();
+	for (int i = 0; i < r.nkids; i++) {
+		json_t *k = metrics_json(r.kids[i].m);
+		json_object_set_new(k, "id", json_integer(r.kids[i].id));
+		json_object_set_new(k, "name", json_string(r.kids[i].name));
+		json_object_set_new(k, "kind", json_string(r.kids[i].kind));
+		json_array_append_new(children, k);
+	}
+	*out = json_pack("{s:o, s:o, s:o}", "node", info, "totals", totals, "children", children);
+	return 0;
+fail:
+	json_decref(info);
+	return rc;
+}

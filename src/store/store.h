@@ -1,0 +1,78 @@
+/*
+ * store.h — the database interface every domain module uses.
+ *
+ * A struct store is ONE connection, owned by one thread (the server keeps one
+ * per worker thread). SQL is written with '?' placeholders and is always
+ * parameterised. Prepared statements are cached per connection: a statement
+ * from store_prepare() must be given back with store_done().
+ * The backend is chosen by URL: a path or "sqlite:PATH" (SQLite, WAL,
+ * synchronous=FULL so an acknowledged commit survives a crash).
+ * Thread-safety: none per connection; open one per thread.
+ */
+#ifndef LINLI_STORE_H
+#define LINLI_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct store;
+struct store_stmt;
+
+enum { STORE_DONE = 0, STORE_ROW = 1 };
+
+int store_open(const char *url, bool create, struct store **out, struct err *e);
+void store_close(struct store *s);
+/* Applies pending migrations (embedded in the binary). */
+int store_migrate(struct store *s, struct err *e);
+int store_schema_version(struct store *s);
+
+/* BEGIN IMMEDIATE: writers serialise up front instead of failing mid-way. */
+int store_begin(struct store *s, struct err *e);
+int store_begin_read(struct store *s, struct err *e);
+int store_commit(struct store *s, struct err *e);
+void store_rollback(struct store *s);
+bool store_in_txn(struct store *s);
+
+/* Runs SQL without parameters (may contain several statements). */
+int store_exec(struct store *s, const char *sql, struct err *e);
+
+int store_prepare(struct store *s, const char *sql, struct store_stmt **out, struct err *e);
+/* Resets the statement and returns it to the cache. NULL is fine. */
+void store_done(struct store_stmt *st);
+
+/*
+ * Binds parameters 1..n from a format string:
+ *   i int64_t   t const char* (NULL binds NULL)   b const void*, size_t
+ *   d double    n NULL
+ */
+int store_bind(struct store_stmt *st, const char *fmt, ...);
+/* Binds one parameter at idx with a single format letter (as above). */
+int store_bind_at(struct store_stmt *st, int idx, char type, ...);
+/* Steps: STORE_ROW, STORE_DONE or negative ERR_* (constraint -> ERR_CONFLICT/ERR_INVALID). */
+int store_step(struct store_stmt *st, struct err *e);
+
+int64_t store_col_int(struct store_stmt *st, int i);
+double store_col_double(struct store_stmt *st, int i);
+const char *store_col_text(struct store_stmt *st, int i); /* NULL if NULL */
+const void *store_col_blob(struct store_stmt *st, int i, size_t *len);
+bool store_col_null(struct store_stmt *st, int i);
+int store_col_count(struct store_stmt *st);
+const char *store_col_name(struct store_stmt *st, int i);
+
+int64_t store_last_id(struct store *s);
+int store_changes(struct store *s);
+
+/* One-shot helpers: prepare, bind, step, done. */
+int store_run(struct store *s, struct err *e, const char *sql, const char *fmt, ...);
+/* First column of the first row as int; *out untouched if no row (returns ERR_NOT_FOUND). */
+int store_int(struct store *s, struct err *e, int64_t *out, const char *sql, const char *fmt, ...);
+
+/* Online consistent copy of the whole database to path. */
+int store_backup(struct store *s, const char *path, struct err *e);
+/* Integrity and foreign-key checks; problems are appended to report. */
+int store_check(struct store *s, char *report, size_t cap, struct err *e);
+
+#endif
