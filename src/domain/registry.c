@@ -345,6 +345,14 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 	rc = store_begin(c->db, e);
 	if (rc == 0)
 		rc = load_person(c, id, false, &before, e);
+	/* A stay cannot end before it began. */
+	int64_t too_early = 0;
+	if (rc == 0)
+		rc = store_int(c->db, e, &too_early,
+			       "SELECT count(*) FROM residence_history WHERE person_id = ? AND moved_out IS NULL AND moved_in > ?", "it",
+			       id, date);
+	if (rc == 0 && too_early)
+		rc = err_set(e, ERR_INVALID, "date", "日期早于本次入住日期 / date is before the current stay began");
 	if (rc == 0)
 		rc = store_run(c->db, e, "UPDATE residence_history SET moved_out = ? WHERE person_id = ? AND moved_out IS NULL", "ti",
 			       date, id);
@@ -490,7 +498,7 @@ int person_history(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	rc = store_prepare(c->db,
 			   "SELECT r.household_id, h.address, r.node_id, n.name, r.moved_in, r.moved_out, r.reason FROM residence_history r "
 			   "LEFT JOIN households h ON h.id = r.household_id LEFT JOIN nodes n ON n.id = r.node_id "
-			   "WHERE r.person_id = ? ORDER BY r.moved_in, r.id",
+			   "WHERE r.person_id = ? ORDER BY r.id",
 			   &st, e);
 	if (rc)
 		return rc;

@@ -1,0 +1,120 @@
+// Test harness: runs the real linli binary on a temporary database and a
+// free loopback port, and talks to it over HTTP.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+export const BIN = process.env.LINLI_BIN || new URL('../../build/linli', import.meta.url).pathname;
+
+export function linli(args, opts = {}) {
+  return execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export class Server {
+  // kind: 'demo' (street demo) or 'empty' (init only)
+  static async start({ kind = 'demo', extra = [] } = {}) {
+    const s = new Server();
+    s.dir = mkdtempSync(join(tmpdir(), 'linli-test-'));
+    s.db = join(s.dir, 'test.db');
+    if (kind === 'demo') linli(['demo', '--db', s.db]);
+    else linli(['init', '--db', s.db, '--password', 'admin1234']);
+    s.extra = extra;
+    await s.launch();
+    return s;
+  }
+
+  async launch() {
+    this.port = await freePort();
+    this.base = `http://127.0.0.1:${this.port}`;
+    this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, ...this.extra], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.log = '';
+    this.proc.stderr.on('data', (d) => (this.log += d));
+    for (let i = 0; i < 200; i++) {
+      try {
+        const r = await fetch(this.base + '/api/v1/health');
+        if (r.ok) return;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('server did not start: ' + this.log);
+  }
+
+  async kill(signal = 'SIGTERM') {
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill(signal);
+    await exited;
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null) await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async login(username, password = username === 'admin' ? 'admin1234' : 'demo1234') {
+    const r = await this.req('POST', '/api/v1/auth/login', { body: { username, password } });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
+    return new Client(this, r.json.token, r.json.user);
+  }
+
+  // Raw request: body may be an object (JSON), a string or a Buffer.
+  async req(method, path, { body, token, headers = {}, raw = false } = {}) {
+    const h = { ...headers };
+    if (token) h.Authorization = `Bearer ${token}`;
+    let data = body;
+    if (body !== undefined && !(typeof body === 'string') && !Buffer.isBuffer(body)) {
+      data = JSON.stringify(body);
+      h['Content-Type'] ??= 'application/json';
+    } else if (body !== undefined) {
+      h['Content-Type'] ??= 'application/json';
+    }
+    const r = await fetch(this.base + path, { method, headers: h, body: data });
+    const buf = Buffer.from(await r.arrayBuffer());
+    let json = null;
+    if ((r.headers.get('content-type') || '').includes('json') && !raw) {
+      try { json = JSON.parse(buf.toString('utf8')); } catch {}
+    }
+    return { status: r.status, json, buf, headers: r.headers };
+  }
+}
+
+export class Client {
+  constructor(server, token, user) {
+    this.s = server;
+    this.token = token;
+    this.user = user;
+  }
+  req(method, path, opts = {}) { return this.s.req(method, path, { ...opts, token: this.token }); }
+  get(path, opts) { return this.req('GET', path, opts); }
+  post(path, body, opts = {}) { return this.req('POST', path, { ...opts, body }); }
+  patch(path, body, opts = {}) { return this.req('PATCH', path, { ...opts, body }); }
+  del(path, opts) { return this.req('DELETE', path, opts); }
+}
+
+// A valid 18-digit ID-card number for a birth date and sequence.
+export function idCard(birth = '19800101', seq = 123, region = '430302') {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const body = region + birth + String(seq).padStart(3, '0');
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(body[i]) * w[i];
+  return body + '10X98765432'[sum % 11];
+}
+
+export async function auditCount(admin) {
+  const r = await admin.get('/api/v1/audit?limit=1');
+  return r.json.items.length ? r.json.items[0].id : 0;
+}
