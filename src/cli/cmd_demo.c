@@ -257,7 +257,8 @@ static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street
 				if (!d->sample_circle) {
 					d->sample_circle = circle;
 					d->sample_head = heads[0];
-					d->sample_resident = heads[1];
+					/* The demo resident holds no role: a household of its own. */
+					d->sample_resident = mk_household(d, circle, arena_printf(d->env->c.a, "%s小区1栋1单元808", cn));
 				}
 				if (!group_head)
 					group_head = heads[1];
