@@ -35,7 +35,10 @@ void h_import_people(struct api *r)
 	int rc = transfer_import_people(&r->c, node, r->req->body, r->req->body_len, api_qbool(r, "dry_run"), &report, &e);
 	if (rc == ERR_INVALID && report) {
 		api_error(r, 422, "invalid_rows", "file", e.msg);
-		json_object_set_new(json_object_get(r->resp->json, "error"), "rows", report);
+		json_t *err = json_object_get(r->resp->json, "error");
+		json_object_set(err, "rows", json_object_get(report, "errors"));
+		json_object_set(err, "row_count", json_object_get(report, "rows"));
+		json_decref(report);
 		return;
 	}
 	api_result(r, rc, &e, 200, report);

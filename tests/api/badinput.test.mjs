@@ -1,0 +1,106 @@
+// Bad input on every write route gets a clear 4xx and changes nothing:
+// malformed JSON, wrong types, unknown fields, invalid UTF-8, non-JSON
+// bodies and oversize bodies. "Nothing changed" is checked on the audit
+// trail, which every write extends in the same transaction.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, auditCount, linli } from './lib.mjs';
+
+let s, admin, ids;
+before(async () => {
+  s = await Server.start();
+  admin = await s.login('admin');
+  const person = (await admin.get('/api/v1/people?limit=1')).json.items[0];
+  const role = (await admin.get('/api/v1/roles?limit=1')).json.items[0];
+  const org = (await admin.get('/api/v1/orgs?limit=1')).json.items[0];
+  ids = { node: 3, person: person.id, household: person.household_id, role: role.id, org: org.id, user: 1, grant: 1 };
+});
+after(async () => s && (await s.stop()));
+
+// Write routes with a wrong-typed and an unknown-field body each.
+const cases = () => [
+  ['POST', '/api/v1/nodes', { parent_id: '3', kind: 'area', name: 'x' }, { parent_id: 3, kind: 'area', name: 'x', colour: 'red' }],
+  ['PATCH', `/api/v1/nodes/${ids.node}`, { name: 42 }, { nmae: 'x' }],
+  ['POST', `/api/v1/nodes/${ids.node}/move`, { parent_id: 'one' }, { parent_id: 1, why: 'x' }],
+  ['POST', '/api/v1/node-kinds', { code: 1, tree: 'org', level: 1, name_zh: 'x', name_en: 'x' }, { code: 'k', tree: 'org', level: 1, name_zh: 'x', name_en: 'x', extra: 1 }],
+  ['POST', '/api/v1/people', { household_id: ids.household, name: ['x'] }, { household_id: ids.household, name: 'x', salary: 1 }],
+  ['PATCH', `/api/v1/people/${ids.person}`, { birth_date: 19800101 }, { favourite: 'x' }],
+  ['POST', `/api/v1/people/${ids.person}/move`, { date: 20260101 }, { date: '2026-01-01', to: 3 }],
+  ['POST', '/api/v1/households', { node_id: ids.node, address: 7 }, { node_id: ids.node, address: 'x', floor: 3 }],
+  ['PATCH', `/api/v1/households/${ids.household}`, { tenure: true }, { owner: 'x' }],
+  ['POST', '/api/v1/roles', { node_id: ids.node, person_id: ids.person, role: 'mediator', start_date: 5 }, { node_id: ids.node, person_id: ids.person, role: 'mediator', start_date: '2026-01-01', badge: 1 }],
+  ['PATCH', `/api/v1/roles/${ids.role}`, { end_date: false }, { salary: 1 }],
+  ['POST', '/api/v1/orgs', { node_id: ids.node, kind: 'property', name: 1 }, { node_id: ids.node, kind: 'property', name: 'x', ceo: 'y' }],
+  ['PATCH', `/api/v1/orgs/${ids.org}`, { name: {} }, { ceo: 'y' }],
+  ['POST', '/api/v1/users', { username: 5, display_name: 'x', password: 'password1' }, { username: 'u9', display_name: 'x', password: 'password1', role: 'x' }],
+  ['PATCH', `/api/v1/users/${ids.user}`, { disabled: 'yes' }, { shoe: 1 }],
+  ['POST', `/api/v1/users/${ids.user}/password`, { password: 12345678 }, { password: 'password9', old: 'x' }],
+  ['POST', `/api/v1/users/${ids.user}/grants`, { node_id: 'x', access: 'viewer' }, { node_id: 3, access: 'viewer', until: 'x' }],
+  ['POST', '/api/v1/auth/login', { username: 1, password: 2 }, { username: 'admin', password: 'admin1234', otp: 1 }],
+];
+
+test('every JSON write route is covered here', () => {
+  const writes = linli(['routes']).trim().split('\n').filter((l) => /^(POST|PATCH|PUT)/.test(l));
+  const covered = new Set(cases().map(([m, p]) => `${m} ${p.replace(/\/\d+/g, '/{id}')}`));
+  // Routes without a JSON body: retire (no body), logout, import (a file).
+  const exempt = new Set(['POST /api/v1/nodes/{id}/retire', 'POST /api/v1/auth/logout', 'POST /api/v1/import/people']);
+  for (const w of writes) assert.ok(covered.has(w) || exempt.has(w), `no bad-input case for ${w}`);
+});
+
+test('bad bodies get 4xx with the error format and change nothing', async () => {
+  const before = await auditCount(admin);
+  for (const [method, path, wrongType, unknown] of cases()) {
+    const variants = [
+      ['malformed JSON', '{"name": "x",', 400],
+      ['wrong type', wrongType, 400],
+      ['unknown field', unknown, 400],
+      ['not an object', '[1,2,3]', 400],
+      ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 400],
+      ['duplicate key', '{"name":"a","name":"b"}', 400],
+    ];
+    for (const [what, body, status] of variants) {
+      const r = await admin.req(method, path, { body });
+      assert.equal(r.status, status, `${method} ${path} ${what}: ${r.status} ${JSON.stringify(r.json)}`);
+      assert.equal(typeof r.json.error.code, 'string', `${method} ${path} ${what}`);
+      assert.equal(typeof r.json.error.message, 'string');
+      assert.ok('field' in r.json.error);
+    }
+    const form = await admin.req(method, path, { body: 'a=b', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(form.status, 415, `${method} ${path} form body`);
+  }
+  assert.equal(await auditCount(admin), before, 'no write happened');
+});
+
+test('the error names the offending field', async () => {
+  const r = await admin.post('/api/v1/people', { household_id: ids.household, name: 'x', gender: 'X' });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.field, 'gender');
+  const long = await admin.post('/api/v1/people', { household_id: ids.household, name: '王'.repeat(51) });
+  assert.equal(long.json.error.field, 'name');
+  const ok50 = await admin.post('/api/v1/people', { household_id: ids.household, name: '王'.repeat(50) });
+  assert.equal(ok50.status, 201, 'limits count characters, not bytes');
+  const ctrl = await admin.post('/api/v1/people', { household_id: ids.household, name: 'a\u0001b' });
+  assert.equal(ctrl.status, 400);
+  const date = await admin.post('/api/v1/people', { household_id: ids.household, name: 'x', birth_date: '2023-02-29' });
+  assert.equal(date.json.error.field, 'birth_date');
+  const missing = await admin.post('/api/v1/people', { household_id: ids.household });
+  assert.equal(missing.json.error.field, 'name');
+  const q = await admin.get('/api/v1/people?colour=red');
+  assert.equal(q.status, 400);
+  assert.equal(q.json.error.field, 'colour');
+});
+
+test('oversize bodies are refused with 413', async () => {
+  const before = await auditCount(admin);
+  const huge = JSON.stringify({ parent_id: 3, kind: 'area', name: 'x', address: 'y'.repeat(2 << 20) });
+  const r = await admin.req('POST', '/api/v1/nodes', { body: huge });
+  assert.equal(r.status, 413);
+  assert.equal(await auditCount(admin), before);
+});
+
+test('unknown routes and methods', async () => {
+  assert.equal((await admin.get('/api/v1/nope')).status, 404);
+  const m = await admin.req('DELETE', '/api/v1/nodes/3');
+  assert.equal(m.status, 405);
+  assert.equal(m.json.error.code, 'method_not_allowed');
+});
