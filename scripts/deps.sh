@@ -8,7 +8,7 @@ build="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libjansson
 libxlsxwriter-dev libcsv-dev libopencc-dev libqrencode-dev libzip-dev libexpat1-dev libcurl4-openssl-dev
 unicode-data bzip2"
 test="$build libcmocka-dev nodejs sqlite3"
-bench="$build wrk"
+bench="$build wrk sqlite3 curl"
 case "$purpose" in
 build | run) want=$build ;;
 test) want=$test ;;

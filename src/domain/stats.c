@@ -101,7 +101,7 @@ static json_t *metrics_json(const int64_t *m)
 	return o;
 }
 
-int stats_node(const struct ctx *c, int64_t node, json_t **out, struct err *e)
+static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *e)
 {
 	json_t *info = NULL;
 	int rc = tree_get(c, node, &info, e);
@@ -141,13 +141,13 @@ int stats_node(const struct ctx *c, int64_t node, json_t **out, struct err *e)
 		  "sum(political_status IN ('party_member', 'probationary_member')), sum(gender = 'M'), sum(gender = 'F'), "
 		  "sum(birth_date > ?), sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ? AND birth_date > ?), "
 		  "sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ?) "
-		  "FROM people INDEXED BY people_stats WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY node_id",
+		  "FROM people INDEXED BY people_stats WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY node_path",
 		  pm, 10, dates, 8, e);
 	static const int hm[] = {M_HOUSEHOLDS, M_RENTED};
 	if (rc == 0)
 		rc = scan(c, &r,
 			  "SELECT max(node_path), count(*), sum(tenure = 'rented') FROM households "
-			  "WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY node_id",
+			  "WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY node_path",
 			  hm, 2, NULL, 0, e);
 	static const int om[] = {M_ORGS};
 	if (rc == 0)
@@ -210,4 +210,52 @@ int stats_node(const struct ctx *c, int64_t node, json_t **out, struct err *e)
 fail:
 	json_decref(info);
 	return rc;
+}
+
+/* The cached picture of node if it is still current, else NULL. */
+static json_t *cache_get(const struct ctx *c, int64_t node, int64_t version, const char *day)
+{
+	struct store_stmt *st;
+	if (store_prepare(c->db, "SELECT body FROM stats_cache WHERE node_id = ? AND version = ? AND day = ?", &st, NULL))
+		return NULL;
+	store_bind(st, "iit", node, version, day);
+	json_t *j = NULL;
+	if (store_step(st, NULL) == STORE_ROW)
+		j = json_loads(store_col_text(st, 0), 0, NULL);
+	store_done(st);
+	return j;
+}
+
+int stats_node(const struct ctx *c, int64_t node, json_t **out, struct err *e)
+{
+	const char *path;
+	int rc = tree_path(c, node, &path, e);
+	if (rc == 0)
+		rc = authz_require(c->who, path, ACC_VIEWER, e);
+	if (rc)
+		return rc;
+	char day[21];
+	time_iso(time_now(), day);
+	day[10] = 0;
+	/* Read the version and the data in one snapshot, so a picture is never
+	 * stored under a version newer than the data it was computed from. */
+	int64_t version = 0;
+	rc = store_begin_read(c->db, e);
+	if (rc == 0)
+		rc = store_int(c->db, e, &version, "SELECT value FROM counters WHERE name = 'registry'", "");
+	if (rc == 0 && (*out = cache_get(c, node, version, day)) != NULL) {
+		store_rollback(c->db);
+		return 0;
+	}
+	if (rc == 0)
+		rc = compute(c, node, out, e);
+	store_rollback(c->db);
+	if (rc)
+		return rc;
+	/* Caching is an optimisation: a busy database just skips it. */
+	char *body = json_dumps(*out, JSON_COMPACT);
+	store_run(c->db, NULL, "INSERT OR REPLACE INTO stats_cache (node_id, version, day, body) VALUES (?, ?, ?, ?)", "iitt",
+		  node, version, day, body);
+	free(body);
+	return 0;
 }
