@@ -26,8 +26,16 @@ void h_kinds_put(struct api *r)
 		return;
 	struct err e = {0};
 	int rc = tree_kind_put(&r->c, in, &e);
-	api_result(r, rc, &e, 200, rc ? NULL : json_incref(in));
+	json_t *kinds = NULL, *stored = NULL;
+	if (rc == 0)
+		rc = tree_kinds(&r->c, &kinds, &e);
+	size_t i;
+	json_t *k;
+	json_array_foreach(kinds, i, k) if (json_equal(json_object_get(k, "code"), json_object_get(in, "code"))) stored =
+		json_incref(k);
+	json_decref(kinds);
 	json_decref(in);
+	api_result(r, rc, &e, 200, stored);
 }
 
 void h_nodes_list(struct api *r)

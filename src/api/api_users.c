@@ -75,14 +75,14 @@ void h_users_password(struct api *r)
 	json_t *in = api_body(r);
 	if (!in)
 		return;
-	const char *pw = NULL;
+	const char *pw = NULL, *current = NULL;
 	json_error_t je;
 	struct err e = {0};
 	int rc;
-	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s}", "password", &pw) != 0)
-		rc = err_set(&e, ERR_INVALID, "password", "需要password / password is required");
+	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s?s}", "password", &pw, "current_password", &current) != 0)
+		rc = err_set(&e, ERR_INVALID, "password", "需要password（本人修改还需current_password） / password required (and current_password for your own)");
 	else
-		rc = account_passwd(&r->c, id, pw, &e);
+		rc = account_passwd(&r->c, id, current, pw, &e);
 	json_decref(in);
 	api_result(r, rc, &e, 200, NULL);
 }
@@ -126,6 +126,8 @@ void h_audit_list(struct api *r)
 	    !api_cursor(r, &before))
 		return;
 	const char *entity = http_query(r->req, "entity");
+	if (entity && !id)
+		return api_error(r, 400, "invalid", "id", "按实体查询需要id / entity needs id");
 	struct err e = {0};
 	int rc = audit_access(&r->c, entity, id, &e);
 	json_t *items = NULL;

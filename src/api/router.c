@@ -102,7 +102,7 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 	const struct api_app *app = user;
 	struct api r = {.req = req, .resp = resp};
 	r.c = (struct ctx){.db = req->db, .a = req->a, .client = req->client, .pii_key = app->pii_key};
-	if (strncmp(req->path, "/api/", 5) != 0 && strncmp(req->path, "/open311/", 9) != 0) {
+	if (strncmp(req->path, "/api/", 5) != 0) {
 		app_static(&r, app);
 		return;
 	}
@@ -143,6 +143,10 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 			api_fail(&r, rc, &e);
 			return;
 		}
+	}
+	if (req->body_too_large) {
+		api_error(&r, 413, "too_large", NULL, "请求体过大 / request body too large");
+		return;
 	}
 	if (!r.c.who && !(rt->flags & ROUTE_PUBLIC)) {
 		api_error(&r, 401, "unauthorized", NULL, "请先登录 / login required");

@@ -3,7 +3,7 @@
  *
  * Every fallible function returns an int status: 0 on success or a negative
  * ERR_* code. Details go into a caller-provided struct err (may be NULL).
- * The HTTP layer maps codes to statuses in one place (http/response.c).
+ * The HTTP layer maps codes to statuses in one place (api/common.c).
  * Thread-safety: pure; struct err belongs to the caller.
  */
 #ifndef LINLI_ERR_H

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/timeutil.h"
 #include "cli/cli.h"
 #include "domain/accounts.h"
 #include "domain/audit.h"
@@ -87,7 +88,7 @@ static void id_card(struct demo *d, const char *birth, bool male, char out[19])
 	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 	static const char check[] = "10X98765432";
 	int64_t k = d->idseq++;
-	int seq = (int)((k / 8) % 499) * 2 + (male ? 1 : 0) + 1;
+	int seq = (int)((k / 8) % 499) * 2 + (male ? 1 : 2); /* odd: male */
 	snprintf(out, 19, "%s%.4s%.2s%.2s%03d", regions[k % 8], birth, birth + 5, birth + 8, seq % 1000);
 	int sum = 0;
 	for (int i = 0; i < 17; i++)
@@ -100,9 +101,12 @@ static void id_card(struct demo *d, const char *birth, bool male, char out[19])
 static int64_t mk_person(struct demo *d, const struct ctx *c, int64_t hh, const char *surname, const char *relation, int age, bool male)
 {
 	struct rng *r = &d->rng;
-	char name[32], birth[11], idc[19], phone[12];
+	char name[32], birth[16], idc[19], phone[12];
 	snprintf(name, sizeof name, "%s%s%s", surname, given[rnd(r, 56)], rnd(r, 3) ? given[rnd(r, 56)] : "");
-	snprintf(birth, sizeof birth, "%04d-%02u-%02u", 2026 - age, 1 + rnd(r, 12), 1 + rnd(r, 28));
+	/* Born age+1 years before this year: never in the future. */
+	char now[21];
+	time_iso(time_now(), now);
+	snprintf(birth, sizeof birth, "%04u-%02u-%02u", (unsigned)(atoi(now) - age - 1) % 10000u, 1 + rnd(r, 12), 1 + rnd(r, 28));
 	snprintf(phone, sizeof phone, "1%c%09u", "35789"[rnd(r, 5)], rnd(r, 1000000000));
 	json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "household_id", (json_int_t)hh, "name", name, "gender",
 			      male ? "M" : "F", "birth_date", birth, "relation", relation, "ethnicity",

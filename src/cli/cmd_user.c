@@ -67,7 +67,7 @@ int cmd_user(int argc, char **argv)
 		rc = g ? account_revoke(&env.c, atoll(g), &e) : (fputs(usage, stderr), 2);
 	} else if (!strcmp(sub, "passwd")) {
 		if ((rc = user_id(&env, argc, argv, &id)) == 0)
-			rc = account_passwd(&env.c, id, cli_opt(argc, argv, "--password"), &e);
+			rc = account_passwd(&env.c, id, NULL, cli_opt(argc, argv, "--password"), &e);
 	} else {
 		fputs(usage, stderr);
 		rc = 2;

@@ -97,6 +97,8 @@ int account_create(const struct ctx *c, json_t *in, const char *password, json_t
 	if (rc)
 		return rc;
 	const char *u = json_string_value(json_object_get(in, "username"));
+	if (strlen(u) < 2)
+		return err_set(e, ERR_INVALID, "username", "用户名至少2个字符 / username: at least 2 characters");
 	for (const char *p = u; *p; p++)
 		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.'))
 			return err_set(e, ERR_INVALID, "username", "用户名只能包含字母、数字、_-. / username: letters, digits, _-. only");
@@ -176,11 +178,30 @@ int account_list(const struct ctx *c, int64_t after_id, int limit, json_t **out,
 	return 0;
 }
 
-int account_passwd(const struct ctx *c, int64_t id, const char *password, struct err *e)
+int account_passwd(const struct ctx *c, int64_t id, const char *current, const char *password, struct err *e)
 {
 	if (!c->who || (c->who->user_id != id && require_admin(c, e)))
 		return err_set(e, ERR_FORBIDDEN, NULL, "需要管理员权限 / administrator access required");
-	int rc = check_password(password, e);
+	int rc;
+	/* Changing one's own password needs the current one (a stolen session
+	 * must not be enough to take the account over). */
+	if (!c->who->is_admin || c->who->user_id == id) {
+		if (c->who->user_id != 0 && !current)
+			return err_set(e, ERR_INVALID, "current_password", "需要当前密码 / current_password is required");
+		if (current) {
+			struct store_stmt *st;
+			rc = store_prepare(c->db, "SELECT password_hash FROM users WHERE id = ?", &st, e);
+			if (rc)
+				return rc;
+			store_bind(st, "i", id);
+			bool ok = store_step(st, e) == STORE_ROW &&
+				  crypto_pwhash_str_verify(store_col_text(st, 0), current, strlen(current)) == 0;
+			store_done(st);
+			if (!ok)
+				return err_set(e, ERR_FORBIDDEN, "current_password", "当前密码错误 / current password is wrong");
+		}
+	}
+	rc = check_password(password, e);
 	if (rc)
 		return rc;
 	char hash[crypto_pwhash_STRBYTES];
@@ -195,7 +216,8 @@ int account_passwd(const struct ctx *c, int64_t id, const char *password, struct
 			       "tti", hash, now, id);
 	if (rc == 0 && store_changes(c->db) == 0)
 		rc = err_set(e, ERR_NOT_FOUND, NULL, "用户不存在 / user not found");
-	/* Other sessions end when the password changes. */
+	/* Every session of the account ends when the password changes; API
+	 * tokens stay (revoke them separately). */
 	if (rc == 0)
 		rc = store_run(c->db, e, "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'", "i", id);
 	if (rc == 0)
@@ -218,6 +240,9 @@ int account_grant(const struct ctx *c, int64_t user_id, int64_t node_id, const c
 		rc = authz_require(c->who, path, ACC_MANAGER, e);
 	if (rc)
 		return rc;
+	int64_t exists = 0;
+	if (store_int(c->db, e, &exists, "SELECT count(*) FROM users WHERE id = ?", "i", user_id) == 0 && !exists)
+		return err_set(e, ERR_NOT_FOUND, "user_id", "用户%lld不存在 / user %lld not found", (long long)user_id, (long long)user_id);
 	char now[21];
 	time_iso(time_now(), now);
 	int64_t gid = 0;
@@ -225,8 +250,8 @@ int account_grant(const struct ctx *c, int64_t user_id, int64_t node_id, const c
 	if (rc == 0)
 		rc = store_run(c->db, e, "INSERT INTO grants (user_id, node_id, access, created_at) VALUES (?, ?, ?, ?)", "iitt", user_id,
 			       node_id, access, now);
-	if (rc == ERR_INVALID)
-		err_set(e, ERR_INVALID, "user_id", "用户不存在 / user not found");
+	if (rc == ERR_CONFLICT)
+		err_set(e, ERR_CONFLICT, "access", "该用户在此节点已有此权限 / the user already has this access here");
 	if (rc == 0)
 		gid = store_last_id(c->db);
 	if (rc == 0)
@@ -306,11 +331,17 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 			return err_set(e, ERR_INTERNAL, NULL, "out of memory hashing password");
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "%s", bad);
 	}
-	if (*locked && strcmp(locked, now) > 0)
-		return err_set(e, ERR_RATE, NULL, "登录失败次数过多，请15分钟后再试 / too many failed logins, try again later");
-	if (disabled)
+	/* Locked and disabled accounts answer like a wrong password, after the
+	 * same work, so the answer does not tell which accounts exist. */
+	bool verified = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	if ((*locked && strcmp(locked, now) > 0) || disabled) {
+		rc = store_begin(c->db, e);
+		if (rc == 0)
+			rc = audit_log(c, disabled ? "login_disabled" : "login_locked", "user", id, NULL, NULL, e);
+		finish(c, rc, NULL);
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "%s", bad);
-	if (crypto_pwhash_str_verify(hash, password, strlen(password)) != 0) {
+	}
+	if (!verified) {
 		char until[21];
 		time_iso(time_now() + LOCK_SECONDS, until);
 		rc = store_begin(c->db, e);

@@ -22,7 +22,9 @@ int account_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, st
 int account_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
 int account_by_name(const struct ctx *c, const char *username, int64_t *id, struct err *e);
 int account_list(const struct ctx *c, int64_t after_id, int limit, json_t **out, struct err *e);
-int account_passwd(const struct ctx *c, int64_t id, const char *password, struct err *e);
+/* current: the present password, required when users change their own
+ * (NULL for administrators setting another user's, and for the CLI). */
+int account_passwd(const struct ctx *c, int64_t id, const char *current, const char *password, struct err *e);
 int account_grant(const struct ctx *c, int64_t user_id, int64_t node_id, const char *access, json_t **out,
 		  struct err *e);
 int account_revoke(const struct ctx *c, int64_t grant_id, struct err *e);

@@ -53,7 +53,7 @@ static int check_text(const struct field *f, const char *s, struct err *e)
 static int check_value(const struct field *f, json_t *v, struct err *e)
 {
 	if (json_is_null(v)) {
-		if (f->flags & FF_REQUIRED)
+		if (f->flags & (FF_REQUIRED | FF_NOTNULL))
 			return err_set(e, ERR_INVALID, f->name, "%s不能为空 / %s is required", f->zh, f->en);
 		return 0;
 	}
@@ -74,6 +74,12 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 		if (f->type == FT_DATE && !time_valid_date(s))
 			return err_set(e, ERR_INVALID, f->name, "%s应为YYYY-MM-DD日期 / %s must be a date YYYY-MM-DD",
 				       f->zh, f->en);
+		if (f->type == FT_DATE && !strcmp(f->name, "birth_date")) {
+			char today[21];
+			time_iso(time_now(), today);
+			if (strncmp(s, today, 10) > 0)
+				return err_set(e, ERR_INVALID, f->name, "出生日期不能晚于今天 / birth date is in the future");
+		}
 		if (f->type == FT_ENUM && !enum_has(f->vals, s))
 			return err_set(e, ERR_INVALID, f->name, "%s的值“%s”不在允许范围 / %s: value not allowed",
 				       f->zh, s, f->en);

@@ -22,7 +22,8 @@ enum {
 	FF_REQUIRED = 1, /* must be present on create */
 	FF_READONLY = 2, /* produced by the system; rejected in input */
 	FF_NOUPDATE = 4, /* set on create; changed only by a dedicated action */
-	FF_NOEXPORT = 8  /* not a 台账 column */
+	FF_NOEXPORT = 8, /* not a 台账 column */
+	FF_NOTNULL = 16  /* may be omitted, but not set to null */
 };
 
 struct enum_val {

@@ -1,6 +1,8 @@
 /* pii.c — encryption, keyed hashing, validation and masking of personal data. */
 #include "domain/pii.h"
 
+#include "base/timeutil.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -82,8 +84,7 @@ int pii_normalise(enum pii_kind kind, const char *in, char *out, size_t cap, str
 			return err_set(e, ERR_INVALID, field, "身份证号码无效 / invalid ID-card number");
 		char birth[11];
 		pii_id_card_birth(out, birth, NULL);
-		int y, m, d;
-		if (sscanf(birth, "%d-%d-%d", &y, &m, &d) != 3 || y < 1880 || m < 1 || m > 12 || d < 1 || d > 31)
+		if (!time_valid_date(birth) || strcmp(birth, "1880-01-01") < 0)
 			return err_set(e, ERR_INVALID, field, "身份证号码中的出生日期无效 / invalid birth date in ID card");
 		return 0;
 	}

@@ -327,8 +327,10 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 		return err_set(e, ERR_INVALID, "reason", "原因最多200字 / reason: at most 200 characters");
 	if (!status)
 		status = household_id ? "active" : "moved_out";
-	if (strcmp(status, "active") && strcmp(status, "moved_out") && strcmp(status, "deceased"))
-		return err_set(e, ERR_INVALID, "status", "状态无效 / status must be moved_out or deceased");
+	if (!household_id && strcmp(status, "moved_out") && strcmp(status, "deceased"))
+		return err_set(e, ERR_INVALID, "status", "不迁入新户时状态应为moved_out或deceased / without a household, status must be moved_out or deceased");
+	if (household_id && strcmp(status, "active"))
+		return err_set(e, ERR_INVALID, "status", "迁入新户时状态只能为active / moving into a household keeps status active");
 	if (household_id) {
 		rc = household_place(c, household_id, &to, e);
 		if (rc)

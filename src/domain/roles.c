@@ -105,9 +105,21 @@ int roles_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 	if (store_int(c->db, NULL, &exists, "SELECT count(*) FROM role_types WHERE code = ?", "t",
 		      json_string_value(json_object_get(in, "role"))) == 0 && !exists)
 		return err_set(e, ERR_INVALID, "role", "未知职务 / unknown role type");
-	if (store_int(c->db, NULL, &exists, "SELECT count(*) FROM people WHERE id = ?", "i",
-		      (int64_t)json_integer_value(json_object_get(in, "person_id"))) == 0 && !exists)
+	/* The appointee must be someone the appointer can see: a resident of
+	 * the area (or of another area the appointer also covers). */
+	const char *ppath = NULL;
+	struct store_stmt *pst;
+	rc = store_prepare(c->db, "SELECT node_path FROM people WHERE id = ?", &pst, e);
+	if (rc)
+		return rc;
+	store_bind(pst, "i", (int64_t)json_integer_value(json_object_get(in, "person_id")));
+	if (store_step(pst, e) == STORE_ROW)
+		ppath = arena_strdup(c->a, store_col_text(pst, 0));
+	store_done(pst);
+	if (!ppath)
 		return err_set(e, ERR_INVALID, "person_id", "人员不存在 / person not found");
+	if (authz_access(c->who, ppath) < ACC_VIEWER)
+		return err_set(e, ERR_FORBIDDEN, "person_id", "只能任命您辖区内的人员 / you can only appoint people in your area");
 	char now[21];
 	time_iso(time_now(), now);
 	json_t *internal = json_pack("{s:s, s:s}", "node_path", path, "created_at", now);
@@ -139,6 +151,8 @@ int roles_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, stru
 		const char *end = json_string_value(json_object_get(in, "end_date"));
 		if (!start)
 			start = json_string_value(json_object_get(before, "start_date"));
+		if (!json_object_get(in, "end_date"))
+			end = json_string_value(json_object_get(before, "end_date"));
 		if (end && strcmp(end, start) < 0)
 			rc = err_set(e, ERR_INVALID, "end_date", "任期结束早于开始 / end_date is before start_date");
 	}

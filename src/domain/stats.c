@@ -194,6 +194,13 @@ static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *
 		json_decref(tags);
 		goto fail;
 	}
+	/* A person holding roles at two nodes is one role holder. */
+	int64_t holders = 0;
+	if (store_int(c->db, e, &holders,
+		      "SELECT count(DISTINCT person_id) FROM roles WHERE node_path >= ? AND node_path < ? AND start_date <= ? "
+		      "AND (end_date IS NULL OR end_date >= ?)",
+		      "tttt", r.path, arena_printf(c->a, "%s~", r.path), today, today) == 0)
+		r.total[M_ROLES] = holders;
 	json_t *totals = metrics_json(r.total);
 	json_object_set_new(totals, "roles", roles);
 	json_object_set_new(totals, "tags", tags);

@@ -268,6 +268,7 @@ int transfer_export(const struct ctx *c, const char *list, int64_t node, const c
 	enum tio_format tf = !strcmp(fmt, "csv") ? TIO_CSV : !strcmp(fmt, "xlsx") ? TIO_XLSX : 0;
 	if (!tf)
 		return err_set(e, ERR_INVALID, "format", "格式应为xlsx或csv / format must be xlsx or csv");
+	reveal = reveal && ent == &ENT_PERSON; /* only people carry personal data */
 	const char *scope;
 	int rc = registry_scope(c, node, &scope, e);
 	if (rc == 0 && reveal)

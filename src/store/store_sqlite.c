@@ -48,11 +48,12 @@ static int map_rc(struct store *s, int rc, struct err *e)
 	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	switch (rc & 0xFF) {
 	case SQLITE_CONSTRAINT:
+		log_info("constraint: %s", msg);
 		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-			return err_set(e, ERR_CONFLICT, NULL, "already exists (%s)", msg);
+			return err_set(e, ERR_CONFLICT, NULL, "记录已存在 / already exists");
 		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-			return err_set(e, ERR_INVALID, NULL, "refers to a record that does not exist");
-		return err_set(e, ERR_INVALID, NULL, "value not allowed (%s)", msg);
+			return err_set(e, ERR_INVALID, NULL, "引用的记录不存在 / refers to a record that does not exist");
+		return err_set(e, ERR_INVALID, NULL, "数据不符合规则 / value not allowed");
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return err_set(e, ERR_UNAVAILABLE, NULL, "database busy, retry");

@@ -115,6 +115,38 @@ test('cookie sessions need the CSRF token for writes', async () => {
   assert.equal((await s.req('GET', '/api/v1/auth/me', { headers: { Cookie: session } })).status, 401);
 });
 
+test('changing one\'s own password needs the current one', async () => {
+  const me = await s.login('linzhang');
+  const id = me.user.id;
+  const noCurrent = await me.post(`/api/v1/users/${id}/password`, { password: 'new-password-1' });
+  assert.equal(noCurrent.status, 400);
+  assert.equal(noCurrent.json.error.field, 'current_password');
+  const wrong = await me.post(`/api/v1/users/${id}/password`, { password: 'new-password-1', current_password: 'nope' });
+  assert.equal(wrong.status, 403);
+  const other = await me.post('/api/v1/users/1/password', { password: 'new-password-1', current_password: 'demo1234' });
+  assert.equal(other.status, 403);
+  const ok = await me.post(`/api/v1/users/${id}/password`, { password: 'new-password-1', current_password: 'demo1234' });
+  assert.equal(ok.status, 200);
+  await s.login('linzhang', 'new-password-1');
+});
+
+test('a manager appoints only people of its own area', async () => {
+  const sec = await s.login('shuji');
+  const comm = sec.user.grants.find((g) => g.access === 'manager').node_id;
+  const local = (await sec.get(`/api/v1/people?node=${comm}&limit=1`)).json.items[0];
+  const ok = await sec.post('/api/v1/roles', { node_id: comm, person_id: local.id, role: 'mediator', start_date: '2026-01-01' });
+  assert.equal(ok.status, 201);
+  const far = (await admin.get('/api/v1/nodes/1/children')).json.items[3];
+  const stranger = (await admin.get(`/api/v1/people?node=${far.id}&limit=1`)).json.items[0];
+  const bad = await sec.post('/api/v1/roles', { node_id: comm, person_id: stranger.id, role: 'mediator', start_date: '2026-01-01' });
+  assert.equal(bad.status, 403);
+  assert.equal(bad.json.error.field, 'person_id');
+  const end = await sec.patch(`/api/v1/roles/${ok.json.id}`, { end_date: '2026-12-31' });
+  assert.equal(end.status, 200);
+  const before = await sec.patch(`/api/v1/roles/${ok.json.id}`, { start_date: '2027-06-01' });
+  assert.equal(before.status, 400, 'start after the existing end');
+});
+
 test('grants reach the subtree and can be revoked', async () => {
   const comm = (await admin.get('/api/v1/nodes/1/children')).json.items[1];
   const u = await admin.post('/api/v1/users', { username: 'staff2', display_name: '社区干部', password: 'password-2' });

@@ -90,6 +90,26 @@ test('the error names the offending field', async () => {
   assert.equal(q.json.error.field, 'colour');
 });
 
+test('values that may be omitted but not nulled, and other rules', async () => {
+  const before = await auditCount(admin);
+  const nul = await admin.patch(`/api/v1/people/${ids.person}`, { residence: null });
+  assert.equal(nul.status, 400);
+  assert.equal(nul.json.error.field, 'residence');
+  const tags = await admin.patch(`/api/v1/people/${ids.person}`, { tags: null });
+  assert.equal(tags.json.error.field, 'tags');
+  const stay = await admin.post(`/api/v1/people/${ids.person}/move`, { date: new Date().toISOString().slice(0, 10), status: 'active' });
+  assert.equal(stay.status, 400);
+  assert.equal(stay.json.error.field, 'status');
+  const future = await admin.patch(`/api/v1/people/${ids.person}`, { birth_date: '2999-01-01' });
+  assert.equal(future.json.error.field, 'birth_date');
+  const short = await admin.post('/api/v1/users', { username: 'a', display_name: 'x', password: 'password1' });
+  assert.equal(short.json.error.field, 'username');
+  const auditNoId = await admin.get('/api/v1/audit?entity=person');
+  assert.equal(auditNoId.status, 400);
+  assert.equal((await admin.post('/api/v1/users/99999/grants', { node_id: 1, access: 'viewer' })).status, 404);
+  assert.equal(await auditCount(admin), before);
+});
+
 test('oversize bodies are refused with 413', async () => {
   const before = await auditCount(admin);
   const huge = JSON.stringify({ parent_id: 3, kind: 'area', name: 'x', address: 'y'.repeat(2 << 20) });

@@ -1,5 +1,6 @@
 -- 002_defaults: the default level names and role types. Deployments rename
--- or add their own through /api/v1/node-kinds and /api/v1/role-types.
+-- or add level names through /api/v1/node-kinds; role types are listed at
+-- /api/v1/role-types.
 INSERT INTO node_kinds (code, tree, level, name_zh, name_en, is_community) VALUES
   ('city', 'org', 0, '市', 'city', 0),
   ('district', 'org', 1, '区', 'district', 0),
