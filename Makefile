@@ -11,6 +11,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Isrc -Ibuild/gen
 
+Q       ?= @
 BUILD   := build
 SAN     := $(BUILD)/san
 GEN     := $(BUILD)/gen
@@ -32,15 +33,18 @@ deps:
 	@scripts/deps.sh build
 
 $(BUILD)/linli: $(OBJ) $(BUILD)/obj/src/cli/main.o
-	$(CC) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/obj/%.o: %.c $(GEN)/pinyin_table.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(SAN)/obj/%.o: %.c $(GEN)/pinyin_table.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -MMD -MP -c $< -o $@
+	@echo "  CC san  $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -MMD -MP -c $< -o $@
 
 $(GEN)/pinyin_table.c: tools/gen_pinyin.sh
 	@mkdir -p $(GEN)
@@ -51,7 +55,8 @@ $(GEN)/embedded.c: tools/embed.sh $(EMBED)
 	tools/embed.sh $(EMBED) > $@.tmp && mv $@.tmp $@
 
 $(SAN)/test_%: tests/unit/test_%.c $(SAN_OBJ)
-	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $@ $^ $(PKG_LIBS) -lcmocka
+	@echo "  LD san  $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $@ $^ $(PKG_LIBS) -lcmocka
 
 run: deps
 	@$(MAKE) --no-print-directory all

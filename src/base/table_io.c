@@ -1119,8 +1119,12 @@ int tio_read_file(const char *path, struct tio_table *out, struct err *e)
 	/* Read until EOF, not st_size: the file may still be growing. */
 	size_t cap = (size_t)st.st_size + 1, len = 0;
 	char *buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return nomem(e);
+	}
 	int rc = 0;
-	while (buf) {
+	for (;;) {
 		if (len == cap) {
 			if (cap > TIO_MAX_INPUT) {
 				rc = err_set(e, ERR_TOO_LARGE, FIELD, "文件超过 %zu MiB",
@@ -1148,8 +1152,6 @@ int tio_read_file(const char *path, struct tio_table *out, struct err *e)
 		len += (size_t)n;
 	}
 	close(fd);
-	if (!buf)
-		return nomem(e);
 	if (!rc)
 		rc = tio_read_mem(buf, len, out, e);
 	free(buf);
