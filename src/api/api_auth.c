@@ -1,6 +1,7 @@
 /*
- * api_auth.c — login, logout and the current user.
- * Statuses: 200, 400 (bad body), 401 (wrong credentials), 429 (throttled).
+ * api_auth.c — login, logout, the current user and API tokens.
+ * Statuses: 200, 400 (bad body), 401 (wrong credentials), 404 (token),
+ * 429 (throttled).
  */
 #include <string.h>
 
@@ -65,4 +66,22 @@ void h_logout(struct api *r)
 void h_me(struct api *r)
 {
 	api_ok(r, 200, account_actor_json(r->c.who));
+}
+
+void h_tokens_list(struct api *r)
+{
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = account_tokens(&r->c, &items, &e);
+	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
+}
+
+void h_tokens_delete(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	struct err e = {0};
+	int rc = account_token_revoke(&r->c, id, &e);
+	api_result(r, rc, &e, 200, NULL);
 }

@@ -11,12 +11,28 @@
 void h_people_list(struct api *r)
 {
 	static const char *const keys[] = {"node", "q", "tag", "residence", "status", "political_status", "gender",
-					   "household", "limit", "cursor", NULL};
+					   "household", "sort", "limit", "cursor", NULL};
 	struct person_filter f = {0};
 	int64_t node, limit, hh;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) || !api_qint(r, "limit", 50, 1, 500, &limit) ||
-	    !api_qint(r, "household", 0, 0, INT64_MAX, &hh) || !api_cursor(r, &f.after_id))
+	    !api_qint(r, "household", 0, 0, INT64_MAX, &hh))
 		return;
+	const char *sort = http_query(r->req, "sort");
+	if (sort && strcmp(sort, "name") && strcmp(sort, "id"))
+		return api_error(r, 400, "invalid", "sort", "sort应为name或id / sort must be name or id");
+	f.by_name = sort && !strcmp(sort, "name");
+	const char *cur = http_query(r->req, "cursor");
+	if (f.by_name && cur && *cur) {
+		/* Name-order cursor: "<pinyin>.<id>" (pinyin is [a-z0-9]). */
+		const char *dot = strrchr(cur, '.');
+		char *end;
+		f.after_id = dot ? strtoll(dot + 1, &end, 10) : 0;
+		if (!dot || *end || f.after_id <= 0)
+			return api_error(r, 400, "invalid", "cursor", "分页游标无效 / invalid cursor");
+		f.after_pinyin = arena_strndup(r->req->a, cur, (size_t)(dot - cur));
+	} else if (!api_cursor(r, &f.after_id)) {
+		return;
+	}
 	f.node_id = node;
 	f.limit = (int)limit;
 	f.household_id = hh;
@@ -33,7 +49,13 @@ void h_people_list(struct api *r)
 	int rc = person_list(&r->c, &f, &items, &e);
 	if (rc)
 		return api_fail(r, rc, &e);
-	api_page(r, items, f.limit);
+	size_t n = json_array_size(items);
+	if (!f.by_name || n < (size_t)f.limit)
+		return api_page(r, items, f.limit);
+	json_t *last = json_array_get(items, n - 1);
+	const char *next = arena_printf(r->req->a, "%s.%lld", json_string_value(json_object_get(last, "name_pinyin")),
+					(long long)json_integer_value(json_object_get(last, "id")));
+	api_ok(r, 200, json_pack("{s:o, s:s}", "items", items, "next_cursor", next));
 }
 
 void h_people_create(struct api *r)

@@ -8,6 +8,8 @@
 void h_login(struct api *r);
 void h_logout(struct api *r);
 void h_me(struct api *r);
+void h_tokens_list(struct api *r);
+void h_tokens_delete(struct api *r);
 /* api_meta.c */
 void h_health(struct api *r);
 void h_openapi(struct api *r);

@@ -19,6 +19,8 @@ const struct route api_routes[] = {
 	{"POST", "/api/v1/auth/login", h_login, ROUTE_PUBLIC, "登录 / log in"},
 	{"POST", "/api/v1/auth/logout", h_logout, 0, "退出 / log out"},
 	{"GET", "/api/v1/auth/me", h_me, 0, "当前用户 / current user"},
+	{"GET", "/api/v1/auth/tokens", h_tokens_list, 0, "我的API令牌 / my API tokens"},
+	{"DELETE", "/api/v1/auth/tokens/{id}", h_tokens_delete, 0, "吊销API令牌 / revoke an API token"},
 	{"GET", "/api/v1/node-kinds", h_kinds_list, 0, "层级类型 / node kinds"},
 	{"POST", "/api/v1/node-kinds", h_kinds_put, 0, "配置层级 / configure a node kind"},
 	{"GET", "/api/v1/nodes", h_nodes_list, 0, "节点列表或搜索 / list or search nodes"},

@@ -384,6 +384,41 @@ int account_logout(const struct ctx *c, const char *token, struct err *e)
 	return store_run(c->db, e, "DELETE FROM sessions WHERE token_hash = ?", "b", th, (size_t)32);
 }
 
+int account_tokens(const struct ctx *c, json_t **out, struct err *e)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(c->db,
+			       "SELECT rowid, name, created_at, expires_at FROM sessions WHERE user_id = ? AND kind = 'api' ORDER BY rowid",
+			       &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", c->who->user_id);
+	json_t *arr = json_array();
+	while ((rc = store_step(st, e)) == STORE_ROW)
+		json_array_append_new(arr, json_pack("{s:I, s:s?, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "name",
+						     store_col_text(st, 1), "created_at", store_col_text(st, 2), "expires_at",
+						     store_col_text(st, 3)));
+	store_done(st);
+	*out = arr;
+	return rc < 0 ? rc : 0;
+}
+
+int account_token_revoke(const struct ctx *c, int64_t id, struct err *e)
+{
+	int64_t owner = 0;
+	int rc = store_int(c->db, e, &owner, "SELECT user_id FROM sessions WHERE rowid = ? AND kind = 'api'", "i", id);
+	if (rc == ERR_NOT_FOUND || (rc == 0 && owner != c->who->user_id && !c->who->is_admin))
+		return err_set(e, ERR_NOT_FOUND, NULL, "令牌%lld不存在 / token %lld not found", (long long)id, (long long)id);
+	if (rc)
+		return rc;
+	rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = store_run(c->db, e, "DELETE FROM sessions WHERE rowid = ?", "i", id);
+	if (rc == 0)
+		rc = audit_log(c, "token_revoke", "user", owner, json_pack("{s:I}", "token_id", (json_int_t)id), NULL, e);
+	return finish(c, rc, e);
+}
+
 int account_load_actor(const struct ctx *c, int64_t user_id, struct actor **out, struct err *e)
 {
 	struct store_stmt *st;

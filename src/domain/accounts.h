@@ -36,6 +36,10 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 		  const char *name, char token[ACCOUNT_TOKEN_HEX + 1], char csrf[ACCOUNT_TOKEN_HEX + 1],
 		  struct err *e);
 int account_logout(const struct ctx *c, const char *token, struct err *e);
+/* The caller's API tokens (never the secrets: id, name, dates). */
+int account_tokens(const struct ctx *c, json_t **out, struct err *e);
+/* Revokes one of the caller's API tokens (administrators: anyone's). */
+int account_token_revoke(const struct ctx *c, int64_t id, struct err *e);
 /* Resolves a token into an actor allocated in the ctx arena; csrf_out gets
  * the session's CSRF token (may be NULL). ERR_UNAUTHORIZED if invalid. */
 int account_actor(const struct ctx *c, const char *token, struct actor **out, const char **csrf_out,

@@ -110,7 +110,8 @@ static json_t *person_row(const struct ctx *c, struct store_stmt *st, bool revea
 
 static const char *person_select(const struct ctx *c)
 {
-	return arena_printf(c->a, "SELECT %s, households.address FROM people LEFT JOIN households ON households.id = people.household_id ",
+	return arena_printf(c->a,
+			    "SELECT %s, households.address, people.name_pinyin FROM people LEFT JOIN households ON households.id = people.household_id ",
 			    fields_select(&ENT_PERSON, c->a));
 }
 
@@ -414,7 +415,8 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 	if (rc)
 		return rc;
 	/* Clauses and their binds are built together; every value is bound. */
-	char where[1024] = "people.node_path >= ? AND people.node_path < ? AND people.id > ?";
+	char where[1024] = "people.node_path >= ? AND people.node_path < ?";
+	strcat(where, f->by_name ? " AND (people.name_pinyin, people.id) > (?, ?)" : " AND people.id > ?");
 	const char *tv[8];
 	int nt = 0;
 	unsigned char h[PII_HASH_BYTES];
@@ -462,12 +464,17 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 	if (f->household_id)
 		strcat(where, " AND people.household_id = ?");
 	struct store_stmt *st;
-	rc = store_prepare(c->db, arena_printf(c->a, "%s WHERE %s ORDER BY people.id LIMIT ?", person_select(c), where), &st, e);
+	rc = store_prepare(c->db,
+			   arena_printf(c->a, "%s WHERE %s ORDER BY %s LIMIT ?", person_select(c), where,
+					f->by_name ? "people.name_pinyin, people.id" : "people.id"),
+			   &st, e);
 	if (rc)
 		return rc;
 	int idx = 1;
 	store_bind_at(st, idx++, 't', path);
 	store_bind_at(st, idx++, 't', arena_printf(c->a, "%s~", path));
+	if (f->by_name)
+		store_bind_at(st, idx++, 't', f->after_pinyin ? f->after_pinyin : "");
 	store_bind_at(st, idx++, 'i', f->after_id);
 	if (use_hash)
 		store_bind_at(st, idx++, 'b', h, (size_t)PII_HASH_BYTES);
@@ -478,7 +485,12 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 	store_bind_at(st, idx++, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
 	json_t *arr = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, person_row(c, st, f->reveal));
+	{
+		json_t *p = person_row(c, st, f->reveal);
+		if (f->by_name) /* the keyset of the name order, for the next cursor */
+			json_object_set_new(p, "name_pinyin", json_string(store_col_text(st, ENT_PERSON.n + 1)));
+		json_array_append_new(arr, p);
+	}
 	store_done(st);
 	if (rc < 0) {
 		json_decref(arr);

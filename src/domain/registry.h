@@ -21,6 +21,10 @@ struct person_filter {
 	const char *residence, *status, *political_status, *gender;
 	int64_t household_id;
 	int64_t after_id;
+	/* Sort by name in pinyin order (how Chinese lists are alphabetised)
+	 * instead of by registration; the keyset is (name_pinyin, id). */
+	bool by_name;
+	const char *after_pinyin;
 	int limit;
 	bool reveal; /* unmasked personal data: officer access, caller audits */
 };

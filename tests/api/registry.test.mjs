@@ -131,3 +131,36 @@ test('household list filters and pagination', async () => {
   const ids = new Set([...p1.json.items, ...p2.json.items].map((p) => p.id));
   assert.equal(ids.size, 100);
 });
+
+test('lists sort by name in pinyin order, page by page', async () => {
+  const seen = [];
+  let cursor = '';
+  for (let i = 0; i < 4; i++) {
+    const r = await admin.get(`/api/v1/people?node=${circle.id}&sort=name&limit=5${cursor}`);
+    assert.equal(r.status, 200);
+    seen.push(...r.json.items);
+    if (!r.json.next_cursor) break;
+    cursor = '&cursor=' + encodeURIComponent(r.json.next_cursor);
+  }
+  assert.ok(seen.length >= 10);
+  const keys = seen.map((p) => p.name_pinyin);
+  assert.deepEqual(keys, [...keys].sort(), 'pinyin order across pages');
+  assert.equal(new Set(seen.map((p) => p.id)).size, seen.length, 'no repeats across pages');
+  assert.equal((await admin.get('/api/v1/people?sort=age')).status, 400);
+  assert.equal((await admin.get('/api/v1/people?sort=name&cursor=garbage')).status, 400);
+});
+
+test('API tokens: created at login, listed without secrets, revocable', async () => {
+  const login = await s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'admin1234', kind: 'api', name: '数据对接' } });
+  assert.equal(login.status, 200);
+  assert.equal(login.headers.get('set-cookie'), null, 'API tokens are not cookies');
+  const tok = login.json.token;
+  const list = await admin.get('/api/v1/auth/tokens');
+  const mine = list.json.items.find((t) => t.name === '数据对接');
+  assert.ok(mine);
+  assert.ok(!JSON.stringify(list.json).includes(tok));
+  assert.equal((await s.req('GET', '/api/v1/auth/me', { token: tok })).status, 200);
+  assert.equal((await admin.del(`/api/v1/auth/tokens/${mine.id}`)).status, 200);
+  assert.equal((await s.req('GET', '/api/v1/auth/me', { token: tok })).status, 401);
+  assert.equal((await admin.del(`/api/v1/auth/tokens/${mine.id}`)).status, 404);
+});
