@@ -52,6 +52,18 @@ void api_result(struct api *r, int rc, const struct err *e, int status, json_t *
 /* {"items": items, "next_cursor": last id when the page is full} */
 void api_page(struct api *r, json_t *items, int limit);
 
+/* The common handler shapes: body -> create (201), id -> read (200),
+ * id + body -> update (200), each calling one domain function. */
+typedef int (*dom_create_fn)(const struct ctx *c, json_t *in, json_t **out, struct err *e);
+typedef int (*dom_get_fn)(const struct ctx *c, int64_t id, json_t **out, struct err *e);
+typedef int (*dom_update_fn)(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e);
+void api_create(struct api *r, dom_create_fn fn);
+void api_get(struct api *r, dom_get_fn fn);
+void api_update(struct api *r, dom_update_fn fn);
+/* Query of a subtree list: checks keys, reads node (0 = home), limit
+ * (1..500, default def) and cursor; answers 400 itself on failure. */
+bool api_list_query(struct api *r, const char *const *keys, int64_t def, int64_t *node, int64_t *limit, int64_t *after);
+
 /* Input */
 /* Parses the JSON object body; on failure answers 400/413/415 itself. */
 json_t *api_body(struct api *r);

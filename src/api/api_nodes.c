@@ -57,38 +57,17 @@ void h_nodes_list(struct api *r)
 
 void h_nodes_create(struct api *r)
 {
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = tree_create(&r->c, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 201, out);
+	api_create(r, tree_create);
 }
 
 void h_nodes_get(struct api *r)
 {
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *out = NULL;
-	struct err e = {0};
-	int rc = tree_get(&r->c, id, &out, &e);
-	api_result(r, rc, &e, 200, out);
+	api_get(r, tree_get);
 }
 
 void h_nodes_update(struct api *r)
 {
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = tree_update(&r->c, id, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 200, out);
+	api_update(r, tree_update);
 }
 
 void h_nodes_move(struct api *r)

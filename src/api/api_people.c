@@ -60,13 +60,7 @@ void h_people_list(struct api *r)
 
 void h_people_create(struct api *r)
 {
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = person_create(&r->c, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 201, out);
+	api_create(r, person_create);
 }
 
 void h_people_get(struct api *r)
@@ -83,16 +77,7 @@ void h_people_get(struct api *r)
 
 void h_people_update(struct api *r)
 {
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = person_update(&r->c, id, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 200, out);
+	api_update(r, person_update);
 }
 
 void h_people_move(struct api *r)
@@ -132,8 +117,7 @@ void h_households_list(struct api *r)
 {
 	static const char *const keys[] = {"node", "tenure", "limit", "cursor", NULL};
 	int64_t node, limit, after;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) || !api_qint(r, "limit", 50, 1, 500, &limit) ||
-	    !api_cursor(r, &after))
+	if (!api_list_query(r, keys, 50, &node, &limit, &after))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
@@ -145,13 +129,7 @@ void h_households_list(struct api *r)
 
 void h_households_create(struct api *r)
 {
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = household_create(&r->c, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 201, out);
+	api_create(r, household_create);
 }
 
 void h_households_get(struct api *r)
@@ -168,14 +146,5 @@ void h_households_get(struct api *r)
 
 void h_households_update(struct api *r)
 {
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = household_update(&r->c, id, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 200, out);
+	api_update(r, household_update);
 }

@@ -17,8 +17,7 @@ void h_roles_list(struct api *r)
 {
 	static const char *const keys[] = {"node", "role", "all", "limit", "cursor", NULL};
 	int64_t node, limit, after;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) || !api_qint(r, "limit", 100, 1, 500, &limit) ||
-	    !api_cursor(r, &after))
+	if (!api_list_query(r, keys, 100, &node, &limit, &after))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
@@ -30,35 +29,19 @@ void h_roles_list(struct api *r)
 
 void h_roles_create(struct api *r)
 {
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = roles_create(&r->c, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 201, out);
+	api_create(r, roles_create);
 }
 
 void h_roles_update(struct api *r)
 {
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = roles_update(&r->c, id, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 200, out);
+	api_update(r, roles_update);
 }
 
 void h_orgs_list(struct api *r)
 {
 	static const char *const keys[] = {"node", "kind", "limit", "cursor", NULL};
 	int64_t node, limit, after;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) || !api_qint(r, "limit", 100, 1, 500, &limit) ||
-	    !api_cursor(r, &after))
+	if (!api_list_query(r, keys, 100, &node, &limit, &after))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
@@ -70,36 +53,15 @@ void h_orgs_list(struct api *r)
 
 void h_orgs_create(struct api *r)
 {
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = orgs_create(&r->c, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 201, out);
+	api_create(r, orgs_create);
 }
 
 void h_orgs_get(struct api *r)
 {
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *out = NULL;
-	struct err e = {0};
-	int rc = orgs_get(&r->c, id, &out, &e);
-	api_result(r, rc, &e, 200, out);
+	api_get(r, orgs_get);
 }
 
 void h_orgs_update(struct api *r)
 {
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = orgs_update(&r->c, id, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 200, out);
+	api_update(r, orgs_update);
 }

@@ -44,27 +44,12 @@ void h_users_create(struct api *r)
 
 void h_users_get(struct api *r)
 {
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *out = NULL;
-	struct err e = {0};
-	int rc = account_get(&r->c, id, &out, &e);
-	api_result(r, rc, &e, 200, out);
+	api_get(r, account_get);
 }
 
 void h_users_update(struct api *r)
 {
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = account_update(&r->c, id, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 200, out);
+	api_update(r, account_update);
 }
 
 void h_users_password(struct api *r)

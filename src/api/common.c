@@ -176,3 +176,45 @@ bool api_qbool(struct api *r, const char *key)
 	const char *v = http_query(r->req, key);
 	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
 }
+
+void api_create(struct api *r, dom_create_fn fn)
+{
+	json_t *in = api_body(r), *out = NULL;
+	if (!in)
+		return;
+	struct err e = {0};
+	int rc = fn(&r->c, in, &out, &e);
+	json_decref(in);
+	api_result(r, rc, &e, 201, out);
+}
+
+void api_get(struct api *r, dom_get_fn fn)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *out = NULL;
+	struct err e = {0};
+	int rc = fn(&r->c, id, &out, &e);
+	api_result(r, rc, &e, 200, out);
+}
+
+void api_update(struct api *r, dom_update_fn fn)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *in = api_body(r), *out = NULL;
+	if (!in)
+		return;
+	struct err e = {0};
+	int rc = fn(&r->c, id, in, &out, &e);
+	json_decref(in);
+	api_result(r, rc, &e, 200, out);
+}
+
+bool api_list_query(struct api *r, const char *const *keys, int64_t def, int64_t *node, int64_t *limit, int64_t *after)
+{
+	return api_qkeys(r, keys) && api_qint(r, "node", 0, 0, INT64_MAX, node) && api_qint(r, "limit", def, 1, 500, limit) &&
+	       api_cursor(r, after);
+}

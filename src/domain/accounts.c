@@ -9,6 +9,7 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "domain/audit.h"
+#include "domain/rows.h"
 #include "domain/fields.h"
 #include "domain/tree.h"
 
@@ -17,14 +18,6 @@
 #define SESSION_SECONDS (12 * 3600)
 #define API_TOKEN_SECONDS (365 * 24 * 3600)
 
-static int finish(const struct ctx *c, int rc, struct err *e)
-{
-	if (rc == 0)
-		rc = store_commit(c->db, e);
-	if (rc)
-		store_rollback(c->db);
-	return rc;
-}
 
 static int require_admin(const struct ctx *c, struct err *e)
 {
@@ -120,7 +113,7 @@ int account_create(const struct ctx *c, json_t *in, const char *password, json_t
 		rc = load_user(c, id, out, e);
 	if (rc == 0)
 		rc = audit_log(c, "create", "user", id, NULL, *out, e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int account_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
@@ -148,7 +141,7 @@ int account_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, st
 	if (rc == 0)
 		rc = audit_log(c, "update", "user", id, before, *out, e);
 	json_decref(before);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int account_list(const struct ctx *c, int64_t after_id, int limit, json_t **out, struct err *e)
@@ -222,7 +215,7 @@ int account_passwd(const struct ctx *c, int64_t id, const char *current, const c
 		rc = store_run(c->db, e, "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'", "i", id);
 	if (rc == 0)
 		rc = audit_log(c, "passwd", "user", id, NULL, NULL, e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int account_grant(const struct ctx *c, int64_t user_id, int64_t node_id, const char *access, json_t **out,
@@ -259,7 +252,7 @@ int account_grant(const struct ctx *c, int64_t user_id, int64_t node_id, const c
 				 (json_int_t)node_id, "access", access);
 	if (rc == 0)
 		rc = audit_log(c, "grant", "user", user_id, NULL, *out, e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int account_revoke(const struct ctx *c, int64_t grant_id, struct err *e)
@@ -281,7 +274,7 @@ int account_revoke(const struct ctx *c, int64_t grant_id, struct err *e)
 		rc = store_run(c->db, e, "DELETE FROM grants WHERE id = ?", "i", grant_id);
 	if (rc == 0)
 		rc = audit_log(c, "revoke", "user", user_id, json_pack("{s:I, s:I}", "grant_id", (json_int_t)grant_id, "node_id", (json_int_t)node_id), NULL, e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 static void token_hash(const char *token, unsigned char out[32])
@@ -338,7 +331,7 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 		rc = store_begin(c->db, e);
 		if (rc == 0)
 			rc = audit_log(c, disabled ? "login_disabled" : "login_locked", "user", id, NULL, NULL, e);
-		finish(c, rc, NULL);
+		txn_finish(c, rc, NULL);
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "%s", bad);
 	}
 	if (!verified) {
@@ -351,7 +344,7 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 				       "iti", (int64_t)MAX_FAILED_LOGINS, until, id);
 		if (rc == 0)
 			rc = audit_log(c, "login_failed", "user", id, NULL, NULL, e);
-		finish(c, rc, NULL);
+		txn_finish(c, rc, NULL);
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "%s", bad);
 	}
 	bool api = kind && strcmp(kind, "api") == 0;
@@ -374,7 +367,7 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 		c2.who = &who;
 		rc = audit_log(&c2, api ? "token_create" : "login", "user", id, NULL, NULL, e);
 	}
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int account_logout(const struct ctx *c, const char *token, struct err *e)
@@ -416,7 +409,7 @@ int account_token_revoke(const struct ctx *c, int64_t id, struct err *e)
 		rc = store_run(c->db, e, "DELETE FROM sessions WHERE rowid = ?", "i", id);
 	if (rc == 0)
 		rc = audit_log(c, "token_revoke", "user", owner, json_pack("{s:I}", "token_id", (json_int_t)id), NULL, e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int account_load_actor(const struct ctx *c, int64_t user_id, struct actor **out, struct err *e)

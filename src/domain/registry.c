@@ -14,6 +14,7 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "domain/audit.h"
+#include "domain/rows.h"
 #include "domain/fields.h"
 #include "domain/pii.h"
 #include "domain/tree.h"
@@ -23,14 +24,6 @@ struct place {
 	const char *path;
 };
 
-static int finish(const struct ctx *c, int rc, struct err *e)
-{
-	if (rc == 0)
-		rc = store_commit(c->db, e);
-	if (rc)
-		store_rollback(c->db);
-	return rc;
-}
 
 int registry_scope(const struct ctx *c, int64_t node_id, const char **path, struct err *e)
 {
@@ -252,7 +245,7 @@ int person_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 		rc = load_person(c, id, false, out, e);
 	if (rc == 0)
 		rc = audit_log(c, "create", "person", id, NULL, *out, e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int person_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struct err *e)
@@ -273,7 +266,7 @@ int person_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struc
 		rc = load_person(c, id, true, out, e);
 	if (rc == 0)
 		rc = audit_log(c, "reveal", "person", id, NULL, json_pack("{s:[s,s]}", "fields", "id_card", "phone"), e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int person_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
@@ -310,7 +303,7 @@ int person_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, str
 	if (rc == 0)
 		rc = audit_log(c, "update", "person", id, before, *out, e);
 	json_decref(before);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int person_move(const struct ctx *c, int64_t id, int64_t household_id, const char *date, const char *reason,
@@ -386,7 +379,7 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 	if (rc == 0)
 		rc = audit_log(c, household_id ? "move_in" : "move_out", "person", id, before, *out, e);
 	json_decref(before);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 static bool all_alpha(const char *s)
@@ -551,18 +544,7 @@ static json_t *household_row(const struct ctx *c, struct store_stmt *st)
 
 static int load_household(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 {
-	struct store_stmt *st;
-	int rc = store_prepare(c->db, arena_printf(c->a, "%s WHERE households.id = ?", household_select(c)), &st, e);
-	if (rc)
-		return rc;
-	store_bind(st, "i", id);
-	rc = store_step(st, e);
-	if (rc == STORE_ROW)
-		*out = household_row(c, st);
-	store_done(st);
-	if (rc == STORE_DONE)
-		return err_set(e, ERR_NOT_FOUND, NULL, "户%lld不存在 / household %lld not found", (long long)id, (long long)id);
-	return rc < 0 ? rc : 0;
+	return rows_one(c, household_select(c), "households", id, household_row, "户 / household", out, e);
 }
 
 int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
@@ -608,7 +590,7 @@ int household_create(const struct ctx *c, json_t *in, json_t **out, struct err *
 		rc = load_household(c, id, out, e);
 	if (rc == 0)
 		rc = audit_log(c, "create", "household", id, NULL, *out, e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int household_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struct err *e)
@@ -641,7 +623,7 @@ int household_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, st
 		rc = store_begin(c->db, e);
 		if (rc == 0)
 			rc = audit_log(c, "reveal", "household", id, NULL, json_pack("{s:[s,s]}", "fields", "id_card", "phone"), e);
-		rc = finish(c, rc, e);
+		rc = txn_finish(c, rc, e);
 	}
 	return rc;
 }
@@ -672,7 +654,7 @@ int household_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, 
 	if (rc == 0)
 		rc = audit_log(c, "update", "household", id, before, *out, e);
 	json_decref(before);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int household_list(const struct ctx *c, int64_t node_id, const char *tenure, int64_t after_id, int limit, json_t **out,
@@ -696,14 +678,5 @@ int household_list(const struct ctx *c, int64_t node_id, const char *tenure, int
 	if (tenure)
 		store_bind_at(st, idx++, 't', tenure);
 	store_bind_at(st, idx, 'i', (int64_t)limit);
-	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, household_row(c, st));
-	store_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	return rows_collect(c, st, household_row, out, e);
 }

@@ -5,18 +5,11 @@
 
 #include "base/timeutil.h"
 #include "domain/audit.h"
+#include "domain/rows.h"
 #include "domain/fields.h"
 #include "domain/registry.h"
 #include "domain/tree.h"
 
-static int finish(const struct ctx *c, int rc, struct err *e)
-{
-	if (rc == 0)
-		rc = store_commit(c->db, e);
-	if (rc)
-		store_rollback(c->db);
-	return rc;
-}
 
 static const char *role_select(const struct ctx *c)
 {
@@ -33,39 +26,6 @@ static json_t *role_row(const struct ctx *c, struct store_stmt *st)
 	json_object_set_new(o, "role_name", json_string(store_col_text(st, ENT_ROLE.n + 1)));
 	json_object_set_new(o, "node_name", json_string(store_col_text(st, ENT_ROLE.n + 2)));
 	return o;
-}
-
-static int load_one(const struct ctx *c, const char *select, json_t *(*row)(const struct ctx *, struct store_stmt *),
-		    const char *table, int64_t id, json_t **out, struct err *e)
-{
-	struct store_stmt *st;
-	int rc = store_prepare(c->db, arena_printf(c->a, "%s WHERE %s.id = ?", select, table), &st, e);
-	if (rc)
-		return rc;
-	store_bind(st, "i", id);
-	rc = store_step(st, e);
-	if (rc == STORE_ROW)
-		*out = row(c, st);
-	store_done(st);
-	if (rc == STORE_DONE)
-		return err_set(e, ERR_NOT_FOUND, NULL, "记录%lld不存在 / record %lld not found", (long long)id, (long long)id);
-	return rc < 0 ? rc : 0;
-}
-
-static int collect(const struct ctx *c, struct store_stmt *st, json_t *(*row)(const struct ctx *, struct store_stmt *),
-		   json_t **out, struct err *e)
-{
-	json_t *arr = json_array();
-	int rc;
-	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, row(c, st));
-	store_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
 }
 
 int roles_types(const struct ctx *c, json_t **out, struct err *e)
@@ -129,16 +89,16 @@ int roles_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 		rc = fields_write(c, &ENT_ROLE, in, internal, 0, &id, e);
 	json_decref(internal);
 	if (rc == 0)
-		rc = load_one(c, role_select(c), role_row, "roles", id, out, e);
+		rc = rows_one(c, role_select(c), "roles", id, role_row, "任职 / role", out, e);
 	if (rc == 0)
 		rc = audit_log(c, "create", "role", id, NULL, *out, e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int roles_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
 {
 	json_t *before = NULL;
-	int rc = load_one(c, role_select(c), role_row, "roles", id, &before, e);
+	int rc = rows_one(c, role_select(c), "roles", id, role_row, "任职 / role", &before, e);
 	const char *path;
 	if (rc == 0)
 		rc = tree_path(c, json_integer_value(json_object_get(before, "node_id")), &path, e);
@@ -161,11 +121,11 @@ int roles_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, stru
 	if (rc == 0)
 		rc = fields_write(c, &ENT_ROLE, in, NULL, id, NULL, e);
 	if (rc == 0)
-		rc = load_one(c, role_select(c), role_row, "roles", id, out, e);
+		rc = rows_one(c, role_select(c), "roles", id, role_row, "任职 / role", out, e);
 	if (rc == 0)
 		rc = audit_log(c, "update", "role", id, before, *out, e);
 	json_decref(before);
-	return store_in_txn(c->db) ? finish(c, rc, e) : rc;
+	return store_in_txn(c->db) ? txn_finish(c, rc, e) : rc;
 }
 
 int roles_list(const struct ctx *c, int64_t node, const char *role, bool all, int64_t after, int limit, json_t **out,
@@ -190,7 +150,7 @@ int roles_list(const struct ctx *c, int64_t node, const char *role, bool all, in
 		return rc;
 	store_bind(st, "ttiittti", path, arena_printf(c->a, "%s~", path), after, (int64_t)all, today, role, role,
 		   (int64_t)limit);
-	return collect(c, st, role_row, out, e);
+	return rows_collect(c, st, role_row, out, e);
 }
 
 int roles_contacts(const struct ctx *c, int64_t node, json_t **out, struct err *e)
@@ -263,10 +223,10 @@ int orgs_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 		rc = fields_write(c, &ENT_ORG, in, internal, 0, &id, e);
 	json_decref(internal);
 	if (rc == 0)
-		rc = load_one(c, org_select(c), org_row, "orgs", id, out, e);
+		rc = rows_one(c, org_select(c), "orgs", id, org_row, "组织 / organisation", out, e);
 	if (rc == 0)
 		rc = audit_log(c, "create", "org", id, NULL, *out, e);
-	return finish(c, rc, e);
+	return txn_finish(c, rc, e);
 }
 
 int orgs_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
@@ -280,7 +240,7 @@ int orgs_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 		rc = tree_path(c, node, &path, e);
 	if (rc == 0)
 		rc = authz_require(c->who, path, ACC_VIEWER, e);
-	return rc ? rc : load_one(c, org_select(c), org_row, "orgs", id, out, e);
+	return rc ? rc : rows_one(c, org_select(c), "orgs", id, org_row, "组织 / organisation", out, e);
 }
 
 int orgs_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
@@ -312,11 +272,11 @@ int orgs_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struc
 		rc = fields_write(c, &ENT_ORG, in, internal, id, NULL, e);
 	json_decref(internal);
 	if (rc == 0)
-		rc = load_one(c, org_select(c), org_row, "orgs", id, out, e);
+		rc = rows_one(c, org_select(c), "orgs", id, org_row, "组织 / organisation", out, e);
 	if (rc == 0)
 		rc = audit_log(c, "update", "org", id, before, *out, e);
 	json_decref(before);
-	return store_in_txn(c->db) ? finish(c, rc, e) : rc;
+	return store_in_txn(c->db) ? txn_finish(c, rc, e) : rc;
 }
 
 int orgs_list(const struct ctx *c, int64_t node, const char *kind, int64_t after, int limit, json_t **out, struct err *e)
@@ -335,5 +295,5 @@ int orgs_list(const struct ctx *c, int64_t node, const char *kind, int64_t after
 	if (rc)
 		return rc;
 	store_bind(st, "ttitti", path, arena_printf(c->a, "%s~", path), after, kind, kind, (int64_t)limit);
-	return collect(c, st, org_row, out, e);
+	return rows_collect(c, st, org_row, out, e);
 }

@@ -16,6 +16,7 @@
 #include "base/timeutil.h"
 #include "domain/audit.h"
 #include "domain/fields.h"
+#include "domain/rows.h"
 
 const char *tree_initials(struct arena *a, const char *name, int person)
 {
@@ -59,19 +60,7 @@ static const char *node_select(const struct ctx *c)
 
 static int load_node(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 {
-	struct store_stmt *st;
-	int rc = store_prepare(c->db, arena_printf(c->a, "%s WHERE nodes.id = ?", node_select(c)), &st, e);
-	if (rc)
-		return rc;
-	store_bind(st, "i", id);
-	rc = store_step(st, e);
-	if (rc == STORE_ROW)
-		*out = node_row(c, st);
-	store_done(st);
-	if (rc == STORE_DONE)
-		return err_set(e, ERR_NOT_FOUND, NULL, "节点%lld不存在 / node %lld not found", (long long)id,
-			       (long long)id);
-	return rc < 0 ? rc : 0;
+	return rows_one(c, node_select(c), "nodes", id, node_row, "节点 / node", out, e);
 }
 
 int tree_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
@@ -83,22 +72,6 @@ int tree_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	if (rc == 0)
 		rc = load_node(c, id, out, e);
 	return rc;
-}
-
-/* Runs a prepared node query to the end, collecting rows. */
-static int collect_nodes(const struct ctx *c, struct store_stmt *st, json_t **out, struct err *e)
-{
-	int rc;
-	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, node_row(c, st));
-	store_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
 }
 
 int tree_children(const struct ctx *c, int64_t parent, int64_t after_id, int limit, bool include_retired,
@@ -118,7 +91,7 @@ int tree_children(const struct ctx *c, int64_t parent, int64_t after_id, int lim
 	if (rc)
 		return rc;
 	store_bind(st, "iii", parent, after_id, (int64_t)limit);
-	return collect_nodes(c, st, out, e);
+	return rows_collect(c, st, node_row, out, e);
 }
 
 int tree_ancestors(const struct ctx *c, int64_t id, json_t **out, struct err *e)
@@ -152,7 +125,7 @@ int tree_roots(const struct ctx *c, json_t **out, struct err *e)
 		rc = store_prepare(c->db, arena_printf(c->a, "%s WHERE nodes.parent_id IS NULL ORDER BY nodes.id", node_select(c)), &st, e);
 		if (rc)
 			return rc;
-		return collect_nodes(c, st, out, e);
+		return rows_collect(c, st, node_row, out, e);
 	}
 	json_t *arr = json_array();
 	for (int i = 0; c->who && i < c->who->ngrants; i++) {
@@ -193,7 +166,7 @@ int tree_search(const struct ctx *c, int64_t under, const char *q, int limit, js
 	*w++ = '%';
 	store_bind(st, "tttti", path, arena_printf(c->a, "%s~", path), q, pref,
 		   (int64_t)limit);
-	return collect_nodes(c, st, out, e);
+	return rows_collect(c, st, node_row, out, e);
 }
 
 struct kind_info {
