@@ -66,6 +66,10 @@ unsigned utf8_next(const char **pp)
 		cp = (cp << 6) | (s[i] & 0x3F);
 	}
 	*pp += need + 1;
+	static const unsigned min[] = {0, 0x80, 0x800, 0x10000};
+	/* overlong forms, surrogates and values beyond Unicode are not text */
+	if (cp < min[need] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0xFFFD;
 	return cp;
 }
 

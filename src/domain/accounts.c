@@ -340,8 +340,11 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 		rc = store_begin(c->db, e);
 		if (rc == 0)
 			rc = store_run(c->db, e,
-				       "UPDATE users SET failed_logins = failed_logins + 1, locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?",
-				       "iti", (int64_t)MAX_FAILED_LOGINS, until, id);
+				       /* an expired lock starts the count afresh */
+				       "UPDATE users SET failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?1 THEN 1 "
+				       "ELSE failed_logins + 1 END, locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?1 "
+				       "THEN NULL WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END WHERE id = ?4",
+				       "titi", now, (int64_t)MAX_FAILED_LOGINS, until, id);
 		if (rc == 0)
 			rc = audit_log(c, "login_failed", "user", id, NULL, NULL, e);
 		txn_finish(c, rc, NULL);

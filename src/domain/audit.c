@@ -23,6 +23,14 @@ int audit_log(const struct ctx *c, const char *action, const char *entity, int64
 	return rc;
 }
 
+int audit_reveal(const struct ctx *c, const char *entity, int64_t id, struct err *e)
+{
+	json_t *what = json_pack("{s:[s,s]}", "fields", "id_card", "phone");
+	int rc = audit_log(c, "reveal", entity, id, NULL, what, e);
+	json_decref(what);
+	return rc;
+}
+
 int audit_list(const struct ctx *c, const char *entity, int64_t id, int64_t before_id, int limit, json_t **out,
 	       struct err *e)
 {

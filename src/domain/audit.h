@@ -15,6 +15,8 @@
 
 int audit_log(const struct ctx *c, const char *action, const char *entity, int64_t id, json_t *before,
 	      json_t *after, struct err *e);
+/* Records that personal data of an entity was shown unmasked. */
+int audit_reveal(const struct ctx *c, const char *entity, int64_t id, struct err *e);
 /* Audit rows of one entity (newest first), or of everything when entity is
  * NULL (administrators only). before_id: rows older than this id (0 = newest). */
 int audit_list(const struct ctx *c, const char *entity, int64_t id, int64_t before_id, int limit, json_t **out,

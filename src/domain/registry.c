@@ -199,7 +199,7 @@ int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e)
 	if (json_is_integer(hid)) {
 		rc = household_place(c, json_integer_value(hid), &p, e);
 		if (rc == ERR_NOT_FOUND)
-			rc = ERR_INVALID, e->code = ERR_INVALID;
+			rc = err_set(e, ERR_INVALID, "household_id", "户不存在 / household not found");
 		if (rc == 0)
 			rc = authz_require(c->who, p.path, ACC_WORKER, e);
 	} else {
@@ -265,7 +265,7 @@ int person_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struc
 	if (rc == 0)
 		rc = load_person(c, id, true, out, e);
 	if (rc == 0)
-		rc = audit_log(c, "reveal", "person", id, NULL, json_pack("{s:[s,s]}", "fields", "id_card", "phone"), e);
+		rc = audit_reveal(c, "person", id, e);
 	return txn_finish(c, rc, e);
 }
 
@@ -333,7 +333,9 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 		rc = authz_require(c->who, to.path, ACC_WORKER, e);
 		if (rc)
 			return rc;
-		if (household_id == from.household_id)
+		int64_t active = 0;
+		store_int(c->db, NULL, &active, "SELECT status = 'active' FROM people WHERE id = ?", "i", id);
+		if (household_id == from.household_id && active)
 			return err_set(e, ERR_INVALID, "household_id", "已在该户 / already in that household");
 		status = "active";
 	}
@@ -356,7 +358,7 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 	time_iso(time_now(), now);
 	if (rc == 0 && household_id) {
 		rc = store_run(c->db, e,
-			       "UPDATE people SET household_id = ?, node_id = ?, node_path = ?, community_id = ?, status = 'active', "
+			       "UPDATE people SET household_id = ?, node_id = ?, node_path = ?, community_id = nullif(?, 0), status = 'active', "
 			       "relation = NULL, updated_at = ? WHERE id = ?",
 			       "iititi", household_id, to.node_id, to.path, to.community_id, now, id);
 		if (rc == 0)
@@ -410,7 +412,7 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 	/* Clauses and their binds are built together; every value is bound. */
 	char where[1024] = "people.node_path >= ? AND people.node_path < ?";
 	strcat(where, f->by_name ? " AND (people.name_pinyin, people.id) > (?, ?)" : " AND people.id > ?");
-	const char *tv[8];
+	const char *tv[16];
 	int nt = 0;
 	unsigned char h[PII_HASH_BYTES];
 	bool use_hash = false;
@@ -622,7 +624,7 @@ int household_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, st
 	if (reveal) {
 		rc = store_begin(c->db, e);
 		if (rc == 0)
-			rc = audit_log(c, "reveal", "household", id, NULL, json_pack("{s:[s,s]}", "fields", "id_card", "phone"), e);
+			rc = audit_reveal(c, "household", id, e);
 		rc = txn_finish(c, rc, e);
 	}
 	return rc;
@@ -638,23 +640,7 @@ int household_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, 
 		rc = fields_validate(&ENT_HOUSEHOLD, in, false, e);
 	if (rc)
 		return rc;
-	json_t *before = NULL;
-	rc = store_begin(c->db, e);
-	if (rc == 0)
-		rc = load_household(c, id, &before, e);
-	if (rc == 0) {
-		char now[21];
-		time_iso(time_now(), now);
-		json_t *internal = json_pack("{s:s}", "updated_at", now);
-		rc = fields_write(c, &ENT_HOUSEHOLD, in, internal, id, NULL, e);
-		json_decref(internal);
-	}
-	if (rc == 0)
-		rc = load_household(c, id, out, e);
-	if (rc == 0)
-		rc = audit_log(c, "update", "household", id, before, *out, e);
-	json_decref(before);
-	return txn_finish(c, rc, e);
+	return rows_update(c, &ENT_HOUSEHOLD, id, in, NULL, load_household, out, e);
 }
 
 int household_list(const struct ctx *c, int64_t node_id, const char *tenure, int64_t after_id, int limit, json_t **out,

@@ -28,6 +28,11 @@ static json_t *role_row(const struct ctx *c, struct store_stmt *st)
 	return o;
 }
 
+static int load_role(const struct ctx *c, int64_t id, json_t **out, struct err *e)
+{
+	return rows_one(c, role_select(c), "roles", id, role_row, "任职 / role", out, e);
+}
+
 int roles_types(const struct ctx *c, json_t **out, struct err *e)
 {
 	struct store_stmt *st;
@@ -98,7 +103,7 @@ int roles_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 int roles_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
 {
 	json_t *before = NULL;
-	int rc = rows_one(c, role_select(c), "roles", id, role_row, "任职 / role", &before, e);
+	int rc = load_role(c, id, &before, e);
 	const char *path;
 	if (rc == 0)
 		rc = tree_path(c, json_integer_value(json_object_get(before, "node_id")), &path, e);
@@ -116,16 +121,8 @@ int roles_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, stru
 		if (end && strcmp(end, start) < 0)
 			rc = err_set(e, ERR_INVALID, "end_date", "任期结束早于开始 / end_date is before start_date");
 	}
-	if (rc == 0)
-		rc = store_begin(c->db, e);
-	if (rc == 0)
-		rc = fields_write(c, &ENT_ROLE, in, NULL, id, NULL, e);
-	if (rc == 0)
-		rc = rows_one(c, role_select(c), "roles", id, role_row, "任职 / role", out, e);
-	if (rc == 0)
-		rc = audit_log(c, "update", "role", id, before, *out, e);
 	json_decref(before);
-	return store_in_txn(c->db) ? txn_finish(c, rc, e) : rc;
+	return rc ? rc : rows_update(c, &ENT_ROLE, id, in, NULL, load_role, out, e);
 }
 
 int roles_list(const struct ctx *c, int64_t node, const char *role, bool all, int64_t after, int limit, json_t **out,
@@ -197,6 +194,11 @@ static json_t *org_row(const struct ctx *c, struct store_stmt *st)
 	return o;
 }
 
+static int load_org(const struct ctx *c, int64_t id, json_t **out, struct err *e)
+{
+	return rows_one(c, org_select(c), "orgs", id, org_row, "组织 / organisation", out, e);
+}
+
 static int node_for_write(const struct ctx *c, json_t *in, const char **path, struct err *e)
 {
 	json_t *nid = json_object_get(in, "node_id");
@@ -260,23 +262,11 @@ int orgs_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struc
 		if (rc == 0)
 			internal = json_pack("{s:s}", "node_path", newpath);
 	}
-	char now[21];
-	time_iso(time_now(), now);
-	if (rc == 0) {
-		if (!internal)
-			internal = json_object();
-		json_object_set_new(internal, "updated_at", json_string(now));
-		rc = store_begin(c->db, e);
-	}
-	if (rc == 0)
-		rc = fields_write(c, &ENT_ORG, in, internal, id, NULL, e);
-	json_decref(internal);
-	if (rc == 0)
-		rc = rows_one(c, org_select(c), "orgs", id, org_row, "组织 / organisation", out, e);
-	if (rc == 0)
-		rc = audit_log(c, "update", "org", id, before, *out, e);
 	json_decref(before);
-	return store_in_txn(c->db) ? txn_finish(c, rc, e) : rc;
+	if (rc == 0)
+		rc = rows_update(c, &ENT_ORG, id, in, internal, load_org, out, e);
+	json_decref(internal);
+	return rc;
 }
 
 int orgs_list(const struct ctx *c, int64_t node, const char *kind, int64_t after, int limit, json_t **out, struct err *e)

@@ -2,6 +2,7 @@
 #include "domain/rows.h"
 
 #include "base/timeutil.h"
+#include "domain/audit.h"
 
 int txn_finish(const struct ctx *c, int rc, struct err *e)
 {
@@ -56,4 +57,25 @@ const char *rows_today(const struct ctx *c)
 	char *s = (char *)rows_now(c);
 	s[10] = 0;
 	return s;
+}
+
+int rows_update(const struct ctx *c, const struct entity *ent, int64_t id, json_t *in, json_t *internal, load_fn load,
+		json_t **out, struct err *e)
+{
+	json_t *cols = internal ? json_deep_copy(internal) : json_object();
+	if (fields_find(ent, "updated_at"))
+		json_object_set_new(cols, "updated_at", json_string(rows_now(c)));
+	json_t *before = NULL;
+	int rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = load(c, id, &before, e);
+	if (rc == 0)
+		rc = fields_write(c, ent, in, cols, id, NULL, e);
+	if (rc == 0)
+		rc = load(c, id, out, e);
+	if (rc == 0)
+		rc = audit_log(c, "update", ent->name, id, before, *out, e);
+	json_decref(before);
+	json_decref(cols);
+	return txn_finish(c, rc, e);
 }

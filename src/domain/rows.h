@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "domain/ctx.h"
+#include "domain/fields.h"
 
 typedef json_t *(*row_fn)(const struct ctx *c, struct store_stmt *st);
 
@@ -22,6 +23,15 @@ int rows_one(const struct ctx *c, const char *select, const char *table, int64_t
 /* Steps a prepared, bound statement to the end, collecting rows; gives the
  * statement back. */
 int rows_collect(const struct ctx *c, struct store_stmt *st, row_fn row, json_t **out, struct err *e);
+typedef int (*load_fn)(const struct ctx *c, int64_t id, json_t **out, struct err *e);
+/* The audited update every entity shares, for input already validated and
+ * authorised: in one transaction, read the record (load), write the present
+ * fields plus internal columns (may be NULL; updated_at is added when the
+ * entity has it), read it again into *out, audit "update" with before and
+ * after. */
+int rows_update(const struct ctx *c, const struct entity *ent, int64_t id, json_t *in, json_t *internal, load_fn load,
+		json_t **out, struct err *e);
+
 /* "YYYY-MM-DDTHH:MM:SSZ" and "YYYY-MM-DD" of now, in the arena. */
 const char *rows_now(const struct ctx *c);
 const char *rows_today(const struct ctx *c);

@@ -330,30 +330,10 @@ int tree_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struc
 		rc = fields_validate(&ENT_NODE, in, false, e);
 	if (rc)
 		return rc;
-	json_t *before = NULL;
-	rc = store_begin(c->db, e);
-	if (rc == 0)
-		rc = load_node(c, id, &before, e);
-	if (rc == 0) {
-		char now[21];
-		time_iso(time_now(), now);
-		json_t *internal = json_pack("{s:s}", "updated_at", now);
-		json_t *name = json_object_get(in, "name");
-		if (name)
-			json_object_set_new(internal, "name_initials",
-					    json_string(tree_initials(c->a, json_string_value(name), 0)));
-		rc = fields_write(c, &ENT_NODE, in, internal, id, NULL, e);
-		json_decref(internal);
-	}
-	if (rc == 0)
-		rc = load_node(c, id, out, e);
-	if (rc == 0)
-		rc = audit_log(c, "update", "node", id, before, *out, e);
-	if (rc == 0)
-		rc = store_commit(c->db, e);
-	if (rc)
-		store_rollback(c->db);
-	json_decref(before);
+	json_t *name = json_object_get(in, "name");
+	json_t *internal = name ? json_pack("{s:s}", "name_initials", tree_initials(c->a, json_string_value(name), 0)) : NULL;
+	rc = rows_update(c, &ENT_NODE, id, in, internal, load_node, out, e);
+	json_decref(internal);
 	return rc;
 }
 
@@ -402,7 +382,7 @@ int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out,
 	 * nearest community above or within it. */
 	if (rc == 0 && !k.is_community)
 		rc = store_run(c->db, e,
-			       "UPDATE nodes SET community_id = ? WHERE path >= ? AND path < ? AND (community_id = ? OR community_id IS NULL)",
+			       "UPDATE nodes SET community_id = nullif(?, 0) WHERE path >= ? AND path < ? AND (community_id = ? OR community_id IS NULL)",
 			       "itti", parent.community_id, newp, arena_printf(c->a, "%s~", newp), node.community_id);
 	for (size_t i = 0; rc == 0 && i < sizeof path_tables / sizeof *path_tables; i++)
 		rc = store_run(c->db, e,
