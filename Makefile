@@ -25,7 +25,7 @@ UNIT_SRC:= $(wildcard tests/unit/test_*.c)
 UNIT_BIN:= $(patsubst tests/unit/%.c,$(SAN)/%,$(UNIT_SRC))
 EMBED   := $(wildcard src/store/migrations/*.sql) docs/openapi.json
 
-.PHONY: all deps run test unit api-test browser-test bench fmt lint clean demo-db
+.PHONY: all deps run test unit api-test bench fmt fmt-check lint clean
 
 all: $(BUILD)/linli
 
@@ -78,8 +78,13 @@ bench: all
 	@scripts/deps.sh bench
 	bench/run.sh
 
+FMT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h bench/*.c)
+
 fmt:
-	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/unit/*.c)
+	clang-format -i $(FMT_FILES)
+
+fmt-check:
+	clang-format --dry-run --Werror $(FMT_FILES)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr -Isrc src

@@ -33,8 +33,8 @@ int main(int argc, char **argv)
 {
 	int port = argc > 1 ? atoi(argv[1]) : 8099;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL, NULL,
-						answer, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(ncpu * 2),
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL,
+						NULL, answer, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(ncpu * 2),
 						MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
 	if (!d)
 		return 1;

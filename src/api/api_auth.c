@@ -22,8 +22,8 @@ void h_login(struct api *r)
 		return;
 	const char *user = NULL, *pw = NULL, *kind = "session", *name = NULL;
 	json_error_t je;
-	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s:s, s?s, s?s}", "username", &user, "password", &pw, "kind", &kind,
-			   "name", &name) != 0 ||
+	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s:s, s?s, s?s}", "username", &user, "password", &pw, "kind",
+			   &kind, "name", &name) != 0 ||
 	    (strcmp(kind, "session") && strcmp(kind, "api"))) {
 		api_error(r, 400, "invalid", NULL, "需要username和password / username and password are required");
 		json_decref(in);
@@ -43,9 +43,12 @@ void h_login(struct api *r)
 	account_load_actor(&r->c, uid, &who, &e);
 	if (strcmp(kind, "session") == 0)
 		http_add_header(r->resp, "Set-Cookie",
-				arena_printf(r->req->a, "linli_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", token));
-	api_ok(r, 200, json_pack("{s:s, s:s, s:s, s:o}", "token", token, "csrf_token", csrf, "kind", kind, "user",
-				 who ? account_actor_json(who) : json_null()));
+				arena_printf(r->req->a,
+					     "linli_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200",
+					     token));
+	api_ok(r, 200,
+	       json_pack("{s:s, s:s, s:s, s:o}", "token", token, "csrf_token", csrf, "kind", kind, "user",
+			 who ? account_actor_json(who) : json_null()));
 	json_decref(in);
 }
 
@@ -53,7 +56,8 @@ void h_logout(struct api *r)
 {
 	bool cookie = false;
 	const char *h = http_header(r->req, "Authorization");
-	const char *token = h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : (cookie = true, http_cookie(r->req, "linli_session"));
+	const char *token =
+	    h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : (cookie = true, http_cookie(r->req, "linli_session"));
 	struct err e = {0};
 	int rc = account_logout(&r->c, token ? token : "", &e);
 	if (rc)

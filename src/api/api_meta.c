@@ -31,10 +31,14 @@ static const char *mime_of(const char *path)
 {
 	static const struct {
 		const char *ext, *type;
-	} types[] = {{".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-		     {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
-		     {".png", "image/png"},		    {".json", "application/json"},
-		     {".woff2", "font/woff2"},		    {".ico", "image/x-icon"}};
+	} types[] = {{".html", "text/html; charset=utf-8"},
+		     {".js", "text/javascript; charset=utf-8"},
+		     {".css", "text/css; charset=utf-8"},
+		     {".svg", "image/svg+xml"},
+		     {".png", "image/png"},
+		     {".json", "application/json"},
+		     {".woff2", "font/woff2"},
+		     {".ico", "image/x-icon"}};
 	const char *dot = strrchr(path, '.');
 	for (size_t i = 0; dot && i < sizeof types / sizeof *types; i++)
 		if (strcmp(dot, types[i].ext) == 0)
@@ -57,8 +61,9 @@ void app_static(struct api *r, const struct api_app *app)
 		f = embedded_find("web/dist/index.html"); /* client-side route */
 	if (!f) {
 		r->resp->status = 200;
-		static const char page[] = "<!doctype html><meta charset=utf-8><title>邻里 linli</title>"
-					   "<h1>邻里 linli</h1><p>API: <a href=/api/v1/openapi.json>/api/v1/openapi.json</a></p>";
+		static const char page[] =
+		    "<!doctype html><meta charset=utf-8><title>邻里 linli</title>"
+		    "<h1>邻里 linli</h1><p>API: <a href=/api/v1/openapi.json>/api/v1/openapi.json</a></p>";
 		if (strcmp(path, "/") != 0)
 			return api_error(r, 404, "not_found", NULL, "没有这个页面 / no such page");
 		r->resp->data = page;

@@ -31,8 +31,9 @@ void h_kinds_put(struct api *r)
 		rc = tree_kinds(&r->c, &kinds, &e);
 	size_t i;
 	json_t *k;
-	json_array_foreach(kinds, i, k) if (json_equal(json_object_get(k, "code"), json_object_get(in, "code"))) stored =
-		json_incref(k);
+	json_array_foreach (kinds, i, k)
+		if (json_equal(json_object_get(k, "code"), json_object_get(in, "code")))
+			stored = json_incref(k);
 	json_decref(kinds);
 	json_decref(in);
 	api_result(r, rc, &e, 200, stored);
@@ -42,7 +43,8 @@ void h_nodes_list(struct api *r)
 {
 	static const char *const keys[] = {"q", "under", "limit", "cursor", NULL};
 	int64_t under, limit;
-	if (!api_qkeys(r, keys) || !api_qint(r, "under", 0, 0, INT64_MAX, &under) || !api_qint(r, "limit", 50, 1, 500, &limit))
+	if (!api_qkeys(r, keys) || !api_qint(r, "under", 0, 0, INT64_MAX, &under) ||
+	    !api_qint(r, "limit", 50, 1, 500, &limit))
 		return;
 	const char *q = http_query(r->req, "q");
 	struct err e = {0};
@@ -107,7 +109,8 @@ void h_nodes_children(struct api *r)
 {
 	static const char *const keys[] = {"limit", "cursor", "retired", NULL};
 	int64_t id, limit, after;
-	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "limit", 200, 1, 1000, &limit) || !api_cursor(r, &after))
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "limit", 200, 1, 1000, &limit) ||
+	    !api_cursor(r, &after))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};

@@ -10,12 +10,12 @@
 
 void h_people_list(struct api *r)
 {
-	static const char *const keys[] = {"node", "q", "tag", "residence", "status", "political_status", "gender",
-					   "household", "sort", "limit", "cursor", NULL};
+	static const char *const keys[] = {"node",   "q",         "tag",  "residence", "status", "political_status",
+					   "gender", "household", "sort", "limit",     "cursor", NULL};
 	struct person_filter f = {0};
 	int64_t node, limit, hh;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) || !api_qint(r, "limit", 50, 1, 500, &limit) ||
-	    !api_qint(r, "household", 0, 0, INT64_MAX, &hh))
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) ||
+	    !api_qint(r, "limit", 50, 1, 500, &limit) || !api_qint(r, "household", 0, 0, INT64_MAX, &hh))
 		return;
 	const char *sort = http_query(r->req, "sort");
 	if (sort && strcmp(sort, "name") && strcmp(sort, "id"))
@@ -93,9 +93,13 @@ void h_people_move(struct api *r)
 	json_error_t je;
 	struct err e = {0};
 	int rc;
-	if (json_unpack_ex(in, &je, JSON_STRICT, "{s?I, s:s, s?s, s?s}", "household_id", &hh, "date", &date, "reason", &reason,
-			   "status", &status) != 0 || hh < 0)
-		rc = err_set(&e, ERR_INVALID, NULL, "需要date，可选household_id/reason/status / date required; household_id, reason, status optional: %s", je.text);
+	if (json_unpack_ex(in, &je, JSON_STRICT, "{s?I, s:s, s?s, s?s}", "household_id", &hh, "date", &date, "reason",
+			   &reason, "status", &status) != 0 ||
+	    hh < 0)
+		rc = err_set(&e, ERR_INVALID, NULL,
+			     "需要date，可选household_id/reason/status / date required; household_id, reason, status "
+			     "optional: %s",
+			     je.text);
 	else
 		rc = person_move(&r->c, id, hh, date, reason, status, &out, &e);
 	json_decref(in);

@@ -21,7 +21,8 @@ void h_roles_list(struct api *r)
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
-	int rc = roles_list(&r->c, node, http_query(r->req, "role"), api_qbool(r, "all"), after, (int)limit, &items, &e);
+	int rc =
+	    roles_list(&r->c, node, http_query(r->req, "role"), api_qbool(r, "all"), after, (int)limit, &items, &e);
 	if (rc)
 		return api_fail(r, rc, &e);
 	api_page(r, items, (int)limit);

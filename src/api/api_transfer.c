@@ -32,7 +32,8 @@ void h_import_people(struct api *r)
 		return api_error(r, 400, "invalid", "file", "请上传文件 / no file uploaded");
 	json_t *report = NULL;
 	struct err e = {0};
-	int rc = transfer_import_people(&r->c, node, r->req->body, r->req->body_len, api_qbool(r, "dry_run"), &report, &e);
+	int rc =
+	    transfer_import_people(&r->c, node, r->req->body, r->req->body_len, api_qbool(r, "dry_run"), &report, &e);
 	if (rc == ERR_INVALID && report) {
 		api_error(r, 422, "invalid_rows", "file", e.msg);
 		json_t *err = json_object_get(r->resp->json, "error");
@@ -74,11 +75,12 @@ void h_export(struct api *r)
 		r->resp->data = data;
 		r->resp->len = (size_t)sb.st_size;
 		r->resp->free_data = true;
-		r->resp->type = strcmp(fmt, "csv") == 0 ? "text/csv; charset=utf-8"
-							: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+		r->resp->type = strcmp(fmt, "csv") == 0
+				    ? "text/csv; charset=utf-8"
+				    : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 		http_add_header(r->resp, "Content-Disposition",
-				arena_printf(r->req->a, "attachment; filename=\"%s.%s\"; filename*=UTF-8''%s-%s.%s", r->param[0], fmt,
-					     "%E5%8F%B0%E8%B4%A6", r->param[0], fmt));
+				arena_printf(r->req->a, "attachment; filename=\"%s.%s\"; filename*=UTF-8''%s-%s.%s",
+					     r->param[0], fmt, "%E5%8F%B0%E8%B4%A6", r->param[0], fmt));
 		http_add_header(r->resp, "X-Row-Count", arena_printf(r->req->a, "%lld", (long long)rows));
 	} else {
 		free(data);

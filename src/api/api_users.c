@@ -65,7 +65,9 @@ void h_users_password(struct api *r)
 	struct err e = {0};
 	int rc;
 	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s?s}", "password", &pw, "current_password", &current) != 0)
-		rc = err_set(&e, ERR_INVALID, "password", "需要password（本人修改还需current_password） / password required (and current_password for your own)");
+		rc = err_set(&e, ERR_INVALID, "password",
+			     "需要password（本人修改还需current_password） / password required (and current_password "
+			     "for your own)");
 	else
 		rc = account_passwd(&r->c, id, current, pw, &e);
 	json_decref(in);
@@ -107,8 +109,8 @@ void h_audit_list(struct api *r)
 {
 	static const char *const keys[] = {"entity", "id", "limit", "cursor", NULL};
 	int64_t id, limit, before;
-	if (!api_qkeys(r, keys) || !api_qint(r, "id", 0, 0, INT64_MAX, &id) || !api_qint(r, "limit", 50, 1, 500, &limit) ||
-	    !api_cursor(r, &before))
+	if (!api_qkeys(r, keys) || !api_qint(r, "id", 0, 0, INT64_MAX, &id) ||
+	    !api_qint(r, "limit", 50, 1, 500, &limit) || !api_cursor(r, &before))
 		return;
 	const char *entity = http_query(r->req, "entity");
 	if (entity && !id)

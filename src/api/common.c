@@ -24,9 +24,9 @@ void api_fail(struct api *r, int rc, const struct err *e)
 {
 	static const struct {
 		int code, status;
-	} map[] = {{ERR_INVALID, 400},	{ERR_NOT_FOUND, 404},	 {ERR_CONFLICT, 409},	 {ERR_FORBIDDEN, 403},
-		   {ERR_UNAUTHORIZED, 401}, {ERR_TOO_LARGE, 413}, {ERR_RATE, 429},	 {ERR_UNAVAILABLE, 503},
-		   {ERR_UNSUPPORTED, 415}, {ERR_METHOD, 405},	 {ERR_IO, 500},		 {ERR_INTERNAL, 500}};
+	} map[] = {{ERR_INVALID, 400},      {ERR_NOT_FOUND, 404}, {ERR_CONFLICT, 409}, {ERR_FORBIDDEN, 403},
+		   {ERR_UNAUTHORIZED, 401}, {ERR_TOO_LARGE, 413}, {ERR_RATE, 429},     {ERR_UNAVAILABLE, 503},
+		   {ERR_UNSUPPORTED, 415},  {ERR_METHOD, 405},    {ERR_IO, 500},       {ERR_INTERNAL, 500}};
 	int status = 500;
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (map[i].code == rc)
@@ -67,7 +67,8 @@ json_t *api_body(struct api *r)
 	}
 	const char *ct = http_header(r->req, "Content-Type");
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
-		api_error(r, 415, "unsupported_media_type", NULL, "请求体应为application/json / body must be application/json");
+		api_error(r, 415, "unsupported_media_type", NULL,
+			  "请求体应为application/json / body must be application/json");
 		return NULL;
 	}
 	if (!utf8_valid(r->req->body, r->req->body_len)) {
@@ -77,7 +78,8 @@ json_t *api_body(struct api *r)
 	json_error_t je;
 	json_t *j = json_loadb(r->req->body, r->req->body_len, JSON_REJECT_DUPLICATES, &je);
 	if (!j) {
-		api_error(r, 400, "invalid", NULL, arena_printf(r->req->a, "JSON格式错误 / malformed JSON: %s (line %d)", je.text, je.line));
+		api_error(r, 400, "invalid", NULL,
+			  arena_printf(r->req->a, "JSON格式错误 / malformed JSON: %s (line %d)", je.text, je.line));
 		return NULL;
 	}
 	if (!json_is_object(j)) {
@@ -112,7 +114,8 @@ bool api_qint(struct api *r, const char *key, int64_t def, int64_t min, int64_t 
 	long long v = strtoll(s, &end, 10);
 	if (!*s || *end || v < min || v > max) {
 		api_error(r, 400, "invalid", key,
-			  arena_printf(r->req->a, "参数%s应为%lld到%lld之间的整数 / %s must be an integer in [%lld, %lld]", key,
+			  arena_printf(r->req->a,
+				       "参数%s应为%lld到%lld之间的整数 / %s must be an integer in [%lld, %lld]", key,
 				       (long long)min, (long long)max, key, (long long)min, (long long)max));
 		return false;
 	}
@@ -157,7 +160,8 @@ bool api_qkeys(struct api *r, const char *const *allowed)
 	struct qk q = {allowed, NULL};
 	MHD_get_connection_values(r->req->conn, MHD_GET_ARGUMENT_KIND, check_key, &q);
 	if (q.bad) {
-		api_error(r, 400, "invalid", q.bad, arena_printf(r->req->a, "未知参数“%s” / unknown query parameter '%s'", q.bad, q.bad));
+		api_error(r, 400, "invalid", q.bad,
+			  arena_printf(r->req->a, "未知参数“%s” / unknown query parameter '%s'", q.bad, q.bad));
 		return false;
 	}
 	const char *const *a = allowed;
@@ -215,6 +219,6 @@ void api_update(struct api *r, dom_update_fn fn)
 
 bool api_list_query(struct api *r, const char *const *keys, int64_t def, int64_t *node, int64_t *limit, int64_t *after)
 {
-	return api_qkeys(r, keys) && api_qint(r, "node", 0, 0, INT64_MAX, node) && api_qint(r, "limit", def, 1, 500, limit) &&
-	       api_cursor(r, after);
+	return api_qkeys(r, keys) && api_qint(r, "node", 0, 0, INT64_MAX, node) &&
+	       api_qint(r, "limit", def, 1, 500, limit) && api_cursor(r, after);
 }

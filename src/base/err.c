@@ -27,18 +27,31 @@ void err_clear(struct err *e)
 const char *err_name(int code)
 {
 	switch (code) {
-	case ERR_OK: return "ok";
-	case ERR_INVALID: return "invalid";
-	case ERR_NOT_FOUND: return "not_found";
-	case ERR_CONFLICT: return "conflict";
-	case ERR_FORBIDDEN: return "forbidden";
-	case ERR_UNAUTHORIZED: return "unauthorized";
-	case ERR_TOO_LARGE: return "too_large";
-	case ERR_RATE: return "rate_limited";
-	case ERR_UNAVAILABLE: return "unavailable";
-	case ERR_UNSUPPORTED: return "unsupported_media_type";
-	case ERR_METHOD: return "method_not_allowed";
-	case ERR_IO: return "io_error";
-	default: return "internal";
+	case ERR_OK:
+		return "ok";
+	case ERR_INVALID:
+		return "invalid";
+	case ERR_NOT_FOUND:
+		return "not_found";
+	case ERR_CONFLICT:
+		return "conflict";
+	case ERR_FORBIDDEN:
+		return "forbidden";
+	case ERR_UNAUTHORIZED:
+		return "unauthorized";
+	case ERR_TOO_LARGE:
+		return "too_large";
+	case ERR_RATE:
+		return "rate_limited";
+	case ERR_UNAVAILABLE:
+		return "unavailable";
+	case ERR_UNSUPPORTED:
+		return "unsupported_media_type";
+	case ERR_METHOD:
+		return "method_not_allowed";
+	case ERR_IO:
+		return "io_error";
+	default:
+		return "internal";
 	}
 }

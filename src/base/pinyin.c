@@ -24,59 +24,59 @@ static const struct {
 	uint32_t cp;
 	const char *py;
 } surname_readings[] = {
-	{ 0x4E07, "wan" },	/* 万 */
-	{ 0x4E50, "yue" },	/* 乐 */
-	{ 0x4EC7, "qiu" },	/* 仇 */
-	{ 0x4EFB, "ren" },	/* 任 */
-	{ 0x533A, "ou" },	/* 区 */
-	{ 0x5340, "ou" },	/* 區 */
-	{ 0x534E, "hua" },	/* 华 */
-	{ 0x5355, "shan" },	/* 单 */
-	{ 0x53E5, "gou" },	/* 句 */
-	{ 0x53EC, "shao" },	/* 召 */
-	{ 0x5458, "yun" },	/* 员 */
-	{ 0x54E1, "yun" },	/* 員 */
-	{ 0x55AE, "shan" },	/* 單 */
-	{ 0x5BBF, "su" },	/* 宿 */
-	{ 0x5C09, "yu" },	/* 尉 */
-	{ 0x6298, "she" },	/* 折 */
-	{ 0x66FE, "zeng" },	/* 曾 */
-	{ 0x6734, "piao" },	/* 朴 */
-	{ 0x67CF, "bai" },	/* 柏 */
-	{ 0x67E5, "zha" },	/* 查 */
-	{ 0x6A02, "yue" },	/* 樂 */
-	{ 0x6C88, "shen" },	/* 沈 */
-	{ 0x700B, "shen" },	/* 瀋 */
-	{ 0x725F, "mu" },	/* 牟 */
-	{ 0x76D6, "ge" },	/* 盖 */
-	{ 0x77F3, "shi" },	/* 石 */
-	{ 0x7955, "bi" },	/* 祕 */
-	{ 0x79CD, "chong" },	/* 种 */
-	{ 0x79D8, "bi" },	/* 秘 */
-	{ 0x7A2E, "chong" },	/* 種 */
-	{ 0x7E41, "po" },	/* 繁 */
-	{ 0x7E46, "miao" },	/* 繆 */
-	{ 0x7F2A, "miao" },	/* 缪 */
-	{ 0x7FDF, "zhai" },	/* 翟 */
-	{ 0x80FD, "nai" },	/* 能 */
-	{ 0x83EF, "hua" },	/* 華 */
-	{ 0x842C, "wan" },	/* 萬 */
-	{ 0x845B, "ge" },	/* 葛 */
-	{ 0x84CB, "ge" },	/* 蓋 */
-	{ 0x85CF, "zang" },	/* 藏 */
-	{ 0x8983, "qin" },	/* 覃 */
-	{ 0x89D2, "jue" },	/* 角 */
-	{ 0x89E3, "xie" },	/* 解 */
-	{ 0x8CC8, "jia" },	/* 賈 */
-	{ 0x8D3E, "jia" },	/* 贾 */
-	{ 0x8FC7, "guo" },	/* 过 */
-	{ 0x904E, "guo" },	/* 過 */
-	{ 0x90A3, "na" },	/* 那 */
-	{ 0x91CD, "chong" },	/* 重 */
-	{ 0x9577, "chang" },	/* 長 */
-	{ 0x957F, "chang" },	/* 长 */
-	{ 0x9697, "wei" },	/* 隗 */
-	{ 0x9ED1, "he" },	/* 黑 */
+    {0x4E07, "wan"},   /* 万 */
+    {0x4E50, "yue"},   /* 乐 */
+    {0x4EC7, "qiu"},   /* 仇 */
+    {0x4EFB, "ren"},   /* 任 */
+    {0x533A, "ou"},    /* 区 */
+    {0x5340, "ou"},    /* 區 */
+    {0x534E, "hua"},   /* 华 */
+    {0x5355, "shan"},  /* 单 */
+    {0x53E5, "gou"},   /* 句 */
+    {0x53EC, "shao"},  /* 召 */
+    {0x5458, "yun"},   /* 员 */
+    {0x54E1, "yun"},   /* 員 */
+    {0x55AE, "shan"},  /* 單 */
+    {0x5BBF, "su"},    /* 宿 */
+    {0x5C09, "yu"},    /* 尉 */
+    {0x6298, "she"},   /* 折 */
+    {0x66FE, "zeng"},  /* 曾 */
+    {0x6734, "piao"},  /* 朴 */
+    {0x67CF, "bai"},   /* 柏 */
+    {0x67E5, "zha"},   /* 查 */
+    {0x6A02, "yue"},   /* 樂 */
+    {0x6C88, "shen"},  /* 沈 */
+    {0x700B, "shen"},  /* 瀋 */
+    {0x725F, "mu"},    /* 牟 */
+    {0x76D6, "ge"},    /* 盖 */
+    {0x77F3, "shi"},   /* 石 */
+    {0x7955, "bi"},    /* 祕 */
+    {0x79CD, "chong"}, /* 种 */
+    {0x79D8, "bi"},    /* 秘 */
+    {0x7A2E, "chong"}, /* 種 */
+    {0x7E41, "po"},    /* 繁 */
+    {0x7E46, "miao"},  /* 繆 */
+    {0x7F2A, "miao"},  /* 缪 */
+    {0x7FDF, "zhai"},  /* 翟 */
+    {0x80FD, "nai"},   /* 能 */
+    {0x83EF, "hua"},   /* 華 */
+    {0x842C, "wan"},   /* 萬 */
+    {0x845B, "ge"},    /* 葛 */
+    {0x84CB, "ge"},    /* 蓋 */
+    {0x85CF, "zang"},  /* 藏 */
+    {0x8983, "qin"},   /* 覃 */
+    {0x89D2, "jue"},   /* 角 */
+    {0x89E3, "xie"},   /* 解 */
+    {0x8CC8, "jia"},   /* 賈 */
+    {0x8D3E, "jia"},   /* 贾 */
+    {0x8FC7, "guo"},   /* 过 */
+    {0x904E, "guo"},   /* 過 */
+    {0x90A3, "na"},    /* 那 */
+    {0x91CD, "chong"}, /* 重 */
+    {0x9577, "chang"}, /* 長 */
+    {0x957F, "chang"}, /* 长 */
+    {0x9697, "wei"},   /* 隗 */
+    {0x9ED1, "he"},    /* 黑 */
 };
 
 /* Returned for bytes that do not start a valid sequence. */
@@ -118,8 +118,7 @@ static uint32_t utf8_next(const unsigned char **sp)
 		}
 		cp = cp << 6 | (s[i] & 0x3Fu);
 	}
-	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
 		*sp = s + 1;
 		return UTF8_INVALID;
 	}
@@ -193,10 +192,9 @@ static bool sink_put(struct sink *k, const char *s, size_t n)
 	return k->len + 1 < k->cap;
 }
 
-static size_t convert(const char *utf8, enum pinyin_mode mode, char *out,
-		      size_t cap, bool initials_only)
+static size_t convert(const char *utf8, enum pinyin_mode mode, char *out, size_t cap, bool initials_only)
 {
-	struct sink k = { out, cap, 0 };
+	struct sink k = {out, cap, 0};
 	const unsigned char *s = (const unsigned char *)(utf8 ? utf8 : "");
 	/* The surname slot is the first character that yields output, so
 	 * leading spaces or punctuation do not shift it. */

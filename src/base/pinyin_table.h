@@ -16,12 +16,12 @@
 /* 21 bits cover every code point up to U+10FFFF; 11 leave room for 2048
  * syllables (Mandarin has about 400 toneless ones). */
 #define PINYIN_SYL_BITS 11u
-#define PINYIN_SYL_MAX ((1u << PINYIN_SYL_BITS) - 1u)
+#define PINYIN_SYL_MAX  ((1u << PINYIN_SYL_BITS) - 1u)
 /* Longest toneless syllable is 6 letters ("zhuang"); plus NUL, rounded. */
 #define PINYIN_SYL_LEN 8
 
-#define PINYIN_ENTRY_CP(e) ((uint32_t)(e) >> PINYIN_SYL_BITS)
-#define PINYIN_ENTRY_SYL(e) ((uint32_t)(e) & PINYIN_SYL_MAX)
+#define PINYIN_ENTRY_CP(e)  ((uint32_t)(e) >> PINYIN_SYL_BITS)
+#define PINYIN_ENTRY_SYL(e) ((uint32_t)(e)&PINYIN_SYL_MAX)
 
 /* Sorted ascending, one entry per code point that has a reading. */
 extern const uint32_t pinyin_table[];

@@ -90,8 +90,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 			return 0;
 		c = (c << 6) | (s[i] & 0x3F);
 	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10FFFF)))
+	if ((len == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)))
 		return 0;
 	*cp = c;
 	return len;
@@ -159,8 +158,8 @@ static size_t space_at(const unsigned char *s, size_t n)
 		return 1;
 	if (n >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
 		return 2;
-	if (n >= 3 && ((s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) ||
-		       (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)))
+	if (n >= 3 &&
+	    ((s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) || (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)))
 		return 3;
 	return 0;
 }
@@ -234,11 +233,9 @@ static int b_cell(struct builder *b, size_t col, const char *s, size_t n, size_t
 
 	trim(&s, &n);
 	if (col >= TIO_MAX_COLS)
-		return err_set(b->e, ERR_TOO_LARGE, FIELD, "第%zu行：列数超过 %d",
-			       line, TIO_MAX_COLS);
+		return err_set(b->e, ERR_TOO_LARGE, FIELD, "第%zu行：列数超过 %d", line, TIO_MAX_COLS);
 	if (n > TIO_MAX_CELL)
-		return err_set(b->e, ERR_TOO_LARGE, FIELD,
-			       "第%zu行%s列：单元格内容超过 %zu KiB", line,
+		return err_set(b->e, ERR_TOO_LARGE, FIELD, "第%zu行%s列：单元格内容超过 %zu KiB", line,
 			       col_name(col, cn), TIO_MAX_CELL >> 10);
 	if (col >= b->cols_cap) {
 		size_t cap = b->cols_cap ? b->cols_cap : 32;
@@ -285,11 +282,9 @@ static int b_row_end(struct builder *b, size_t line)
 		return 0;
 	}
 	if (t->nrows >= TIO_MAX_ROWS)
-		return err_set(b->e, ERR_TOO_LARGE, FIELD, "第%zu行：超过 %d 行的上限",
-			       line, TIO_MAX_ROWS);
+		return err_set(b->e, ERR_TOO_LARGE, FIELD, "第%zu行：超过 %d 行的上限", line, TIO_MAX_ROWS);
 	if (b->cells_total + n > TIO_MAX_CELLS)
-		return err_set(b->e, ERR_TOO_LARGE, FIELD,
-			       "第%zu行：单元格总数超过 %d 的上限", line, TIO_MAX_CELLS);
+		return err_set(b->e, ERR_TOO_LARGE, FIELD, "第%zu行：单元格总数超过 %d 的上限", line, TIO_MAX_CELLS);
 	if (t->nrows == b->rows_cap) {
 		size_t cap = b->rows_cap ? b->rows_cap * 2 : 64;
 		struct tio_row *rows = realloc(t->rows, cap * sizeof *rows);
@@ -309,7 +304,7 @@ static int b_row_end(struct builder *b, size_t line)
 	text[b->text.len] = '\0';
 	for (size_t i = 0; i < n; i++)
 		cells[i] = b->off[i] ? text + b->off[i] - 1 : text + b->text.len;
-	t->rows[t->nrows++] = (struct tio_row){ .line = line, .ncells = n, .cells = cells };
+	t->rows[t->nrows++] = (struct tio_row){.line = line, .ncells = n, .cells = cells};
 	b->cells_total += n;
 	b_reset_row(b);
 	return 0;
@@ -339,8 +334,8 @@ const char *tio_cell(const struct tio_row *r, size_t i)
 /* ---- CSV ---- */
 
 /* Converts in[0..len) from charset `from` to UTF-8 into a new buffer. */
-static int to_utf8(const char *from, const char *label, const unsigned char *in,
-		   size_t len, char **out, size_t *outlen, struct err *e)
+static int to_utf8(const char *from, const char *label, const unsigned char *in, size_t len, char **out, size_t *outlen,
+		   struct err *e)
 {
 	iconv_t cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1)
@@ -384,16 +379,15 @@ static int to_utf8(const char *from, const char *label, const unsigned char *in,
 }
 
 /* Turns the raw bytes into UTF-8: *text points into d or at *owned. */
-static int csv_decode(const unsigned char *d, size_t len, const char **text,
-		      size_t *tlen, char **owned, struct err *e)
+static int csv_decode(const unsigned char *d, size_t len, const char **text, size_t *tlen, char **owned, struct err *e)
 {
 	int rc;
 
 	*owned = NULL;
 	if (len >= 2 && ((d[0] == 0xFF && d[1] == 0xFE) || (d[0] == 0xFE && d[1] == 0xFF))) {
 		/* Excel's "Unicode text" export. */
-		rc = to_utf8(d[0] == 0xFF ? "UTF-16LE" : "UTF-16BE",
-			     "UTF-16 文本含有无效字符", d + 2, len - 2, owned, tlen, e);
+		rc = to_utf8(d[0] == 0xFF ? "UTF-16LE" : "UTF-16BE", "UTF-16 文本含有无效字符", d + 2, len - 2, owned,
+			     tlen, e);
 		if (rc)
 			return rc;
 		if (memchr(*owned, 0, *tlen)) {
@@ -410,8 +404,7 @@ static int csv_decode(const unsigned char *d, size_t len, const char **text,
 		len -= 3;
 	}
 	if (memchr(d, 0, len))
-		return err_set(e, ERR_UNSUPPORTED, FIELD,
-			       "不是文本表格文件（含有二进制数据），请上传 .xlsx 或 .csv");
+		return err_set(e, ERR_UNSUPPORTED, FIELD, "不是文本表格文件（含有二进制数据），请上传 .xlsx 或 .csv");
 	size_t bad = utf8_bad_at(d, len);
 	if (bad == len) {
 		*text = (const char *)d;
@@ -419,12 +412,10 @@ static int csv_decode(const unsigned char *d, size_t len, const char **text,
 		return 0;
 	}
 	if (bom)
-		return err_set(e, ERR_INVALID, FIELD,
-			       "第%zu行：文件标明是 UTF-8 编码，却含有无效字节",
+		return err_set(e, ERR_INVALID, FIELD, "第%zu行：文件标明是 UTF-8 编码，却含有无效字节",
 			       1 + count_breaks((const char *)d, bad));
 	/* Not UTF-8: what Excel on Chinese Windows writes. */
-	rc = to_utf8("GB18030", "文字编码无法识别（既不是 UTF-8 也不是 GB18030）",
-		     d, len, owned, tlen, e);
+	rc = to_utf8("GB18030", "文字编码无法识别（既不是 UTF-8 也不是 GB18030）", d, len, owned, tlen, e);
 	if (rc)
 		return rc;
 	*text = *owned;
@@ -520,7 +511,7 @@ static int read_csv(const unsigned char *d, size_t len, struct builder *b, struc
 		csv_set_delim(&p, '\t');
 		csv_set_space_func(&p, only_space); /* a tab is a delimiter now */
 	}
-	struct csv_ctx c = { .b = b, .line = 1 };
+	struct csv_ctx c = {.b = b, .line = 1};
 	/* Chunks, so a callback error stops us early. */
 	for (size_t pos = 0; pos < n && !c.rc;) {
 		size_t chunk = n - pos < 65536 ? n - pos : 65536;
@@ -578,8 +569,8 @@ static int is(const char *name, const char *local)
 }
 
 /* OOXML parts never carry a DTD; refusing one rules out entity tricks. */
-static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-			       const XML_Char *pubid, int internal)
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+			       int internal)
 {
 	struct xjob *j = ud;
 
@@ -644,17 +635,16 @@ struct zin {
 
 /* Streams one part through a fresh namespace-aware expat parser. Returns
  * ERR_NOT_FOUND without touching e when the part is absent. */
-static int zin_parse(struct zin *z, const char *name, struct xjob *j,
-		     XML_StartElementHandler start, XML_EndElementHandler end,
-		     XML_CharacterDataHandler text)
+static int zin_parse(struct zin *z, const char *name, struct xjob *j, XML_StartElementHandler start,
+		     XML_EndElementHandler end, XML_CharacterDataHandler text)
 {
 	zip_int64_t idx = zip_name_locate(z->za, name, ZIP_FL_NOCASE);
 	if (idx < 0)
 		return ERR_NOT_FOUND;
 	zip_file_t *f = zip_fopen_index(z->za, (zip_uint64_t)idx, 0);
 	if (!f)
-		return err_set(z->e, ERR_INVALID, FIELD, "xlsx 文件损坏或已加密：无法读取 %s（%s）",
-			       name, zip_strerror(z->za));
+		return err_set(z->e, ERR_INVALID, FIELD, "xlsx 文件损坏或已加密：无法读取 %s（%s）", name,
+			       zip_strerror(z->za));
 	XML_Parser p = XML_ParserCreateNS(NULL, '|');
 	char *chunk = malloc(65536);
 	int rc = 0;
@@ -672,21 +662,20 @@ static int zin_parse(struct zin *z, const char *name, struct xjob *j,
 	for (;;) {
 		zip_int64_t n = zip_fread(f, chunk, 65536);
 		if (n < 0) {
-			rc = err_set(z->e, ERR_INVALID, FIELD, "xlsx 文件损坏：%s 解压失败（%s）",
-				     name, zip_file_strerror(f));
+			rc = err_set(z->e, ERR_INVALID, FIELD, "xlsx 文件损坏：%s 解压失败（%s）", name,
+				     zip_file_strerror(f));
 			break;
 		}
 		if ((zip_uint64_t)n > z->budget) {
-			rc = err_set(z->e, ERR_TOO_LARGE, FIELD, "xlsx 解压后超过 %zu MiB",
-				     TIO_MAX_UNZIPPED >> 20);
+			rc = err_set(z->e, ERR_TOO_LARGE, FIELD, "xlsx 解压后超过 %zu MiB", TIO_MAX_UNZIPPED >> 20);
 			break;
 		}
 		z->budget -= (size_t)n;
 		if (XML_Parse(p, chunk, (int)n, n == 0) == XML_STATUS_ERROR) {
-			rc = j->rc ? j->rc :
-				err_set(z->e, ERR_INVALID, FIELD, "xlsx 文件损坏：%s 第%lu行：%s",
-					name, (unsigned long)XML_GetCurrentLineNumber(p),
-					XML_ErrorString(XML_GetErrorCode(p)));
+			rc = j->rc ? j->rc
+				   : err_set(z->e, ERR_INVALID, FIELD, "xlsx 文件损坏：%s 第%lu行：%s", name,
+					     (unsigned long)XML_GetCurrentLineNumber(p),
+					     XML_ErrorString(XML_GetErrorCode(p)));
 			break;
 		}
 		if (j->rc) {
@@ -753,8 +742,7 @@ static void XMLCALL rels_start(void *ud, const XML_Char *name, const XML_Char **
 	char **slot = NULL;
 	if (!c->sheet && c->rid && id && !strcmp(id, c->rid))
 		slot = &c->sheet;
-	else if (!c->sst && type && strlen(type) >= 14 &&
-		 !strcmp(type + strlen(type) - 14, "/sharedStrings"))
+	else if (!c->sst && type && strlen(type) >= 14 && !strcmp(type + strlen(type) - 14, "/sharedStrings"))
 		slot = &c->sst;
 	if (slot && !(*slot = part_path(target)))
 		xstop(&c->j, nomem(c->j.e));
@@ -835,8 +823,7 @@ static void XMLCALL sst_text(void *ud, const XML_Char *txt, int len)
 	if (c->j.rc || !c->in_t)
 		return;
 	if (c->cur.len + (size_t)len > TIO_MAX_CELL)
-		xstop(&c->j, err_set(c->j.e, ERR_TOO_LARGE, FIELD,
-				     "xlsx 中有字符串超过 %zu KiB", TIO_MAX_CELL >> 10));
+		xstop(&c->j, err_set(c->j.e, ERR_TOO_LARGE, FIELD, "xlsx 中有字符串超过 %zu KiB", TIO_MAX_CELL >> 10));
 	else if (buf_add(&c->cur, txt, (size_t)len))
 		xstop(&c->j, nomem(c->j.e));
 }
@@ -908,11 +895,12 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 	} else if (!strcmp(ln, "c") && c->in_row) {
 		const char *t = attr(atts, "t");
 		c->col = ref_col(attr(atts, "r"), c->next_col);
-		c->type = !t ? CT_NUM :
-			!strcmp(t, "s") ? CT_SST :
-			!strcmp(t, "inlineStr") ? CT_INLINE :
-			!strcmp(t, "str") ? CT_STR :
-			!strcmp(t, "b") ? CT_BOOL : CT_NUM; /* n, e, d: raw text */
+		c->type = !t                        ? CT_NUM
+			  : !strcmp(t, "s")         ? CT_SST
+			  : !strcmp(t, "inlineStr") ? CT_INLINE
+			  : !strcmp(t, "str")       ? CT_STR
+			  : !strcmp(t, "b")         ? CT_BOOL
+						    : CT_NUM; /* n, e, d: raw text */
 		c->val.len = 0;
 		c->in_cell = 1;
 	} else if (!c->in_cell) {
@@ -950,8 +938,7 @@ static void sheet_cell_end(struct sheet_ctx *c)
 			idx = idx * 10 + (size_t)(v[i] - '0');
 		}
 		if (!ok || !c->sst || idx >= c->sst->n) {
-			xstop(&c->j, err_set(c->j.e, ERR_INVALID, FIELD,
-					     "第%zu行%s列：xlsx 共享字符串编号无效", c->row,
+			xstop(&c->j, err_set(c->j.e, ERR_INVALID, FIELD, "第%zu行%s列：xlsx 共享字符串编号无效", c->row,
 					     col_name(c->col, cn)));
 			return;
 		}
@@ -959,9 +946,9 @@ static void sheet_cell_end(struct sheet_ctx *c)
 		rc = b_cell(c->b, c->col, s, strlen(s), c->row);
 	} else if (c->type == CT_BOOL) {
 		int t = n == 1 && s[0] == '1', f = n == 1 && s[0] == '0';
-		rc = t ? b_cell(c->b, c->col, "TRUE", 4, c->row) :
-			f ? b_cell(c->b, c->col, "FALSE", 5, c->row) :
-			b_cell(c->b, c->col, s, n, c->row);
+		rc = t   ? b_cell(c->b, c->col, "TRUE", 4, c->row)
+		     : f ? b_cell(c->b, c->col, "FALSE", 5, c->row)
+			 : b_cell(c->b, c->col, s, n, c->row);
 	} else {
 		if (c->type == CT_INLINE || c->type == CT_STR)
 			n = ooxml_unescape(c->val.p, n);
@@ -1007,8 +994,7 @@ static void XMLCALL sheet_text(void *ud, const XML_Char *txt, int len)
 	if (c->j.rc || !(c->in_v || c->in_t))
 		return;
 	if (c->val.len + (size_t)len > TIO_MAX_CELL)
-		xstop(&c->j, err_set(c->j.e, ERR_TOO_LARGE, FIELD,
-				     "第%zu行%s列：单元格内容超过 %zu KiB", c->row,
+		xstop(&c->j, err_set(c->j.e, ERR_TOO_LARGE, FIELD, "第%zu行%s列：单元格内容超过 %zu KiB", c->row,
 				     col_name(c->col, cn), TIO_MAX_CELL >> 10));
 	else if (buf_add(&c->val, txt, (size_t)len))
 		xstop(&c->j, nomem(c->j.e));
@@ -1026,12 +1012,12 @@ static int read_xlsx(const void *data, size_t len, struct builder *b, struct err
 		return err_set(e, ERR_INVALID, FIELD, "不是有效的 xlsx 文件（压缩结构损坏）");
 	}
 
-	struct zin z = { .za = za, .budget = TIO_MAX_UNZIPPED, .e = e };
-	struct wb_ctx wb = { .rid = NULL };
-	struct rels_ctx rels = { .sheet = NULL };
-	struct sst sst = { .n = 0 };
-	struct sst_ctx sc = { .s = &sst };
-	struct sheet_ctx sh = { .b = b, .sst = &sst };
+	struct zin z = {.za = za, .budget = TIO_MAX_UNZIPPED, .e = e};
+	struct wb_ctx wb = {.rid = NULL};
+	struct rels_ctx rels = {.sheet = NULL};
+	struct sst sst = {.n = 0};
+	struct sst_ctx sc = {.s = &sst};
+	struct sheet_ctx sh = {.b = b, .sst = &sst};
 	static const char dflt_sheet[] = "xl/worksheets/sheet1.xml";
 
 	int rc = zin_parse(&z, "xl/workbook.xml", &wb.j, wb_start, NULL, NULL);
@@ -1043,12 +1029,10 @@ static int read_xlsx(const void *data, size_t len, struct builder *b, struct err
 	rc = zin_parse(&z, "xl/_rels/workbook.xml.rels", &rels.j, rels_start, NULL, NULL);
 	if (rc && rc != ERR_NOT_FOUND)
 		goto out;
-	rc = zin_parse(&z, rels.sst ? rels.sst : "xl/sharedStrings.xml", &sc.j,
-		       sst_start, sst_end, sst_text);
+	rc = zin_parse(&z, rels.sst ? rels.sst : "xl/sharedStrings.xml", &sc.j, sst_start, sst_end, sst_text);
 	if (rc && rc != ERR_NOT_FOUND)
 		goto out;
-	rc = zin_parse(&z, rels.sheet ? rels.sheet : dflt_sheet, &sh.j,
-		       sheet_start, sheet_end, sheet_text);
+	rc = zin_parse(&z, rels.sheet ? rels.sheet : dflt_sheet, &sh.j, sheet_start, sheet_end, sheet_text);
 	if (rc == ERR_NOT_FOUND && rels.sheet)
 		rc = zin_parse(&z, dflt_sheet, &sh.j, sheet_start, sheet_end, sheet_text);
 	if (rc == ERR_NOT_FOUND)
@@ -1069,7 +1053,7 @@ out:
 
 int tio_read_mem(const void *data, size_t len, struct tio_table *out, struct err *e)
 {
-	static const unsigned char ole2[8] = { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
+	static const unsigned char ole2[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
 	const unsigned char *d = data;
 	int rc;
 
@@ -1079,13 +1063,12 @@ int tio_read_mem(const void *data, size_t len, struct tio_table *out, struct err
 	if (len > TIO_MAX_INPUT)
 		return err_set(e, ERR_TOO_LARGE, FIELD, "文件超过 %zu MiB", TIO_MAX_INPUT >> 20);
 
-	struct builder b = { .t = out, .e = e };
+	struct builder b = {.t = out, .e = e};
 	if (len >= 4 && !memcmp(d, "PK\x03\x04", 4)) {
 		out->format = TIO_XLSX;
 		rc = read_xlsx(d, len, &b, e);
 	} else if (len >= 8 && !memcmp(d, ole2, 8)) {
-		rc = err_set(e, ERR_UNSUPPORTED, FIELD,
-			     "不支持旧版 Excel（.xls）或加密的文件，请另存为 .xlsx 或 CSV");
+		rc = err_set(e, ERR_UNSUPPORTED, FIELD, "不支持旧版 Excel（.xls）或加密的文件，请另存为 .xlsx 或 CSV");
 	} else {
 		out->format = TIO_CSV;
 		rc = read_csv(d, len, &b, e);
@@ -1104,8 +1087,7 @@ int tio_read_file(const char *path, struct tio_table *out, struct err *e)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int en = errno;
-		return err_set(e, en == ENOENT ? ERR_NOT_FOUND : ERR_IO, FIELD,
-			       "无法打开 %s：%s", path, strerror(en));
+		return err_set(e, en == ENOENT ? ERR_NOT_FOUND : ERR_IO, FIELD, "无法打开 %s：%s", path, strerror(en));
 	}
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -1127,8 +1109,7 @@ int tio_read_file(const char *path, struct tio_table *out, struct err *e)
 	for (;;) {
 		if (len == cap) {
 			if (cap > TIO_MAX_INPUT) {
-				rc = err_set(e, ERR_TOO_LARGE, FIELD, "文件超过 %zu MiB",
-					     TIO_MAX_INPUT >> 20);
+				rc = err_set(e, ERR_TOO_LARGE, FIELD, "文件超过 %zu MiB", TIO_MAX_INPUT >> 20);
 				break;
 			}
 			char *nb = realloc(buf, cap * 2);
@@ -1165,15 +1146,15 @@ int tio_read_file(const char *path, struct tio_table *out, struct err *e)
 struct tio_writer {
 	enum tio_format fmt;
 	char *path;
-	char *tmpdir;         /* XLSX: libxlsxwriter spills rows here */
-	FILE *f;              /* CSV */
-	lxw_workbook *wb;     /* XLSX */
+	char *tmpdir;     /* XLSX: libxlsxwriter spills rows here */
+	FILE *f;          /* CSV */
+	lxw_workbook *wb; /* XLSX */
 	lxw_worksheet *ws;
 	lxw_format *bold;
 	size_t nrows;
-	unsigned *width;      /* XLSX: display width per column */
+	unsigned *width; /* XLSX: display width per column */
 	size_t nwidth;
-	int failed;           /* sticky ERR_* after an output failure */
+	int failed; /* sticky ERR_* after an output failure */
 };
 
 static void w_free(struct tio_writer *w)
@@ -1187,11 +1168,9 @@ static void w_free(struct tio_writer *w)
 /* East Asian wide and full-width ranges: two columns in a spreadsheet. */
 static int is_wide(uint32_t cp)
 {
-	return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-	       (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-	       (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-	       (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
-	       (cp >= 0x20000 && cp <= 0x3FFFD);
+	return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+	       (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) || (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
 /* Widest line of a valid UTF-8 string, in columns. */
@@ -1252,8 +1231,7 @@ static void sheet_name(const char *in, char *out, size_t cap)
 		snprintf(out, cap, "History_");
 }
 
-int tio_writer_open(struct tio_writer **wp, enum tio_format fmt, const char *path,
-		    const char *sheet, struct err *e)
+int tio_writer_open(struct tio_writer **wp, enum tio_format fmt, const char *path, const char *sheet, struct err *e)
 {
 	*wp = NULL;
 	if (!path || !*path || (fmt != TIO_CSV && fmt != TIO_XLSX))
@@ -1292,7 +1270,7 @@ int tio_writer_open(struct tio_writer **wp, enum tio_format fmt, const char *pat
 	w->tmpdir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
 	char name[31 * 4 + 1];
 	sheet_name(sheet, name, sizeof name);
-	lxw_workbook_options opt = { .constant_memory = LXW_TRUE, .tmpdir = w->tmpdir };
+	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = w->tmpdir};
 	if (w->tmpdir)
 		w->wb = workbook_new_opt(path, &opt);
 	if (w->wb)
@@ -1335,9 +1313,13 @@ static int plain_number(const char *s)
 static int needs_defuse(const char *s)
 {
 	switch (s[0]) {
-	case '=': case '@': case '\t': case '\r':
+	case '=':
+	case '@':
+	case '\t':
+	case '\r':
 		return 1;
-	case '+': case '-':
+	case '+':
+	case '-':
 		return !plain_number(s);
 	default:
 		return 0;
@@ -1376,8 +1358,7 @@ static void csv_put(FILE *f, const char *s)
 {
 	int defuse = needs_defuse(s);
 	size_t n = strlen(s);
-	int quote = strpbrk(s, ",\"\r\n") != NULL ||
-		    (n && (s[0] == ' ' || s[n - 1] == ' '));
+	int quote = strpbrk(s, ",\"\r\n") != NULL || (n && (s[0] == ' ' || s[n - 1] == ' '));
 
 	if (quote)
 		fputc('"', f);
@@ -1411,12 +1392,10 @@ int tio_writer_row(struct tio_writer *w, size_t n, const char *const *cells, str
 		const char *s = cells[i] ? cells[i] : "";
 		size_t len = strlen(s);
 		if (utf8_bad_at((const unsigned char *)s, len) != len)
-			return err_set(e, ERR_INVALID, FIELD, "第%zu行%s列：不是有效的 UTF-8",
-				       w->nrows + 1, col_name(i, cn));
-		if (w->fmt == TIO_XLSX && len > 32767 &&
-		    lxw_utf8_strlen(s) > 32767)
-			return err_set(e, ERR_TOO_LARGE, FIELD,
-				       "第%zu行%s列：xlsx 单元格最多 32767 个字符",
+			return err_set(e, ERR_INVALID, FIELD, "第%zu行%s列：不是有效的 UTF-8", w->nrows + 1,
+				       col_name(i, cn));
+		if (w->fmt == TIO_XLSX && len > 32767 && lxw_utf8_strlen(s) > 32767)
+			return err_set(e, ERR_TOO_LARGE, FIELD, "第%zu行%s列：xlsx 单元格最多 32767 个字符",
 				       w->nrows + 1, col_name(i, cn));
 	}
 
@@ -1453,8 +1432,7 @@ int tio_writer_row(struct tio_writer *w, size_t n, const char *const *cells, str
 			return nomem(e);
 		}
 		/* Always a string: an ID number must never become a float. */
-		lxw_error le = worksheet_write_string(w->ws, (lxw_row_t)w->nrows,
-						      (lxw_col_t)i, lit ? lit : s,
+		lxw_error le = worksheet_write_string(w->ws, (lxw_row_t)w->nrows, (lxw_col_t)i, lit ? lit : s,
 						      w->nrows ? NULL : w->bold);
 		free(lit);
 		if (le) {
@@ -1481,8 +1459,7 @@ int tio_writer_close(struct tio_writer *w, struct err *e)
 		int bad = fflush(w->f) != 0 || ferror(w->f);
 		bad |= fclose(w->f) != 0;
 		if (w->failed || bad)
-			rc = err_set(e, w->failed ? w->failed : ERR_IO, FIELD,
-				     "写入 %s 失败", w->path);
+			rc = err_set(e, w->failed ? w->failed : ERR_IO, FIELD, "写入 %s 失败", w->path);
 	} else if (w->failed) {
 		lxw_workbook_free(w->wb);
 		rc = err_set(e, w->failed, FIELD, "写入 %s 失败", w->path);
@@ -1492,7 +1469,10 @@ int tio_writer_close(struct tio_writer *w, struct err *e)
 				continue;
 			double cols = w->width[i] + 2.0; /* padding, room for bold */
 			worksheet_set_column(w->ws, (lxw_col_t)i, (lxw_col_t)i,
-					     cols < 8 ? 8 : cols > 60 ? 60 : cols, NULL);
+					     cols < 8    ? 8
+					     : cols > 60 ? 60
+							 : cols,
+					     NULL);
 		}
 		lxw_error le = workbook_close(w->wb); /* frees wb either way */
 		if (le)

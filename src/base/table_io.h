@@ -47,8 +47,7 @@ struct tio_table {
  * empty. Errors name the line: ERR_INVALID (bad encoding, quoting, broken
  * .xlsx), ERR_UNSUPPORTED (.xls / encrypted / binary), ERR_TOO_LARGE. */
 int tio_read_file(const char *path, struct tio_table *out, struct err *e);
-int tio_read_mem(const void *data, size_t len, struct tio_table *out,
-		 struct err *e);
+int tio_read_mem(const void *data, size_t len, struct tio_table *out, struct err *e);
 void tio_free(struct tio_table *t);
 /* Cell i of a row, or "" when the row is shorter. */
 const char *tio_cell(const struct tio_row *r, size_t i);
@@ -57,13 +56,12 @@ struct tio_writer;
 
 /* Creates path (mode 0600: registries hold personal data). sheet_name is
  * for XLSX (sanitised to Excel's rules; NULL = "Sheet1"). */
-int tio_writer_open(struct tio_writer **w, enum tio_format fmt,
-		    const char *path, const char *sheet_name, struct err *e);
+int tio_writer_open(struct tio_writer **w, enum tio_format fmt, const char *path, const char *sheet_name,
+		    struct err *e);
 /* Writes one row; the first row is the header. NULL cells are "". A row
  * refused for bad input (ERR_INVALID, ERR_TOO_LARGE) writes nothing and the
  * writer stays usable; an I/O failure is sticky and reported by close. */
-int tio_writer_row(struct tio_writer *w, size_t n, const char *const *cells,
-		   struct err *e);
+int tio_writer_row(struct tio_writer *w, size_t n, const char *const *cells, struct err *e);
 /* Finishes the file and frees w (w may be NULL). On failure the partial
  * file is removed. */
 int tio_writer_close(struct tio_writer *w, struct err *e);

@@ -30,20 +30,20 @@
 int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
 int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
 
-static const char usage[] =
-	"usage: linli demo --db FILE [--scale street|city] [--key FILE]\n\n"
-	"Creates FILE and fills it with a demo: street scale (~40,000 residents in six\n"
-	"communities) or city scale (~1,000,000 residents). Prints the demo logins.\n";
+static const char usage[] = "usage: linli demo --db FILE [--scale street|city] [--key FILE]\n\n"
+			    "Creates FILE and fills it with a demo: street scale (~40,000 residents in six\n"
+			    "communities) or city scale (~1,000,000 residents). Prints the demo logins.\n";
 
-static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
-				       "胡", "郭", "何", "林", "罗", "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
-				       "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶",
-				       "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "谭", "毛", "贺", "龚", "单", "欧阳"};
+static const char *const surnames[] = {
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林",  "罗",
+    "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘",  "蒋",
+    "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "谭", "毛", "贺", "龚", "单", "欧阳"};
 static const char *const given[] = {"贵", "宝", "明", "华", "建", "国", "秀", "英", "芳", "丽", "军", "平", "伟", "强",
 				    "敏", "静", "红", "霞", "桂", "兰", "志", "文", "海", "燕", "玲", "斌", "勇", "杰",
 				    "娟", "涛", "峰", "春", "梅", "林", "俊", "婷", "浩", "宇", "欣", "怡", "嘉", "子",
 				    "晨", "阳", "雪", "德", "福", "荣", "金", "玉", "淑", "珍", "凤", "云", "琴", "翠"};
-static const char *const tags[] = {"孤寡老人", "独居老人", "残疾人", "退役军人", "困难群众", "低保户", "留守儿童", "高龄老人"};
+static const char *const tags[] = {"孤寡老人", "独居老人", "残疾人",   "退役军人",
+				   "困难群众", "低保户",   "留守儿童", "高龄老人"};
 static const char *const regions[] = {"430302", "430304", "430321", "430381", "430382", "620201", "330402", "421024"};
 
 struct rng {
@@ -68,7 +68,8 @@ struct demo {
 
 static int64_t mk_node(struct demo *d, int64_t parent, const char *kind, const char *name, int64_t linked)
 {
-	json_t *in = json_pack("{s:I, s:s, s:s}", "parent_id", (json_int_t)parent, "kind", kind, "name", name), *out = NULL;
+	json_t *in = json_pack("{s:I, s:s, s:s}", "parent_id", (json_int_t)parent, "kind", kind, "name", name),
+	       *out = NULL;
 	if (linked)
 		json_object_set_new(in, "linked_node_id", json_integer(linked));
 	struct err e = {0};
@@ -98,7 +99,8 @@ static void id_card(struct demo *d, const char *birth, bool male, char out[19])
 }
 
 /* One resident; returns the person id. */
-static int64_t mk_person(struct demo *d, const struct ctx *c, int64_t hh, const char *surname, const char *relation, int age, bool male)
+static int64_t mk_person(struct demo *d, const struct ctx *c, int64_t hh, const char *surname, const char *relation,
+			 int age, bool male)
 {
 	struct rng *r = &d->rng;
 	char name[32], birth[16], idc[19], phone[12];
@@ -106,15 +108,19 @@ static int64_t mk_person(struct demo *d, const struct ctx *c, int64_t hh, const 
 	/* Born age+1 years before this year: never in the future. */
 	char now[21];
 	time_iso(time_now(), now);
-	snprintf(birth, sizeof birth, "%04u-%02u-%02u", (unsigned)(atoi(now) - age - 1) % 10000u, 1 + rnd(r, 12), 1 + rnd(r, 28));
+	snprintf(birth, sizeof birth, "%04u-%02u-%02u", (unsigned)(atoi(now) - age - 1) % 10000u, 1 + rnd(r, 12),
+		 1 + rnd(r, 28));
 	snprintf(phone, sizeof phone, "1%c%09u", "35789"[rnd(r, 5)], rnd(r, 1000000000));
-	json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "household_id", (json_int_t)hh, "name", name, "gender",
-			      male ? "M" : "F", "birth_date", birth, "relation", relation, "ethnicity",
+	json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "household_id", (json_int_t)hh, "name", name,
+			      "gender", male ? "M" : "F", "birth_date", birth, "relation", relation, "ethnicity",
 			      rnd(r, 20) ? "汉族" : "土家族", "residence", rnd(r, 8) ? "permanent" : "floating");
 	if (age >= 16)
 		json_object_set_new(p, "phone", json_string(phone));
 	int party = age >= 18 && rnd(r, 100) < 7;
-	json_object_set_new(p, "political_status", json_string(party ? "party_member" : age < 28 && age >= 14 && rnd(r, 3) == 0 ? "league_member" : "masses"));
+	json_object_set_new(p, "political_status",
+			    json_string(party                                     ? "party_member"
+					: age < 28 && age >= 14 && rnd(r, 3) == 0 ? "league_member"
+										  : "masses"));
 	json_t *tg = json_array();
 	if (age >= 80 && rnd(r, 3) == 0)
 		json_array_append_new(tg, json_string(tags[7]));
@@ -193,9 +199,10 @@ static void appoint(struct demo *d, int64_t node, int64_t person, const char *ro
 {
 	char phone[16];
 	snprintf(phone, sizeof phone, "13%09u", rnd(&d->rng, 1000000000));
-	json_t *in = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "node_id", (json_int_t)node, "person_id", (json_int_t)person,
-			       "role", role, "start_date", since, "public_phone", phone, "selection",
-			       rnd(&d->rng, 2) ? "self" : "mass"), *out = NULL;
+	json_t *in = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s}", "node_id", (json_int_t)node, "person_id",
+			       (json_int_t)person, "role", role, "start_date", since, "public_phone", phone,
+			       "selection", rnd(&d->rng, 2) ? "self" : "mass"),
+	       *out = NULL;
 	struct err e = {0};
 	if (roles_create(&d->env->c, in, &out, &e)) {
 		fprintf(stderr, "linli demo: role %s: %s\n", role, e.msg);
@@ -207,7 +214,8 @@ static void appoint(struct demo *d, int64_t node, int64_t person, const char *ro
 
 static void org(struct demo *d, int64_t node, const char *kind, const char *name, const char *contact)
 {
-	json_t *in = json_pack("{s:I, s:s, s:s, s:s}", "node_id", (json_int_t)node, "kind", kind, "name", name, "contact_name", contact),
+	json_t *in = json_pack("{s:I, s:s, s:s, s:s}", "node_id", (json_int_t)node, "kind", kind, "name", name,
+			       "contact_name", contact),
 	       *out = NULL;
 	struct err e = {0};
 	if (orgs_create(&d->env->c, in, &out, &e)) {
@@ -218,16 +226,19 @@ static void org(struct demo *d, int64_t node, const char *kind, const char *name
 	json_decref(out);
 }
 
-static const char *const community_names[] = {"葩金", "晓塘", "松涛", "书院", "湘江", "建设", "天星", "林峰", "阳光苑", "岳塘",
-					      "宝塔", "东湖", "滨江", "桃园", "和平", "幸福", "向阳", "红旗", "光明", "新城"};
-static const char *const compound_names[] = {"松涛里", "金桂园", "枫林苑", "翠竹", "丽景", "锦绣", "书香", "滨湖", "春晖", "和园"};
+static const char *const community_names[] = {"葩金", "晓塘",   "松涛", "书院", "湘江", "建设", "天星",
+					      "林峰", "阳光苑", "岳塘", "宝塔", "东湖", "滨江", "桃园",
+					      "和平", "幸福",   "向阳", "红旗", "光明", "新城"};
+static const char *const compound_names[] = {"松涛里", "金桂园", "枫林苑", "翠竹", "丽景",
+					     "锦绣",   "书香",   "滨湖",   "春晖", "和园"};
 
 /* A community organised 社区—片—组—邻 (seed 004). */
 static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street, const char *name, int areas)
 {
 	char buf[128];
 	int64_t comm = mk_node(d, street, "community", name, 0);
-	int64_t pcomm = mk_node(d, party_street, "party_general_branch", arena_printf(d->env->c.a, "%s党总支", name), comm);
+	int64_t pcomm =
+	    mk_node(d, party_street, "party_general_branch", arena_printf(d->env->c.a, "%s党总支", name), comm);
 	if (!d->sample_community)
 		d->sample_community = comm;
 	int64_t first_head = 0;
@@ -235,7 +246,8 @@ static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street
 		int ai = d->area_seq++;
 		snprintf(buf, sizeof buf, "第%d片区", a + 1);
 		int64_t area = mk_node(d, comm, "area", buf, 0);
-		int64_t pbranch = mk_node(d, pcomm, "party_branch", arena_printf(d->env->c.a, "%s第%d网格党支部", name, a + 1), area);
+		int64_t pbranch =
+		    mk_node(d, pcomm, "party_branch", arena_printf(d->env->c.a, "%s第%d网格党支部", name, a + 1), area);
 		int groups = d->city ? 5 : 4 + (ai < 13);
 		int64_t area_head = 0;
 		for (int g = 0; g < groups; g++) {
@@ -253,8 +265,8 @@ static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street
 				int nh = 5 + (int)rnd(&d->rng, 11);
 				int64_t heads[16];
 				for (int h = 0; h < nh; h++) {
-					snprintf(buf, sizeof buf, "%s小区%d栋%d单元%d0%d", cn, g * 6 + c + 1, 1 + h / 6, 1 + (h % 6) / 2 + 1,
-						 1 + h % 2);
+					snprintf(buf, sizeof buf, "%s小区%d栋%d单元%d0%d", cn, g * 6 + c + 1, 1 + h / 6,
+						 1 + (h % 6) / 2 + 1, 1 + h % 2);
 					heads[h] = mk_household(d, circle, buf);
 				}
 				appoint(d, circle, heads[0], "neighbour_head", "2023-03-01");
@@ -262,7 +274,8 @@ static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street
 					d->sample_circle = circle;
 					d->sample_head = heads[0];
 					/* The demo resident holds no role: a household of its own. */
-					d->sample_resident = mk_household(d, circle, arena_printf(d->env->c.a, "%s小区1栋1单元808", cn));
+					d->sample_resident =
+					    mk_household(d, circle, arena_printf(d->env->c.a, "%s小区1栋1单元808", cn));
 				}
 				if (!group_head)
 					group_head = heads[1];
@@ -279,7 +292,8 @@ static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street
 			d->sample_area = area;
 			d->sample_grid_worker = area_head + 1;
 		}
-		org(d, area, "property", arena_printf(d->env->c.a, "%s物业服务有限公司", compound_names[a % 10]), "物业经理");
+		org(d, area, "property", arena_printf(d->env->c.a, "%s物业服务有限公司", compound_names[a % 10]),
+		    "物业经理");
 	}
 	appoint(d, comm, first_head, "community_secretary", "2021-05-01");
 	appoint(d, comm, first_head + 1, "community_director", "2021-05-01");
@@ -307,15 +321,20 @@ static void gen_grid_units(struct demo *d, int64_t street, int64_t party_street,
 		for (int c = 0; c < 2; c++) {
 			const char *cn = compound_names[(g * 2 + c) % 10];
 			int64_t comp = mk_node(d, grid, "compound", arena_printf(d->env->c.a, "%s小区", cn), 0);
-			int nb = building_total + 8 <= 92 ? (g * 2 + c < 11 ? 8 : 92 - building_total) : 92 - building_total;
+			int nb =
+			    building_total + 8 <= 92 ? (g * 2 + c < 11 ? 8 : 92 - building_total) : 92 - building_total;
 			for (int b = 0; b < nb; b++, building_total++) {
-				int64_t bld = mk_node(d, comp, "building", arena_printf(d->env->c.a, "%s%d栋", cn, b + 1), 0);
+				int64_t bld =
+				    mk_node(d, comp, "building", arena_printf(d->env->c.a, "%s%d栋", cn, b + 1), 0);
 				int64_t bhead = 0;
 				for (int u = 0; u < 3; u++) {
-					int64_t unit = mk_node(d, bld, "unit", arena_printf(d->env->c.a, "%s%d栋%d单元", cn, b + 1, u + 1), 0);
+					int64_t unit =
+					    mk_node(d, bld, "unit",
+						    arena_printf(d->env->c.a, "%s%d栋%d单元", cn, b + 1, u + 1), 0);
 					int64_t uhead = 0;
 					for (int h = 0; h < 4; h++) {
-						snprintf(buf, sizeof buf, "%s小区%d栋%d单元%d01", cn, b + 1, u + 1, h + 1);
+						snprintf(buf, sizeof buf, "%s小区%d栋%d单元%d01", cn, b + 1, u + 1,
+							 h + 1);
 						int64_t head = mk_household(d, unit, buf);
 						if (!uhead)
 							uhead = head;
@@ -338,15 +357,20 @@ static void gen_grid_units(struct demo *d, int64_t street, int64_t party_street,
 	appoint(d, comm, first + 2, "community_secretary", "2021-05-01");
 }
 
-static void street(struct demo *d, int64_t parent, int64_t party_parent, const char *name, int communities, int name_off)
+static void street(struct demo *d, int64_t parent, int64_t party_parent, const char *name, int communities,
+		   int name_off)
 {
 	int64_t st = parent ? mk_node(d, parent, "street", name, 0) : 1;
-	int64_t pst = party_parent ? mk_node(d, party_parent, "party_committee", arena_printf(d->env->c.a, "%s党工委", name), st) : 0;
+	int64_t pst = party_parent
+			  ? mk_node(d, party_parent, "party_committee", arena_printf(d->env->c.a, "%s党工委", name), st)
+			  : 0;
 	if (!pst) {
-		json_t *in = json_pack("{s:s, s:s}", "kind", "party_committee", "name", arena_printf(d->env->c.a, "%s党工委", name));
+		json_t *in = json_pack("{s:s, s:s}", "kind", "party_committee", "name",
+				       arena_printf(d->env->c.a, "%s党工委", name));
 		int64_t id = 0;
 		struct err e = {0};
-		tree_create_root(&d->env->c, "party_committee", json_string_value(json_object_get(in, "name")), &id, &e);
+		tree_create_root(&d->env->c, "party_committee", json_string_value(json_object_get(in, "name")), &id,
+				 &e);
 		json_decref(in);
 		pst = id;
 		store_run(d->env->db, NULL, "UPDATE nodes SET linked_node_id = ? WHERE id = ?", "ii", st, pst);
@@ -380,7 +404,8 @@ static void street(struct demo *d, int64_t parent, int64_t party_parent, const c
 
 static int64_t user(struct demo *d, const char *name, const char *display, int64_t person, bool admin)
 {
-	json_t *in = json_pack("{s:s, s:s, s:b}", "username", name, "display_name", display, "is_admin", admin), *out = NULL;
+	json_t *in = json_pack("{s:s, s:s, s:b}", "username", name, "display_name", display, "is_admin", admin),
+	       *out = NULL;
 	if (person)
 		json_object_set_new(in, "person_id", json_integer(person));
 	struct err e = {0};
@@ -407,8 +432,8 @@ int cmd_demo(int argc, char **argv)
 	struct err e = {0};
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (cli_create_db(db, cli_opt(argc, argv, "--key"), city ? "city" : "street", city ? "示范市" : "书院路街道", "admin",
-			  "admin1234", &e))
+	if (cli_create_db(db, cli_opt(argc, argv, "--key"), city ? "city" : "street", city ? "示范市" : "书院路街道",
+			  "admin", "admin1234", &e))
 		return cli_fail(&e);
 	struct cli_env env;
 	int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
@@ -422,7 +447,8 @@ int cmd_demo(int argc, char **argv)
 		for (int di = 0; di < 2; di++) {
 			int64_t dist = mk_node(&d, 1, "district", di ? "湖滨区" : "岳塘区", 0);
 			for (int s = 0; s < 5; s++)
-				street(&d, dist, 0, arena_printf(env.c.a, "%s第%d街道", di ? "湖滨" : "岳塘", s + 1), 14, di * 5 + s);
+				street(&d, dist, 0, arena_printf(env.c.a, "%s第%d街道", di ? "湖滨" : "岳塘", s + 1),
+				       14, di * 5 + s);
 		}
 	} else {
 		street(&d, 0, 0, "书院路街道", 5, 0);
@@ -436,8 +462,8 @@ int cmd_demo(int argc, char **argv)
 	json_t *g = NULL;
 	account_grant(&env.c, staff, 1, "officer", &g, &e);
 	json_decref(g);
-	json_t *summary = json_pack("{s:s, s:I, s:I}", "scale", city ? "city" : "street", "people", (json_int_t)d.people, "households",
-				    (json_int_t)d.households);
+	json_t *summary = json_pack("{s:s, s:I, s:I}", "scale", city ? "city" : "street", "people",
+				    (json_int_t)d.people, "households", (json_int_t)d.households);
 	store_begin(env.db, &e);
 	audit_log(&env.c, "demo", "node", 1, NULL, summary, &e);
 	store_commit(env.db, &e);
@@ -445,8 +471,8 @@ int cmd_demo(int argc, char **argv)
 	store_exec(env.db, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("demo database %s: %lld residents in %lld households, %d 片, %d 组, %d 邻 (%.1f s)\n", db, (long long)d.people,
-	       (long long)d.households, d.area_seq, d.group_seq, d.circle_seq, secs);
+	printf("demo database %s: %lld residents in %lld households, %d 片, %d 组, %d 邻 (%.1f s)\n", db,
+	       (long long)d.people, (long long)d.households, d.area_seq, d.group_seq, d.circle_seq, secs);
 	printf("logins (password demo1234 unless noted):\n"
 	       "  admin / admin1234   系统管理员 administrator\n"
 	       "  jiedao              街道干部 street officer (whole street)\n"

@@ -5,12 +5,11 @@
 
 #include "cli/cli.h"
 
-static const char usage[] =
-	"usage: linli init --db FILE [--key FILE] [--root-kind street] [--root-name NAME]\n"
-	"                  [--admin USER] [--password PW]\n\n"
-	"Creates FILE with the schema, a personal-data key (FILE.key unless --key),\n"
-	"the root node of the tree and an administrator. The password comes from\n"
-	"--password, else $LINLI_ADMIN_PASSWORD, else a random one that is printed.\n";
+static const char usage[] = "usage: linli init --db FILE [--key FILE] [--root-kind street] [--root-name NAME]\n"
+			    "                  [--admin USER] [--password PW]\n\n"
+			    "Creates FILE with the schema, a personal-data key (FILE.key unless --key),\n"
+			    "the root node of the tree and an administrator. The password comes from\n"
+			    "--password, else $LINLI_ADMIN_PASSWORD, else a random one that is printed.\n";
 
 int cmd_init(int argc, char **argv)
 {
@@ -37,8 +36,8 @@ int cmd_init(int argc, char **argv)
 		generated = true;
 	}
 	struct err e = {0};
-	if (cli_create_db(db, cli_opt(argc, argv, "--key"), kind ? kind : "street", name ? name : "街道", admin ? admin : "admin",
-			  pw, &e))
+	if (cli_create_db(db, cli_opt(argc, argv, "--key"), kind ? kind : "street", name ? name : "街道",
+			  admin ? admin : "admin", pw, &e))
 		return cli_fail(&e);
 	printf("created %s\nadministrator: %s\n", db, admin ? admin : "admin");
 	if (generated)

@@ -9,12 +9,11 @@
 #include "cli/cli.h"
 #include "http/http.h"
 
-static const char usage[] =
-	"usage: linli serve --db FILE [--key FILE] [--listen ADDR:PORT] [--threads N]\n"
-	"                   [--rate N] [--max-body BYTES]\n\n"
-	"Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
-	"--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
-	"requests per client per minute, --max-body 1048576 (imports: 64 MiB).\n";
+static const char usage[] = "usage: linli serve --db FILE [--key FILE] [--listen ADDR:PORT] [--threads N]\n"
+			    "                   [--rate N] [--max-body BYTES]\n\n"
+			    "Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
+			    "--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
+			    "requests per client per minute, --max-body 1048576 (imports: 64 MiB).\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -37,14 +36,14 @@ int cmd_serve(int argc, char **argv)
 	const char *rate = cli_opt(argc, argv, "--rate"), *max_body = cli_opt(argc, argv, "--max-body");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct http_config cfg = {
-		.db_url = db,
-		.listen = listen ? listen : "127.0.0.1:8080",
-		.threads = threads ? atoi(threads) : (int)(ncpu > 0 ? ncpu * 2 : 4),
-		.max_body = max_body ? (size_t)atoll(max_body) : 1 << 20,
-		.max_upload = (size_t)64 << 20,
-		.rate_per_minute = rate ? atoi(rate) : 6000,
-		.dispatch = api_dispatch,
-		.user = &app,
+	    .db_url = db,
+	    .listen = listen ? listen : "127.0.0.1:8080",
+	    .threads = threads ? atoi(threads) : (int)(ncpu > 0 ? ncpu * 2 : 4),
+	    .max_body = max_body ? (size_t)atoll(max_body) : 1 << 20,
+	    .max_upload = (size_t)64 << 20,
+	    .rate_per_minute = rate ? atoi(rate) : 6000,
+	    .dispatch = api_dispatch,
+	    .user = &app,
 	};
 	if (cfg.threads < 1 || cfg.threads > 256) {
 		fprintf(stderr, "linli: --threads must be 1..256\n");

@@ -8,12 +8,14 @@
 
 int cmd_import(int argc, char **argv)
 {
-	static const char usage[] = "usage: linli import --db FILE --node ID --file FILE [--dry-run]\n\n"
-				    "Imports residents (CSV in UTF-8 or GB18030, or .xlsx) into the subtree of node ID.\n"
-				    "Applies whole or reports every bad row and changes nothing.\n";
+	static const char usage[] =
+	    "usage: linli import --db FILE --node ID --file FILE [--dry-run]\n\n"
+	    "Imports residents (CSV in UTF-8 or GB18030, or .xlsx) into the subtree of node ID.\n"
+	    "Applies whole or reports every bad row and changes nothing.\n";
 	if (cli_help(argc, argv, usage))
 		return 0;
-	const char *db = cli_opt(argc, argv, "--db"), *node = cli_opt(argc, argv, "--node"), *file = cli_opt(argc, argv, "--file");
+	const char *db = cli_opt(argc, argv, "--db"), *node = cli_opt(argc, argv, "--node"),
+		   *file = cli_opt(argc, argv, "--file");
 	if (!db || !node || !file) {
 		fputs(usage, stderr);
 		return 2;
@@ -42,7 +44,8 @@ int cmd_import(int argc, char **argv)
 	}
 	json_t *report = NULL;
 	struct err e = {0};
-	rc = transfer_import_people(&env.c, atoll(node), data, (size_t)n, cli_flag(argc, argv, "--dry-run"), &report, &e);
+	rc = transfer_import_people(&env.c, atoll(node), data, (size_t)n, cli_flag(argc, argv, "--dry-run"), &report,
+				    &e);
 	free(data);
 	if (report) {
 		char *s = json_dumps(report, JSON_INDENT(2));
@@ -56,8 +59,9 @@ int cmd_import(int argc, char **argv)
 
 int cmd_export(int argc, char **argv)
 {
-	static const char usage[] = "usage: linli export --db FILE --list people|households|roles|orgs --node ID --out FILE\n"
-				    "                    [--format xlsx|csv] [--reveal]\n";
+	static const char usage[] =
+	    "usage: linli export --db FILE --list people|households|roles|orgs --node ID --out FILE\n"
+	    "                    [--format xlsx|csv] [--reveal]\n";
 	if (cli_help(argc, argv, usage))
 		return 0;
 	const char *db = cli_opt(argc, argv, "--db"), *list = cli_opt(argc, argv, "--list");
@@ -73,7 +77,8 @@ int cmd_export(int argc, char **argv)
 		return rc;
 	struct err e = {0};
 	int64_t rows = 0;
-	rc = transfer_export(&env.c, list, atoll(node), fmt ? fmt : "xlsx", cli_flag(argc, argv, "--reveal"), out, &rows, &e);
+	rc = transfer_export(&env.c, list, atoll(node), fmt ? fmt : "xlsx", cli_flag(argc, argv, "--reveal"), out,
+			     &rows, &e);
 	cli_close(&env);
 	if (rc)
 		return cli_fail(&e);

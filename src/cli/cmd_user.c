@@ -7,11 +7,11 @@
 #include "domain/accounts.h"
 
 static const char usage[] =
-	"usage: linli user add --db FILE --username U --password PW [--name NAME] [--admin] [--person ID]\n"
-	"       linli user list --db FILE\n"
-	"       linli user grant --db FILE --username U --node ID --access viewer|worker|officer|manager\n"
-	"       linli user revoke --db FILE --grant ID\n"
-	"       linli user passwd --db FILE --username U --password PW\n";
+    "usage: linli user add --db FILE --username U --password PW [--name NAME] [--admin] [--person ID]\n"
+    "       linli user list --db FILE\n"
+    "       linli user grant --db FILE --username U --node ID --access viewer|worker|officer|manager\n"
+    "       linli user revoke --db FILE --grant ID\n"
+    "       linli user passwd --db FILE --username U --password PW\n";
 
 static int user_id(struct cli_env *env, int argc, char **argv, int64_t *id)
 {

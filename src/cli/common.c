@@ -30,11 +30,13 @@ int cli_open(struct cli_env *env, const char *db, const char *key)
 	}
 	fclose(probe);
 	cli_key_path(db, key, env->key_path, sizeof env->key_path);
-	if (store_open(db, false, &env->db, &e) || store_migrate(env->db, &e) || pii_key_load(env->key_path, env->key, &e))
+	if (store_open(db, false, &env->db, &e) || store_migrate(env->db, &e) ||
+	    pii_key_load(env->key_path, env->key, &e))
 		return cli_fail(&e);
 	arena_init(&env->arena);
 	env->system = (struct actor){.user_id = 0, .username = "system", .is_admin = true};
-	env->c = (struct ctx){.db = env->db, .a = &env->arena, .who = &env->system, .client = "cli", .pii_key = env->key};
+	env->c =
+	    (struct ctx){.db = env->db, .a = &env->arena, .who = &env->system, .client = "cli", .pii_key = env->key};
 	return 0;
 }
 
@@ -117,7 +119,8 @@ int cli_create_db(const char *db, const char *key, const char *root_kind, const 
 		store_rollback(s);
 	json_t *u = NULL;
 	if (rc == 0) {
-		json_t *in = json_pack("{s:s, s:s, s:b}", "username", admin, "display_name", "系统管理员", "is_admin", 1);
+		json_t *in =
+		    json_pack("{s:s, s:s, s:b}", "username", admin, "display_name", "系统管理员", "is_admin", 1);
 		rc = account_create(&c, in, password, &u, e);
 		json_decref(in);
 		json_decref(u);

@@ -11,20 +11,21 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } commands[] = {
-	{"init", cmd_init, "create an empty database, its key and an administrator"},
-	{"serve", cmd_serve, "serve the API and web UI"},
-	{"demo", cmd_demo, "create a database filled with a realistic demo"},
-	{"user", cmd_user, "manage accounts: add, list, grant, revoke, passwd"},
-	{"import", cmd_import, "import residents from CSV or .xlsx"},
-	{"export", cmd_export, "export a list to .xlsx or CSV"},
-	{"backup", cmd_backup, "consistent online backup"},
-	{"check", cmd_check, "verify database integrity"},
-	{"routes", cmd_routes, "print the API routes"},
+    {"init", cmd_init, "create an empty database, its key and an administrator"},
+    {"serve", cmd_serve, "serve the API and web UI"},
+    {"demo", cmd_demo, "create a database filled with a realistic demo"},
+    {"user", cmd_user, "manage accounts: add, list, grant, revoke, passwd"},
+    {"import", cmd_import, "import residents from CSV or .xlsx"},
+    {"export", cmd_export, "export a list to .xlsx or CSV"},
+    {"backup", cmd_backup, "consistent online backup"},
+    {"check", cmd_check, "verify database integrity"},
+    {"routes", cmd_routes, "print the API routes"},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "linli — 邻里 grassroots community governance\n\nusage: linli COMMAND [options]   (COMMAND --help for details)\n\n");
+	fprintf(f, "linli — 邻里 grassroots community governance\n\nusage: linli COMMAND [options]   (COMMAND --help "
+		   "for details)\n\n");
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 }

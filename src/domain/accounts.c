@@ -9,15 +9,14 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "domain/audit.h"
-#include "domain/rows.h"
 #include "domain/fields.h"
+#include "domain/rows.h"
 #include "domain/tree.h"
 
 #define MAX_FAILED_LOGINS 5
-#define LOCK_SECONDS (15 * 60)
-#define SESSION_SECONDS (12 * 3600)
+#define LOCK_SECONDS      (15 * 60)
+#define SESSION_SECONDS   (12 * 3600)
 #define API_TOKEN_SECONDS (365 * 24 * 3600)
-
 
 static int require_admin(const struct ctx *c, struct err *e)
 {
@@ -36,7 +35,8 @@ static int check_password(const char *pw, struct err *e)
 static int load_user(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 {
 	struct store_stmt *st;
-	int rc = store_prepare(c->db, arena_printf(c->a, "SELECT %s FROM users WHERE id = ?", fields_select(&ENT_USER, c->a)), &st, e);
+	int rc = store_prepare(
+	    c->db, arena_printf(c->a, "SELECT %s FROM users WHERE id = ?", fields_select(&ENT_USER, c->a)), &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", id);
@@ -45,21 +45,23 @@ static int load_user(const struct ctx *c, int64_t id, json_t **out, struct err *
 		*out = fields_row(&ENT_USER, st, 0, c, false);
 	store_done(st);
 	if (rc == STORE_DONE)
-		return err_set(e, ERR_NOT_FOUND, NULL, "用户%lld不存在 / user %lld not found", (long long)id, (long long)id);
+		return err_set(e, ERR_NOT_FOUND, NULL, "用户%lld不存在 / user %lld not found", (long long)id,
+			       (long long)id);
 	if (rc < 0)
 		return rc;
 	/* Grants belong to the account's picture. */
 	rc = store_prepare(c->db,
-			   "SELECT g.id, g.node_id, n.name, g.access FROM grants g JOIN nodes n ON n.id = g.node_id WHERE g.user_id = ? ORDER BY g.id",
+			   "SELECT g.id, g.node_id, n.name, g.access FROM grants g JOIN nodes n ON n.id = g.node_id "
+			   "WHERE g.user_id = ? ORDER BY g.id",
 			   &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", id);
 	json_t *grants = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(grants, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "node_id",
-							(json_int_t)store_col_int(st, 1), "node_name", store_col_text(st, 2),
-							"access", store_col_text(st, 3)));
+		json_array_append_new(grants, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
+							"node_id", (json_int_t)store_col_int(st, 1), "node_name",
+							store_col_text(st, 2), "access", store_col_text(st, 3)));
 	store_done(st);
 	json_object_set_new(*out, "grants", grants);
 	return rc < 0 ? rc : 0;
@@ -94,7 +96,8 @@ int account_create(const struct ctx *c, json_t *in, const char *password, json_t
 		return err_set(e, ERR_INVALID, "username", "用户名至少2个字符 / username: at least 2 characters");
 	for (const char *p = u; *p; p++)
 		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.'))
-			return err_set(e, ERR_INVALID, "username", "用户名只能包含字母、数字、_-. / username: letters, digits, _-. only");
+			return err_set(e, ERR_INVALID, "username",
+				       "用户名只能包含字母、数字、_-. / username: letters, digits, _-. only");
 	char hash[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -180,7 +183,8 @@ int account_passwd(const struct ctx *c, int64_t id, const char *current, const c
 	 * must not be enough to take the account over). */
 	if (!c->who->is_admin || c->who->user_id == id) {
 		if (c->who->user_id != 0 && !current)
-			return err_set(e, ERR_INVALID, "current_password", "需要当前密码 / current_password is required");
+			return err_set(e, ERR_INVALID, "current_password",
+				       "需要当前密码 / current_password is required");
 		if (current) {
 			struct store_stmt *st;
 			rc = store_prepare(c->db, "SELECT password_hash FROM users WHERE id = ?", &st, e);
@@ -191,7 +195,8 @@ int account_passwd(const struct ctx *c, int64_t id, const char *current, const c
 				  crypto_pwhash_str_verify(store_col_text(st, 0), current, strlen(current)) == 0;
 			store_done(st);
 			if (!ok)
-				return err_set(e, ERR_FORBIDDEN, "current_password", "当前密码错误 / current password is wrong");
+				return err_set(e, ERR_FORBIDDEN, "current_password",
+					       "当前密码错误 / current password is wrong");
 		}
 	}
 	rc = check_password(password, e);
@@ -205,7 +210,9 @@ int account_passwd(const struct ctx *c, int64_t id, const char *current, const c
 	time_iso(time_now(), now);
 	rc = store_begin(c->db, e);
 	if (rc == 0)
-		rc = store_run(c->db, e, "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
+		rc = store_run(c->db, e,
+			       "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at "
+			       "= ? WHERE id = ?",
 			       "tti", hash, now, id);
 	if (rc == 0 && store_changes(c->db) == 0)
 		rc = err_set(e, ERR_NOT_FOUND, NULL, "用户不存在 / user not found");
@@ -223,7 +230,9 @@ int account_grant(const struct ctx *c, int64_t user_id, int64_t node_id, const c
 {
 	int acc = access_parse(access);
 	if (acc < 0)
-		return err_set(e, ERR_INVALID, "access", "权限应为viewer/worker/officer/manager / access must be viewer, worker, officer or manager");
+		return err_set(
+		    e, ERR_INVALID, "access",
+		    "权限应为viewer/worker/officer/manager / access must be viewer, worker, officer or manager");
 	const char *path;
 	int rc = tree_path(c, node_id, &path, e);
 	if (rc == ERR_NOT_FOUND)
@@ -235,21 +244,23 @@ int account_grant(const struct ctx *c, int64_t user_id, int64_t node_id, const c
 		return rc;
 	int64_t exists = 0;
 	if (store_int(c->db, e, &exists, "SELECT count(*) FROM users WHERE id = ?", "i", user_id) == 0 && !exists)
-		return err_set(e, ERR_NOT_FOUND, "user_id", "用户%lld不存在 / user %lld not found", (long long)user_id, (long long)user_id);
+		return err_set(e, ERR_NOT_FOUND, "user_id", "用户%lld不存在 / user %lld not found", (long long)user_id,
+			       (long long)user_id);
 	char now[21];
 	time_iso(time_now(), now);
 	int64_t gid = 0;
 	rc = store_begin(c->db, e);
 	if (rc == 0)
-		rc = store_run(c->db, e, "INSERT INTO grants (user_id, node_id, access, created_at) VALUES (?, ?, ?, ?)", "iitt", user_id,
-			       node_id, access, now);
+		rc =
+		    store_run(c->db, e, "INSERT INTO grants (user_id, node_id, access, created_at) VALUES (?, ?, ?, ?)",
+			      "iitt", user_id, node_id, access, now);
 	if (rc == ERR_CONFLICT)
 		err_set(e, ERR_CONFLICT, "access", "该用户在此节点已有此权限 / the user already has this access here");
 	if (rc == 0)
 		gid = store_last_id(c->db);
 	if (rc == 0)
-		*out = json_pack("{s:I, s:I, s:I, s:s}", "id", (json_int_t)gid, "user_id", (json_int_t)user_id, "node_id",
-				 (json_int_t)node_id, "access", access);
+		*out = json_pack("{s:I, s:I, s:I, s:s}", "id", (json_int_t)gid, "user_id", (json_int_t)user_id,
+				 "node_id", (json_int_t)node_id, "access", access);
 	if (rc == 0)
 		rc = audit_log(c, "grant", "user", user_id, NULL, *out, e);
 	return txn_finish(c, rc, e);
@@ -260,7 +271,8 @@ int account_revoke(const struct ctx *c, int64_t grant_id, struct err *e)
 	int64_t node_id = 0, user_id = 0;
 	int rc = store_int(c->db, e, &node_id, "SELECT node_id FROM grants WHERE id = ?", "i", grant_id);
 	if (rc == ERR_NOT_FOUND)
-		return err_set(e, ERR_NOT_FOUND, NULL, "授权%lld不存在 / grant %lld not found", (long long)grant_id, (long long)grant_id);
+		return err_set(e, ERR_NOT_FOUND, NULL, "授权%lld不存在 / grant %lld not found", (long long)grant_id,
+			       (long long)grant_id);
 	store_int(c->db, NULL, &user_id, "SELECT user_id FROM grants WHERE id = ?", "i", grant_id);
 	const char *path;
 	if (rc == 0)
@@ -273,7 +285,9 @@ int account_revoke(const struct ctx *c, int64_t grant_id, struct err *e)
 	if (rc == 0)
 		rc = store_run(c->db, e, "DELETE FROM grants WHERE id = ?", "i", grant_id);
 	if (rc == 0)
-		rc = audit_log(c, "revoke", "user", user_id, json_pack("{s:I, s:I}", "grant_id", (json_int_t)grant_id, "node_id", (json_int_t)node_id), NULL, e);
+		rc = audit_log(
+		    c, "revoke", "user", user_id,
+		    json_pack("{s:I, s:I}", "grant_id", (json_int_t)grant_id, "node_id", (json_int_t)node_id), NULL, e);
 	return txn_finish(c, rc, e);
 }
 
@@ -289,15 +303,16 @@ static void random_hex(char out[ACCOUNT_TOKEN_HEX + 1])
 	sodium_bin2hex(out, ACCOUNT_TOKEN_HEX + 1, raw, sizeof raw);
 }
 
-int account_login(const struct ctx *c, const char *username, const char *password, const char *kind,
-		  const char *name, char token[ACCOUNT_TOKEN_HEX + 1], char csrf[ACCOUNT_TOKEN_HEX + 1],
-		  struct err *e)
+int account_login(const struct ctx *c, const char *username, const char *password, const char *kind, const char *name,
+		  char token[ACCOUNT_TOKEN_HEX + 1], char csrf[ACCOUNT_TOKEN_HEX + 1], struct err *e)
 {
 	const char *bad = "用户名或密码错误 / wrong username or password";
 	if (!username || !password || strlen(username) > 64 || strlen(password) > 256)
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "%s", bad);
 	struct store_stmt *st;
-	int rc = store_prepare(c->db, "SELECT id, password_hash, disabled, failed_logins, coalesce(locked_until, '') FROM users WHERE username = ?",
+	int rc = store_prepare(c->db,
+			       "SELECT id, password_hash, disabled, failed_logins, coalesce(locked_until, '') FROM "
+			       "users WHERE username = ?",
 			       &st, e);
 	if (rc)
 		return rc;
@@ -339,12 +354,15 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 		time_iso(time_now() + LOCK_SECONDS, until);
 		rc = store_begin(c->db, e);
 		if (rc == 0)
-			rc = store_run(c->db, e,
-				       /* an expired lock starts the count afresh */
-				       "UPDATE users SET failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?1 THEN 1 "
-				       "ELSE failed_logins + 1 END, locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?1 "
-				       "THEN NULL WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END WHERE id = ?4",
-				       "titi", now, (int64_t)MAX_FAILED_LOGINS, until, id);
+			rc = store_run(
+			    c->db, e,
+			    /* an expired lock starts the count afresh */
+			    "UPDATE users SET failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= "
+			    "?1 THEN 1 "
+			    "ELSE failed_logins + 1 END, locked_until = CASE WHEN locked_until IS NOT NULL AND "
+			    "locked_until <= ?1 "
+			    "THEN NULL WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END WHERE id = ?4",
+			    "titi", now, (int64_t)MAX_FAILED_LOGINS, until, id);
 		if (rc == 0)
 			rc = audit_log(c, "login_failed", "user", id, NULL, NULL, e);
 		txn_finish(c, rc, NULL);
@@ -359,10 +377,12 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 	time_iso(time_now() + (api ? API_TOKEN_SECONDS : SESSION_SECONDS), exp);
 	rc = store_begin(c->db, e);
 	if (rc == 0)
-		rc = store_run(c->db, e, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", "i", id);
+		rc = store_run(c->db, e, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", "i",
+			       id);
 	if (rc == 0)
 		rc = store_run(c->db, e,
-			       "INSERT INTO sessions (token_hash, user_id, kind, name, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			       "INSERT INTO sessions (token_hash, user_id, kind, name, csrf, created_at, expires_at) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?)",
 			       "bittttt", th, (size_t)32, id, api ? "api" : "session", name, csrf, now, exp);
 	if (rc == 0) {
 		struct actor who = {.user_id = id, .username = username};
@@ -384,16 +404,17 @@ int account_tokens(const struct ctx *c, json_t **out, struct err *e)
 {
 	struct store_stmt *st;
 	int rc = store_prepare(c->db,
-			       "SELECT rowid, name, created_at, expires_at FROM sessions WHERE user_id = ? AND kind = 'api' ORDER BY rowid",
+			       "SELECT rowid, name, created_at, expires_at FROM sessions WHERE user_id = ? AND kind = "
+			       "'api' ORDER BY rowid",
 			       &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", c->who->user_id);
 	json_t *arr = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, json_pack("{s:I, s:s?, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "name",
-						     store_col_text(st, 1), "created_at", store_col_text(st, 2), "expires_at",
-						     store_col_text(st, 3)));
+		json_array_append_new(arr, json_pack("{s:I, s:s?, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
+						     "name", store_col_text(st, 1), "created_at", store_col_text(st, 2),
+						     "expires_at", store_col_text(st, 3)));
 	store_done(st);
 	*out = arr;
 	return rc < 0 ? rc : 0;
@@ -404,24 +425,27 @@ int account_token_revoke(const struct ctx *c, int64_t id, struct err *e)
 	int64_t owner = 0;
 	int rc = store_int(c->db, e, &owner, "SELECT user_id FROM sessions WHERE rowid = ? AND kind = 'api'", "i", id);
 	if (rc == ERR_NOT_FOUND || (rc == 0 && owner != c->who->user_id && !c->who->is_admin))
-		return err_set(e, ERR_NOT_FOUND, NULL, "令牌%lld不存在 / token %lld not found", (long long)id, (long long)id);
+		return err_set(e, ERR_NOT_FOUND, NULL, "令牌%lld不存在 / token %lld not found", (long long)id,
+			       (long long)id);
 	if (rc)
 		return rc;
 	rc = store_begin(c->db, e);
 	if (rc == 0)
 		rc = store_run(c->db, e, "DELETE FROM sessions WHERE rowid = ?", "i", id);
 	if (rc == 0)
-		rc = audit_log(c, "token_revoke", "user", owner, json_pack("{s:I}", "token_id", (json_int_t)id), NULL, e);
+		rc = audit_log(c, "token_revoke", "user", owner, json_pack("{s:I}", "token_id", (json_int_t)id), NULL,
+			       e);
 	return txn_finish(c, rc, e);
 }
 
 int account_load_actor(const struct ctx *c, int64_t user_id, struct actor **out, struct err *e)
 {
 	struct store_stmt *st;
-	int rc = store_prepare(c->db,
-			       "SELECT u.username, u.is_admin, u.disabled, coalesce(u.person_id, 0), coalesce(p.household_id, 0) "
-			       "FROM users u LEFT JOIN people p ON p.id = u.person_id WHERE u.id = ?",
-			       &st, e);
+	int rc = store_prepare(
+	    c->db,
+	    "SELECT u.username, u.is_admin, u.disabled, coalesce(u.person_id, 0), coalesce(p.household_id, 0) "
+	    "FROM users u LEFT JOIN people p ON p.id = u.person_id WHERE u.id = ?",
+	    &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", user_id);
@@ -442,12 +466,13 @@ int account_load_actor(const struct ctx *c, int64_t user_id, struct actor **out,
 	if (rc < 0)
 		return rc;
 	/* Explicit grants, plus access implied by roles the person holds now. */
-	rc = store_prepare(c->db,
-			   "SELECT g.node_id, n.path, g.access FROM grants g JOIN nodes n ON n.id = g.node_id WHERE g.user_id = ? "
-			   "UNION ALL SELECT r.node_id, r.node_path, t.grants FROM roles r JOIN role_types t ON t.code = r.role "
-			   "WHERE r.person_id = ? AND r.person_id != 0 AND t.grants IS NOT NULL AND r.start_date <= ? "
-			   "AND (r.end_date IS NULL OR r.end_date >= ?) LIMIT 64",
-			   &st, e);
+	rc = store_prepare(
+	    c->db,
+	    "SELECT g.node_id, n.path, g.access FROM grants g JOIN nodes n ON n.id = g.node_id WHERE g.user_id = ? "
+	    "UNION ALL SELECT r.node_id, r.node_path, t.grants FROM roles r JOIN role_types t ON t.code = r.role "
+	    "WHERE r.person_id = ? AND r.person_id != 0 AND t.grants IS NOT NULL AND r.start_date <= ? "
+	    "AND (r.end_date IS NULL OR r.end_date >= ?) LIMIT 64",
+	    &st, e);
 	if (rc)
 		return rc;
 	char today[21];
@@ -476,7 +501,8 @@ int account_actor(const struct ctx *c, const char *token, struct actor **out, co
 	unsigned char th[32];
 	token_hash(token, th);
 	struct store_stmt *st;
-	int rc = store_prepare(c->db, "SELECT user_id, csrf, kind, expires_at FROM sessions WHERE token_hash = ?", &st, e);
+	int rc =
+	    store_prepare(c->db, "SELECT user_id, csrf, kind, expires_at FROM sessions WHERE token_hash = ?", &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "b", th, (size_t)32);
@@ -505,9 +531,9 @@ json_t *account_actor_json(const struct actor *a)
 {
 	json_t *grants = json_array();
 	for (int i = 0; i < a->ngrants; i++)
-		json_array_append_new(grants, json_pack("{s:I, s:s}", "node_id", (json_int_t)a->grants[i].node_id, "access",
-							access_name(a->grants[i].access)));
+		json_array_append_new(grants, json_pack("{s:I, s:s}", "node_id", (json_int_t)a->grants[i].node_id,
+							"access", access_name(a->grants[i].access)));
 	return json_pack("{s:I, s:s, s:b, s:o, s:I, s:I}", "id", (json_int_t)a->user_id, "username", a->username,
-			 "is_admin", a->is_admin, "grants", grants, "person_id", (json_int_t)a->person_id, "household_id",
-			 (json_int_t)a->household_id);
+			 "is_admin", a->is_admin, "grants", grants, "person_id", (json_int_t)a->person_id,
+			 "household_id", (json_int_t)a->household_id);
 }

@@ -32,9 +32,8 @@ int account_revoke(const struct ctx *c, int64_t grant_id, struct err *e);
 /* Checks the password; on success creates a session (kind "session",
  * expires in 12 h) or an API token (kind "api", 1 year). token and csrf are
  * written as hex (65 bytes each). */
-int account_login(const struct ctx *c, const char *username, const char *password, const char *kind,
-		  const char *name, char token[ACCOUNT_TOKEN_HEX + 1], char csrf[ACCOUNT_TOKEN_HEX + 1],
-		  struct err *e);
+int account_login(const struct ctx *c, const char *username, const char *password, const char *kind, const char *name,
+		  char token[ACCOUNT_TOKEN_HEX + 1], char csrf[ACCOUNT_TOKEN_HEX + 1], struct err *e);
 int account_logout(const struct ctx *c, const char *token, struct err *e);
 /* The caller's API tokens (never the secrets: id, name, dates). */
 int account_tokens(const struct ctx *c, json_t **out, struct err *e);

@@ -5,19 +5,20 @@
 
 #include "base/timeutil.h"
 
-int audit_log(const struct ctx *c, const char *action, const char *entity, int64_t id, json_t *before,
-	      json_t *after, struct err *e)
+int audit_log(const struct ctx *c, const char *action, const char *entity, int64_t id, json_t *before, json_t *after,
+	      struct err *e)
 {
 	char now[21];
 	time_iso(time_now(), now);
 	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	int rc = store_run(c->db, e,
-			   "INSERT INTO audit (at, user_id, username, action, entity, entity_id, before, after, client) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   "titttittt", now, c->who ? c->who->user_id : (int64_t)0,
-			   c->who && c->who->username ? c->who->username : "system", action, entity, id, b, a,
-			   c->client ? c->client : "cli");
+	int rc =
+	    store_run(c->db, e,
+		      "INSERT INTO audit (at, user_id, username, action, entity, entity_id, before, after, client) "
+		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		      "titttittt", now, c->who ? c->who->user_id : (int64_t)0,
+		      c->who && c->who->username ? c->who->username : "system", action, entity, id, b, a,
+		      c->client ? c->client : "cli");
 	free(b);
 	free(a);
 	return rc;
@@ -78,7 +79,8 @@ int audit_access(const struct ctx *c, const char *entity, int64_t id, struct err
 	if (c->who && c->who->is_admin)
 		return 0;
 	if (!entity || !id)
-		return err_set(e, ERR_FORBIDDEN, "entity", "完整审计记录仅限管理员 / the whole trail is for administrators");
+		return err_set(e, ERR_FORBIDDEN, "entity",
+			       "完整审计记录仅限管理员 / the whole trail is for administrators");
 	/* Where each kind of entity sits in the tree. */
 	static const struct {
 		const char *entity, *sql;

@@ -13,8 +13,8 @@
 
 #include "domain/ctx.h"
 
-int audit_log(const struct ctx *c, const char *action, const char *entity, int64_t id, json_t *before,
-	      json_t *after, struct err *e);
+int audit_log(const struct ctx *c, const char *action, const char *entity, int64_t id, json_t *before, json_t *after,
+	      struct err *e);
 /* Records that personal data of an entity was shown unmasked. */
 int audit_reveal(const struct ctx *c, const char *entity, int64_t id, struct err *e);
 /* Audit rows of one entity (newest first), or of everything when entity is

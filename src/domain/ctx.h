@@ -43,7 +43,7 @@ struct ctx {
 	struct store *db;
 	struct arena *a;
 	const struct actor *who;
-	const char *client; /* remote address for the audit row */
+	const char *client;           /* remote address for the audit row */
 	const unsigned char *pii_key; /* 32-byte key for personal data */
 };
 

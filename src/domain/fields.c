@@ -78,11 +78,12 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 			char today[21];
 			time_iso(time_now(), today);
 			if (strncmp(s, today, 10) > 0)
-				return err_set(e, ERR_INVALID, f->name, "出生日期不能晚于今天 / birth date is in the future");
+				return err_set(e, ERR_INVALID, f->name,
+					       "出生日期不能晚于今天 / birth date is in the future");
 		}
 		if (f->type == FT_ENUM && !enum_has(f->vals, s))
-			return err_set(e, ERR_INVALID, f->name, "%s的值“%s”不在允许范围 / %s: value not allowed",
-				       f->zh, s, f->en);
+			return err_set(e, ERR_INVALID, f->name, "%s的值“%s”不在允许范围 / %s: value not allowed", f->zh,
+				       s, f->en);
 		if (f->type == FT_PII_ID || f->type == FT_PII_PHONE) {
 			char canon[40];
 			rc = pii_normalise(f->type == FT_PII_ID ? PII_ID_CARD : PII_PHONE, s, canon, sizeof canon, e);
@@ -96,29 +97,30 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 	case FT_REF:
 		if (!json_is_integer(v))
 			return err_set(e, ERR_INVALID, f->name, "%s应为整数 / %s must be an integer", f->zh, f->en);
-		if (json_integer_value(v) < (f->type == FT_REF ? 1 : 0) ||
-		    (f->max && json_integer_value(v) > f->max))
+		if (json_integer_value(v) < (f->type == FT_REF ? 1 : 0) || (f->max && json_integer_value(v) > f->max))
 			return err_set(e, ERR_INVALID, f->name, "%s超出范围 / %s out of range", f->zh, f->en);
 		return 0;
 	case FT_BOOL:
 		if (!json_is_boolean(v))
-			return err_set(e, ERR_INVALID, f->name, "%s应为true或false / %s must be a boolean", f->zh, f->en);
+			return err_set(e, ERR_INVALID, f->name, "%s应为true或false / %s must be a boolean", f->zh,
+				       f->en);
 		return 0;
 	case FT_TAGS: {
 		if (!json_is_array(v))
-			return err_set(e, ERR_INVALID, f->name, "%s应为文本数组 / %s must be an array of strings", f->zh,
-				       f->en);
+			return err_set(e, ERR_INVALID, f->name, "%s应为文本数组 / %s must be an array of strings",
+				       f->zh, f->en);
 		if (json_array_size(v) > 20)
 			return err_set(e, ERR_INVALID, f->name, "最多20个标签 / at most 20 tags");
 		size_t i;
 		json_t *t;
-		json_array_foreach(v, i, t)
-		{
+		json_array_foreach (v, i, t) {
 			if (!json_is_string(t) || !*json_string_value(t))
-				return err_set(e, ERR_INVALID, f->name, "标签应为非空文本 / tags must be non-empty strings");
+				return err_set(e, ERR_INVALID, f->name,
+					       "标签应为非空文本 / tags must be non-empty strings");
 			const char *s = json_string_value(t);
 			if (!utf8_valid(s, strlen(s)) || utf8_len(s) > 20 || strchr(s, ','))
-				return err_set(e, ERR_INVALID, f->name, "标签最多20个字且不含逗号 / tag too long or contains a comma");
+				return err_set(e, ERR_INVALID, f->name,
+					       "标签最多20个字且不含逗号 / tag too long or contains a comma");
 		}
 		return 0;
 	}
@@ -132,16 +134,15 @@ int fields_validate(const struct entity *ent, json_t *obj, bool create, struct e
 		return err_set(e, ERR_INVALID, NULL, "请求体应为JSON对象 / body must be a JSON object");
 	const char *key;
 	json_t *v;
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach (obj, key, v) {
 		const struct field *f = fields_find(ent, key);
 		if (!f)
 			return err_set(e, ERR_INVALID, key, "未知字段“%s” / unknown field '%s'", key, key);
 		if (f->flags & FF_READONLY)
 			return err_set(e, ERR_INVALID, key, "字段“%s”只读 / field '%s' is read-only", key, key);
 		if (!create && (f->flags & FF_NOUPDATE))
-			return err_set(e, ERR_INVALID, key, "字段“%s”不能在此修改 / field '%s' cannot be changed here", key,
-				       key);
+			return err_set(e, ERR_INVALID, key, "字段“%s”不能在此修改 / field '%s' cannot be changed here",
+				       key, key);
 		int rc = check_value(f, v, e);
 		if (rc)
 			return rc;
@@ -163,8 +164,8 @@ static const char *enum_from_label(const struct enum_val *v, const char *s)
 	return NULL;
 }
 
-int fields_from_cells(const struct entity *ent, int n, const char *const *head, const char *const *cells,
-		      json_t **out, struct err *e)
+int fields_from_cells(const struct entity *ent, int n, const char *const *head, const char *const *cells, json_t **out,
+		      struct err *e)
 {
 	json_t *obj = json_object();
 	for (int i = 0; i < n; i++) {
@@ -264,7 +265,11 @@ json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, con
 			if (!plain)
 				json_object_set_new(o, f->name, json_string("(无法解密 / undecryptable)"));
 			else
-				json_object_set_new(o, f->name, json_string(reveal ? plain : pii_mask(f->type == FT_PII_ID ? PII_ID_CARD : PII_PHONE, plain, c->a)));
+				json_object_set_new(
+				    o, f->name,
+				    json_string(reveal ? plain
+						       : pii_mask(f->type == FT_PII_ID ? PII_ID_CARD : PII_PHONE, plain,
+								  c->a)));
 			break;
 		}
 		default:
@@ -296,8 +301,7 @@ static void bind_json(struct store_stmt *st, int idx, const struct colval *cv)
 		struct buf b = {0};
 		size_t i;
 		json_t *t;
-		json_array_foreach(v, i, t)
-		{
+		json_array_foreach (v, i, t) {
 			if (i)
 				buf_puts(&b, ",");
 			buf_puts(&b, json_string_value(t));
@@ -338,8 +342,7 @@ int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, jso
 	}
 	const char *key;
 	json_t *v;
-	json_object_foreach(internal, key, v)
-	{
+	json_object_foreach (internal, key, v) {
 		if (n < 64)
 			cols[n++] = (struct colval){key, v, NULL, 0};
 	}

@@ -34,7 +34,7 @@ struct field {
 	const char *name; /* JSON key; column name (PII: name_enc, name_hash) */
 	enum ftype type;
 	unsigned flags;
-	int max; /* characters for text, upper bound for int */
+	int max;                     /* characters for text, upper bound for int */
 	const struct enum_val *vals; /* FT_ENUM: terminated by {0} */
 	const char *zh, *en;
 };
@@ -53,8 +53,8 @@ const struct field *fields_find(const struct entity *ent, const char *key);
 int fields_validate(const struct entity *ent, json_t *obj, bool create, struct err *e);
 /* Turns an import row (header labels in Chinese or English, enum values as
  * codes or Chinese labels) into an object; *out is a new reference. */
-int fields_from_cells(const struct entity *ent, int n, const char *const *head, const char *const *cells,
-		      json_t **out, struct err *e);
+int fields_from_cells(const struct entity *ent, int n, const char *const *head, const char *const *cells, json_t **out,
+		      struct err *e);
 /* Comma-separated column list for SELECT, in table order (PII: *_enc). */
 const char *fields_select(const struct entity *ent, struct arena *a);
 /* Reads the row (columns from fields_select starting at col) into a new

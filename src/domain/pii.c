@@ -85,7 +85,8 @@ int pii_normalise(enum pii_kind kind, const char *in, char *out, size_t cap, str
 		char birth[11];
 		pii_id_card_birth(out, birth, NULL);
 		if (!time_valid_date(birth) || strcmp(birth, "1880-01-01") < 0)
-			return err_set(e, ERR_INVALID, field, "身份证号码中的出生日期无效 / invalid birth date in ID card");
+			return err_set(e, ERR_INVALID, field,
+				       "身份证号码中的出生日期无效 / invalid birth date in ID card");
 		return 0;
 	}
 	if (n >= 3 && strncmp(out, "+86", 3) == 0) {

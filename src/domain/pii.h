@@ -16,7 +16,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 
-#define PII_KEY_BYTES 32
+#define PII_KEY_BYTES  32
 #define PII_HASH_BYTES 16
 
 enum pii_kind { PII_ID_CARD, PII_PHONE };

@@ -14,16 +14,15 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "domain/audit.h"
-#include "domain/rows.h"
 #include "domain/fields.h"
 #include "domain/pii.h"
+#include "domain/rows.h"
 #include "domain/tree.h"
 
 struct place {
 	int64_t node_id, community_id, household_id;
 	const char *path;
 };
-
 
 int registry_scope(const struct ctx *c, int64_t node_id, const char **path, struct err *e)
 {
@@ -56,15 +55,16 @@ static int household_place(const struct ctx *c, int64_t hid, struct place *p, st
 	}
 	store_done(st);
 	if (rc == STORE_DONE)
-		return err_set(e, ERR_NOT_FOUND, "household_id", "户%lld不存在 / household %lld not found", (long long)hid,
-			       (long long)hid);
+		return err_set(e, ERR_NOT_FOUND, "household_id", "户%lld不存在 / household %lld not found",
+			       (long long)hid, (long long)hid);
 	return rc < 0 ? rc : 0;
 }
 
 static int person_place(const struct ctx *c, int64_t pid, struct place *p, struct err *e)
 {
 	struct store_stmt *st;
-	int rc = store_prepare(c->db, "SELECT node_id, node_path, community_id, household_id FROM people WHERE id = ?", &st, e);
+	int rc = store_prepare(c->db, "SELECT node_id, node_path, community_id, household_id FROM people WHERE id = ?",
+			       &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", pid);
@@ -77,7 +77,8 @@ static int person_place(const struct ctx *c, int64_t pid, struct place *p, struc
 	}
 	store_done(st);
 	if (rc == STORE_DONE)
-		return err_set(e, ERR_NOT_FOUND, NULL, "人员%lld不存在 / person %lld not found", (long long)pid, (long long)pid);
+		return err_set(e, ERR_NOT_FOUND, NULL, "人员%lld不存在 / person %lld not found", (long long)pid,
+			       (long long)pid);
 	return rc < 0 ? rc : 0;
 }
 
@@ -96,15 +97,17 @@ static json_t *person_row(const struct ctx *c, struct store_stmt *st, bool revea
 	const char *birth = json_string_value(json_object_get(o, "birth_date"));
 	int age = birth ? time_age(birth, time_now()) : -1;
 	json_object_set_new(o, "age", age >= 0 ? json_integer(age) : json_null());
-	json_object_set_new(o, "household_address", store_col_null(st, ENT_PERSON.n) ? json_null()
-										  : json_string(store_col_text(st, ENT_PERSON.n)));
+	json_object_set_new(o, "household_address",
+			    store_col_null(st, ENT_PERSON.n) ? json_null()
+							     : json_string(store_col_text(st, ENT_PERSON.n)));
 	return o;
 }
 
 static const char *person_select(const struct ctx *c)
 {
 	return arena_printf(c->a,
-			    "SELECT %s, households.address, people.name_pinyin FROM people LEFT JOIN households ON households.id = people.household_id ",
+			    "SELECT %s, households.address, people.name_pinyin FROM people LEFT JOIN households ON "
+			    "households.id = people.household_id ",
 			    fields_select(&ENT_PERSON, c->a));
 }
 
@@ -120,7 +123,8 @@ static int load_person(const struct ctx *c, int64_t id, bool reveal, json_t **ou
 		*out = person_row(c, st, reveal);
 	store_done(st);
 	if (rc == STORE_DONE)
-		return err_set(e, ERR_NOT_FOUND, NULL, "人员%lld不存在 / person %lld not found", (long long)id, (long long)id);
+		return err_set(e, ERR_NOT_FOUND, NULL, "人员%lld不存在 / person %lld not found", (long long)id,
+			       (long long)id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -129,11 +133,11 @@ static int write_tags(const struct ctx *c, int64_t pid, const char *path, json_t
 	int rc = store_run(c->db, e, "DELETE FROM person_tags WHERE person_id = ?", "i", pid);
 	size_t i;
 	json_t *t;
-	json_array_foreach(tags, i, t)
-	{
+	json_array_foreach (tags, i, t) {
 		if (rc)
 			break;
-		rc = store_run(c->db, e, "INSERT OR IGNORE INTO person_tags (person_id, tag, node_path) VALUES (?, ?, ?)", "itt",
+		rc = store_run(c->db, e,
+			       "INSERT OR IGNORE INTO person_tags (person_id, tag, node_path) VALUES (?, ?, ?)", "itt",
 			       pid, json_string_value(t), path);
 	}
 	return rc;
@@ -146,8 +150,8 @@ static int sync_head(const struct ctx *c, int64_t pid, int64_t hid, json_t *rel,
 		return 0;
 	if (strcmp(json_string_value(rel), "head") == 0)
 		return store_run(c->db, e, "UPDATE households SET head_person_id = ? WHERE id = ?", "ii", pid, hid);
-	return store_run(c->db, e, "UPDATE households SET head_person_id = NULL WHERE id = ? AND head_person_id = ?", "ii", hid,
-			 pid);
+	return store_run(c->db, e, "UPDATE households SET head_person_id = NULL WHERE id = ? AND head_person_id = ?",
+			 "ii", hid, pid);
 }
 
 static json_t *name_columns(const struct ctx *c, const char *name, const char *now)
@@ -179,12 +183,14 @@ static int check_unique_id_card(const struct ctx *c, json_t *in, int64_t self, s
 	unsigned char h[PII_HASH_BYTES];
 	pii_hash(c->pii_key, PII_ID_CARD, id, h);
 	int64_t other = 0;
-	int rc = store_int(c->db, e, &other, "SELECT id FROM people WHERE id_card_hash = ? AND id != ? AND status != 'deceased'",
-			   "bi", h, (size_t)PII_HASH_BYTES, self);
+	int rc = store_int(c->db, e, &other,
+			   "SELECT id FROM people WHERE id_card_hash = ? AND id != ? AND status != 'deceased'", "bi", h,
+			   (size_t)PII_HASH_BYTES, self);
 	if (rc == ERR_NOT_FOUND)
 		return 0;
 	if (rc == 0)
-		return err_set(e, ERR_CONFLICT, "id_card", "该身份证号已登记（人员%lld） / ID card already registered (person %lld)",
+		return err_set(e, ERR_CONFLICT, "id_card",
+			       "该身份证号已登记（人员%lld） / ID card already registered (person %lld)",
 			       (long long)other, (long long)other);
 	return rc;
 }
@@ -227,8 +233,10 @@ int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e)
 		rc = sync_head(c, *id, p.household_id, json_object_get(in, "relation"), e);
 	if (rc == 0)
 		rc = store_run(c->db, e,
-			       "INSERT INTO residence_history (person_id, household_id, node_id, moved_in, reason) VALUES (?, ?, ?, ?, ?)",
-			       "iiitt", *id, p.household_id, p.node_id, arena_strndup(c->a, now, 10), "登记 / registered");
+			       "INSERT INTO residence_history (person_id, household_id, node_id, moved_in, reason) "
+			       "VALUES (?, ?, ?, ?, ?)",
+			       "iiitt", *id, p.household_id, p.node_id, arena_strndup(c->a, now, 10),
+			       "登记 / registered");
 	return rc;
 }
 
@@ -290,7 +298,7 @@ int person_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, str
 		time_iso(time_now(), now);
 		json_t *name = json_object_get(in, "name");
 		json_t *internal = name && json_is_string(name) ? name_columns(c, json_string_value(name), now)
-							       : json_pack("{s:s}", "updated_at", now);
+								: json_pack("{s:s}", "updated_at", now);
 		rc = fields_write(c, &ENT_PERSON, in, internal, id, NULL, e);
 		json_decref(internal);
 	}
@@ -322,13 +330,17 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 	if (!status)
 		status = household_id ? "active" : "moved_out";
 	if (!household_id && strcmp(status, "moved_out") && strcmp(status, "deceased"))
-		return err_set(e, ERR_INVALID, "status", "不迁入新户时状态应为moved_out或deceased / without a household, status must be moved_out or deceased");
+		return err_set(e, ERR_INVALID, "status",
+			       "不迁入新户时状态应为moved_out或deceased / without a household, status must be "
+			       "moved_out or deceased");
 	if (household_id && strcmp(status, "active"))
-		return err_set(e, ERR_INVALID, "status", "迁入新户时状态只能为active / moving into a household keeps status active");
+		return err_set(e, ERR_INVALID, "status",
+			       "迁入新户时状态只能为active / moving into a household keeps status active");
 	if (household_id) {
 		rc = household_place(c, household_id, &to, e);
 		if (rc)
-			return rc == ERR_NOT_FOUND ? err_set(e, ERR_INVALID, "household_id", "目标户不存在 / target household not found")
+			return rc == ERR_NOT_FOUND ? err_set(e, ERR_INVALID, "household_id",
+							     "目标户不存在 / target household not found")
 						   : rc;
 		rc = authz_require(c->who, to.path, ACC_WORKER, e);
 		if (rc)
@@ -346,35 +358,45 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 	/* A stay cannot end before it began. */
 	int64_t too_early = 0;
 	if (rc == 0)
-		rc = store_int(c->db, e, &too_early,
-			       "SELECT count(*) FROM residence_history WHERE person_id = ? AND moved_out IS NULL AND moved_in > ?", "it",
-			       id, date);
+		rc = store_int(
+		    c->db, e, &too_early,
+		    "SELECT count(*) FROM residence_history WHERE person_id = ? AND moved_out IS NULL AND moved_in > ?",
+		    "it", id, date);
 	if (rc == 0 && too_early)
 		rc = err_set(e, ERR_INVALID, "date", "日期早于本次入住日期 / date is before the current stay began");
 	if (rc == 0)
-		rc = store_run(c->db, e, "UPDATE residence_history SET moved_out = ? WHERE person_id = ? AND moved_out IS NULL", "ti",
-			       date, id);
+		rc = store_run(c->db, e,
+			       "UPDATE residence_history SET moved_out = ? WHERE person_id = ? AND moved_out IS NULL",
+			       "ti", date, id);
 	char now[21];
 	time_iso(time_now(), now);
 	if (rc == 0 && household_id) {
 		rc = store_run(c->db, e,
-			       "UPDATE people SET household_id = ?, node_id = ?, node_path = ?, community_id = nullif(?, 0), status = 'active', "
+			       "UPDATE people SET household_id = ?, node_id = ?, node_path = ?, community_id = "
+			       "nullif(?, 0), status = 'active', "
 			       "relation = NULL, updated_at = ? WHERE id = ?",
 			       "iititi", household_id, to.node_id, to.path, to.community_id, now, id);
 		if (rc == 0)
-			rc = store_run(c->db, e, "UPDATE person_tags SET node_path = ? WHERE person_id = ?", "ti", to.path, id);
+			rc = store_run(c->db, e, "UPDATE person_tags SET node_path = ? WHERE person_id = ?", "ti",
+				       to.path, id);
 		if (rc == 0)
-			rc = store_run(c->db, e,
-				       "INSERT INTO residence_history (person_id, household_id, node_id, moved_in, reason) VALUES (?, ?, ?, ?, ?)",
-				       "iiitt", id, household_id, to.node_id, date, reason ? reason : "迁入 / moved in");
+			rc =
+			    store_run(c->db, e,
+				      "INSERT INTO residence_history (person_id, household_id, node_id, moved_in, "
+				      "reason) VALUES (?, ?, ?, ?, ?)",
+				      "iiitt", id, household_id, to.node_id, date, reason ? reason : "迁入 / moved in");
 	} else if (rc == 0) {
-		rc = store_run(c->db, e, "UPDATE people SET status = ?, updated_at = ? WHERE id = ?", "tti", status, now, id);
+		rc = store_run(c->db, e, "UPDATE people SET status = ?, updated_at = ? WHERE id = ?", "tti", status,
+			       now, id);
 		if (rc == 0 && reason)
-			rc = store_run(c->db, e, "UPDATE residence_history SET reason = reason || '；' || ? WHERE person_id = ? AND moved_out = ?",
+			rc = store_run(c->db, e,
+				       "UPDATE residence_history SET reason = reason || '；' || ? WHERE person_id = ? "
+				       "AND moved_out = ?",
 				       "tit", reason, id, date);
 	}
 	if (rc == 0 && from.household_id)
-		rc = store_run(c->db, e, "UPDATE households SET head_person_id = NULL WHERE id = ? AND head_person_id = ?", "ii",
+		rc = store_run(c->db, e,
+			       "UPDATE households SET head_person_id = NULL WHERE id = ? AND head_person_id = ?", "ii",
 			       from.household_id, id);
 	if (rc == 0)
 		rc = load_person(c, id, false, out, e);
@@ -479,8 +501,7 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 		store_bind_at(st, idx++, 'i', f->household_id);
 	store_bind_at(st, idx++, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
 	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW)
-	{
+	while ((rc = store_step(st, e)) == STORE_ROW) {
 		json_t *p = person_row(c, st, f->reveal);
 		if (f->by_name) /* the keyset of the name order, for the next cursor */
 			json_object_set_new(p, "name_pinyin", json_string(store_col_text(st, ENT_PERSON.n + 1)));
@@ -505,7 +526,8 @@ int person_history(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 		return rc;
 	struct store_stmt *st;
 	rc = store_prepare(c->db,
-			   "SELECT r.household_id, h.address, r.node_id, n.name, r.moved_in, r.moved_out, r.reason FROM residence_history r "
+			   "SELECT r.household_id, h.address, r.node_id, n.name, r.moved_in, r.moved_out, r.reason "
+			   "FROM residence_history r "
 			   "LEFT JOIN households h ON h.id = r.household_id LEFT JOIN nodes n ON n.id = r.node_id "
 			   "WHERE r.person_id = ? ORDER BY r.id",
 			   &st, e);
@@ -514,11 +536,12 @@ int person_history(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	store_bind(st, "i", id);
 	json_t *arr = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, json_pack("{s:I, s:s?, s:I, s:s?, s:s, s:s?, s:s?}", "household_id",
-						     (json_int_t)store_col_int(st, 0), "address", store_col_text(st, 1), "node_id",
-						     (json_int_t)store_col_int(st, 2), "node_name", store_col_text(st, 3), "moved_in",
-						     store_col_text(st, 4), "moved_out", store_col_text(st, 5), "reason",
-						     store_col_text(st, 6)));
+		json_array_append_new(arr,
+				      json_pack("{s:I, s:s?, s:I, s:s?, s:s, s:s?, s:s?}", "household_id",
+						(json_int_t)store_col_int(st, 0), "address", store_col_text(st, 1),
+						"node_id", (json_int_t)store_col_int(st, 2), "node_name",
+						store_col_text(st, 3), "moved_in", store_col_text(st, 4), "moved_out",
+						store_col_text(st, 5), "reason", store_col_text(st, 6)));
 	store_done(st);
 	if (rc < 0) {
 		json_decref(arr);
@@ -530,10 +553,11 @@ int person_history(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 
 static const char *household_select(const struct ctx *c)
 {
-	return arena_printf(c->a,
-			    "SELECT %s, nodes.name, (SELECT count(*) FROM people WHERE people.household_id = households.id AND "
-			    "people.status = 'active') FROM households JOIN nodes ON nodes.id = households.node_id ",
-			    fields_select(&ENT_HOUSEHOLD, c->a));
+	return arena_printf(
+	    c->a,
+	    "SELECT %s, nodes.name, (SELECT count(*) FROM people WHERE people.household_id = households.id AND "
+	    "people.status = 'active') FROM households JOIN nodes ON nodes.id = households.node_id ",
+	    fields_select(&ENT_HOUSEHOLD, c->a));
 }
 
 static json_t *household_row(const struct ctx *c, struct store_stmt *st)
@@ -562,7 +586,8 @@ int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e
 		rc = authz_require(c->who, path, ACC_WORKER, e);
 	int64_t comm = 0, retired = 0;
 	if (rc == 0)
-		rc = store_int(c->db, e, &retired, "SELECT retired_at IS NOT NULL FROM nodes WHERE id = ?", "i", node_id);
+		rc = store_int(c->db, e, &retired, "SELECT retired_at IS NOT NULL FROM nodes WHERE id = ?", "i",
+			       node_id);
 	if (rc == 0 && retired)
 		rc = err_set(e, ERR_INVALID, "node_id", "节点已撤销 / node is retired");
 	if (rc == 0)
@@ -608,9 +633,11 @@ int household_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, st
 	if (rc)
 		return rc;
 	struct store_stmt *st;
-	rc = store_prepare(c->db, arena_printf(c->a, "%s WHERE people.household_id = ? AND people.status = 'active' ORDER BY people.id",
-					       person_select(c)),
-			   &st, e);
+	rc = store_prepare(
+	    c->db,
+	    arena_printf(c->a, "%s WHERE people.household_id = ? AND people.status = 'active' ORDER BY people.id",
+			 person_select(c)),
+	    &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", id);
@@ -651,12 +678,13 @@ int household_list(const struct ctx *c, int64_t node_id, const char *tenure, int
 	if (rc)
 		return rc;
 	struct store_stmt *st;
-	rc = store_prepare(c->db,
-			   arena_printf(c->a,
-					"%s WHERE households.node_path >= ? AND households.node_path < ? AND households.id > ? %s "
-					"ORDER BY households.id LIMIT ?",
-					household_select(c), tenure ? "AND households.tenure = ?" : ""),
-			   &st, e);
+	rc = store_prepare(
+	    c->db,
+	    arena_printf(c->a,
+			 "%s WHERE households.node_path >= ? AND households.node_path < ? AND households.id > ? %s "
+			 "ORDER BY households.id LIMIT ?",
+			 household_select(c), tenure ? "AND households.tenure = ?" : ""),
+	    &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "tti", path, arena_printf(c->a, "%s~", path), after_id);

@@ -5,11 +5,10 @@
 
 #include "base/timeutil.h"
 #include "domain/audit.h"
-#include "domain/rows.h"
 #include "domain/fields.h"
 #include "domain/registry.h"
+#include "domain/rows.h"
 #include "domain/tree.h"
-
 
 static const char *role_select(const struct ctx *c)
 {
@@ -68,7 +67,8 @@ int roles_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 		return err_set(e, ERR_INVALID, "end_date", "任期结束早于开始 / end_date is before start_date");
 	int64_t exists = 0;
 	if (store_int(c->db, NULL, &exists, "SELECT count(*) FROM role_types WHERE code = ?", "t",
-		      json_string_value(json_object_get(in, "role"))) == 0 && !exists)
+		      json_string_value(json_object_get(in, "role"))) == 0 &&
+	    !exists)
 		return err_set(e, ERR_INVALID, "role", "未知职务 / unknown role type");
 	/* The appointee must be someone the appointer can see: a resident of
 	 * the area (or of another area the appointer also covers). */
@@ -84,7 +84,8 @@ int roles_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 	if (!ppath)
 		return err_set(e, ERR_INVALID, "person_id", "人员不存在 / person not found");
 	if (authz_access(c->who, ppath) < ACC_VIEWER)
-		return err_set(e, ERR_FORBIDDEN, "person_id", "只能任命您辖区内的人员 / you can only appoint people in your area");
+		return err_set(e, ERR_FORBIDDEN, "person_id",
+			       "只能任命您辖区内的人员 / you can only appoint people in your area");
 	char now[21];
 	time_iso(time_now(), now);
 	json_t *internal = json_pack("{s:s, s:s}", "node_path", path, "created_at", now);
@@ -136,13 +137,14 @@ int roles_list(const struct ctx *c, int64_t node, const char *role, bool all, in
 	time_iso(time_now(), today);
 	today[10] = 0;
 	struct store_stmt *st;
-	rc = store_prepare(c->db,
-			   arena_printf(c->a,
-					"%s WHERE roles.node_path >= ? AND roles.node_path < ? AND roles.id > ? AND (? = 1 OR "
-					"roles.end_date IS NULL OR roles.end_date >= ?) AND (? IS NULL OR roles.role = ?) "
-					"ORDER BY roles.id LIMIT ?",
-					role_select(c)),
-			   &st, e);
+	rc = store_prepare(
+	    c->db,
+	    arena_printf(c->a,
+			 "%s WHERE roles.node_path >= ? AND roles.node_path < ? AND roles.id > ? AND (? = 1 OR "
+			 "roles.end_date IS NULL OR roles.end_date >= ?) AND (? IS NULL OR roles.role = ?) "
+			 "ORDER BY roles.id LIMIT ?",
+			 role_select(c)),
+	    &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "ttiittti", path, arena_printf(c->a, "%s~", path), after, (int64_t)all, today, role, role,
@@ -161,22 +163,24 @@ int roles_contacts(const struct ctx *c, int64_t node, json_t **out, struct err *
 	today[10] = 0;
 	struct store_stmt *st;
 	/* The node's own role holders and those of its ancestors (who serves here). */
-	rc = store_prepare(c->db,
-			   "SELECT r.role, t.name_zh, t.name_en, p.name, r.public_phone, r.start_date, n.id, n.name FROM roles r "
-			   "JOIN role_types t ON t.code = r.role JOIN people p ON p.id = r.person_id JOIN nodes n ON n.id = r.node_id "
-			   "WHERE ? LIKE r.node_path || '%' AND r.start_date <= ? AND (r.end_date IS NULL OR r.end_date >= ?) "
-			   "ORDER BY n.depth DESC, r.id",
-			   &st, e);
+	rc = store_prepare(
+	    c->db,
+	    "SELECT r.role, t.name_zh, t.name_en, p.name, r.public_phone, r.start_date, n.id, n.name FROM roles r "
+	    "JOIN role_types t ON t.code = r.role JOIN people p ON p.id = r.person_id JOIN nodes n ON n.id = r.node_id "
+	    "WHERE ? LIKE r.node_path || '%' AND r.start_date <= ? AND (r.end_date IS NULL OR r.end_date >= ?) "
+	    "ORDER BY n.depth DESC, r.id",
+	    &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "ttt", path, today, today);
 	json_t *arr = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:I, s:s}", "role", store_col_text(st, 0),
-						     "role_name", store_col_text(st, 1), "role_name_en", store_col_text(st, 2),
-						     "name", store_col_text(st, 3), "public_phone", store_col_text(st, 4),
-						     "since", store_col_text(st, 5), "node_id", (json_int_t)store_col_int(st, 6),
-						     "node_name", store_col_text(st, 7)));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:I, s:s}", "role", store_col_text(st, 0),
+				   "role_name", store_col_text(st, 1), "role_name_en", store_col_text(st, 2), "name",
+				   store_col_text(st, 3), "public_phone", store_col_text(st, 4), "since",
+				   store_col_text(st, 5), "node_id", (json_int_t)store_col_int(st, 6), "node_name",
+				   store_col_text(st, 7)));
 	store_done(st);
 	*out = arr;
 	return rc < 0 ? rc : 0;
@@ -184,7 +188,8 @@ int roles_contacts(const struct ctx *c, int64_t node, json_t **out, struct err *
 
 static const char *org_select(const struct ctx *c)
 {
-	return arena_printf(c->a, "SELECT %s, n.name FROM orgs JOIN nodes n ON n.id = orgs.node_id ", fields_select(&ENT_ORG, c->a));
+	return arena_printf(c->a, "SELECT %s, n.name FROM orgs JOIN nodes n ON n.id = orgs.node_id ",
+			    fields_select(&ENT_ORG, c->a));
 }
 
 static json_t *org_row(const struct ctx *c, struct store_stmt *st)
@@ -236,7 +241,8 @@ int orgs_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	int64_t node = 0;
 	int rc = store_int(c->db, e, &node, "SELECT node_id FROM orgs WHERE id = ?", "i", id);
 	if (rc == ERR_NOT_FOUND)
-		return err_set(e, ERR_NOT_FOUND, NULL, "组织%lld不存在 / organisation %lld not found", (long long)id, (long long)id);
+		return err_set(e, ERR_NOT_FOUND, NULL, "组织%lld不存在 / organisation %lld not found", (long long)id,
+			       (long long)id);
 	const char *path;
 	if (rc == 0)
 		rc = tree_path(c, node, &path, e);
@@ -269,19 +275,22 @@ int orgs_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struc
 	return rc;
 }
 
-int orgs_list(const struct ctx *c, int64_t node, const char *kind, int64_t after, int limit, json_t **out, struct err *e)
+int orgs_list(const struct ctx *c, int64_t node, const char *kind, int64_t after, int limit, json_t **out,
+	      struct err *e)
 {
 	const char *path;
 	int rc = registry_scope(c, node, &path, e);
 	if (rc)
 		return rc;
 	struct store_stmt *st;
-	rc = store_prepare(c->db,
-			   arena_printf(c->a,
-					"%s WHERE orgs.node_path >= ? AND orgs.node_path < ? AND orgs.id > ? AND (? IS NULL OR orgs.kind = ?) "
-					"ORDER BY orgs.id LIMIT ?",
-					org_select(c)),
-			   &st, e);
+	rc = store_prepare(
+	    c->db,
+	    arena_printf(
+		c->a,
+		"%s WHERE orgs.node_path >= ? AND orgs.node_path < ? AND orgs.id > ? AND (? IS NULL OR orgs.kind = ?) "
+		"ORDER BY orgs.id LIMIT ?",
+		org_select(c)),
+	    &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "ttitti", path, arena_printf(c->a, "%s~", path), after, kind, kind, (int64_t)limit);

@@ -23,6 +23,7 @@ int roles_contacts(const struct ctx *c, int64_t node, json_t **out, struct err *
 int orgs_create(const struct ctx *c, json_t *in, json_t **out, struct err *e);
 int orgs_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e);
 int orgs_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
-int orgs_list(const struct ctx *c, int64_t node, const char *kind, int64_t after, int limit, json_t **out, struct err *e);
+int orgs_list(const struct ctx *c, int64_t node, const char *kind, int64_t after, int limit, json_t **out,
+	      struct err *e);
 
 #endif

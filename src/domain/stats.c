@@ -16,11 +16,26 @@
 #include "base/timeutil.h"
 #include "domain/tree.h"
 
-enum { M_RESIDENTS, M_HOUSEHOLDS, M_FLOATING, M_RENTED, M_PARTY, M_MALE, M_FEMALE,
-       M_AGE0, M_AGE18, M_AGE35, M_AGE60, M_AGE80, M_ROLES, M_ORGS, M_COUNT };
+enum {
+	M_RESIDENTS,
+	M_HOUSEHOLDS,
+	M_FLOATING,
+	M_RENTED,
+	M_PARTY,
+	M_MALE,
+	M_FEMALE,
+	M_AGE0,
+	M_AGE18,
+	M_AGE35,
+	M_AGE60,
+	M_AGE80,
+	M_ROLES,
+	M_ORGS,
+	M_COUNT
+};
 static const char *const metric_names[M_COUNT] = {
-	"residents", "households", "floating", "rented_households", "party_members", "male", "female",
-	"age_0_17", "age_18_34", "age_35_59", "age_60_79", "age_80_plus", "role_holders", "orgs"};
+    "residents", "households", "floating",  "rented_households", "party_members", "male",         "female",
+    "age_0_17",  "age_18_34",  "age_35_59", "age_60_79",         "age_80_plus",   "role_holders", "orgs"};
 
 struct child {
 	int64_t id;
@@ -64,8 +79,8 @@ static void add(struct rollup *r, const char *path, int metric, int64_t n)
 		k->m[metric] += n;
 }
 
-static int scan(const struct ctx *c, struct rollup *r, const char *sql, const int *metrics, int nm, const char *const *dates,
-		int ndates, struct err *e)
+static int scan(const struct ctx *c, struct rollup *r, const char *sql, const int *metrics, int nm,
+		const char *const *dates, int ndates, struct err *e)
 {
 	struct store_stmt *st;
 	int rc = store_prepare(c->db, sql, &st, e);
@@ -111,7 +126,9 @@ static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *
 	r.plen = strlen(r.path);
 	/* Children, sorted by id for the roll-up. */
 	struct store_stmt *st;
-	rc = store_prepare(c->db, "SELECT id, name, kind, path FROM nodes WHERE parent_id = ? AND retired_at IS NULL ORDER BY id", &st, e);
+	rc = store_prepare(
+	    c->db, "SELECT id, name, kind, path FROM nodes WHERE parent_id = ? AND retired_at IS NULL ORDER BY id", &st,
+	    e);
 	if (rc)
 		goto fail;
 	store_bind(st, "i", node);
@@ -135,14 +152,17 @@ static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *
 	char d18[11], d35[11], d60[11], d80[11];
 	years_ago(now, 18, d18), years_ago(now, 35, d35), years_ago(now, 60, d60), years_ago(now, 80, d80);
 	const char *dates[] = {d18, d18, d35, d35, d60, d60, d80, d80};
-	static const int pm[] = {M_RESIDENTS, M_FLOATING, M_PARTY, M_MALE, M_FEMALE, M_AGE0, M_AGE18, M_AGE35, M_AGE60, M_AGE80};
-	rc = scan(c, &r,
-		  "SELECT max(node_path), count(*), sum(residence = 'floating'), "
-		  "sum(political_status IN ('party_member', 'probationary_member')), sum(gender = 'M'), sum(gender = 'F'), "
-		  "sum(birth_date > ?), sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ? AND birth_date > ?), "
-		  "sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ?) "
-		  "FROM people INDEXED BY people_stats WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY node_path",
-		  pm, 10, dates, 8, e);
+	static const int pm[] = {M_RESIDENTS, M_FLOATING, M_PARTY, M_MALE,  M_FEMALE,
+				 M_AGE0,      M_AGE18,    M_AGE35, M_AGE60, M_AGE80};
+	rc = scan(
+	    c, &r,
+	    "SELECT max(node_path), count(*), sum(residence = 'floating'), "
+	    "sum(political_status IN ('party_member', 'probationary_member')), sum(gender = 'M'), sum(gender = 'F'), "
+	    "sum(birth_date > ?), sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ? AND birth_date > ?), "
+	    "sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ?) "
+	    "FROM people INDEXED BY people_stats WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY "
+	    "node_path",
+	    pm, 10, dates, 8, e);
 	static const int hm[] = {M_HOUSEHOLDS, M_RENTED};
 	if (rc == 0)
 		rc = scan(c, &r,
@@ -152,7 +172,8 @@ static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *
 	static const int om[] = {M_ORGS};
 	if (rc == 0)
 		rc = scan(c, &r,
-			  "SELECT max(node_path), count(*) FROM orgs WHERE node_path >= ? AND node_path < ? AND retired_at IS NULL GROUP BY node_id",
+			  "SELECT max(node_path), count(*) FROM orgs WHERE node_path >= ? AND node_path < ? AND "
+			  "retired_at IS NULL GROUP BY node_id",
 			  om, 1, NULL, 0, e);
 	char today[21];
 	time_iso(now, today);
@@ -161,17 +182,19 @@ static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *
 	const char *rd[] = {today, today};
 	if (rc == 0)
 		rc = scan(c, &r,
-			  "SELECT max(node_path), count(DISTINCT person_id) FROM roles WHERE start_date <= ? AND (end_date IS NULL OR end_date >= ?) "
+			  "SELECT max(node_path), count(DISTINCT person_id) FROM roles WHERE start_date <= ? AND "
+			  "(end_date IS NULL OR end_date >= ?) "
 			  "AND node_path >= ? AND node_path < ? GROUP BY node_id",
 			  rm, 1, rd, 2, e);
 	if (rc)
 		goto fail;
 	/* Role holders and care tags in total, by kind. */
 	json_t *roles = json_object(), *tags = json_object();
-	rc = store_prepare(c->db,
-			   "SELECT role, count(*) FROM roles WHERE node_path >= ? AND node_path < ? AND start_date <= ? AND "
-			   "(end_date IS NULL OR end_date >= ?) GROUP BY role ORDER BY role",
-			   &st, e);
+	rc = store_prepare(
+	    c->db,
+	    "SELECT role, count(*) FROM roles WHERE node_path >= ? AND node_path < ? AND start_date <= ? AND "
+	    "(end_date IS NULL OR end_date >= ?) GROUP BY role ORDER BY role",
+	    &st, e);
 	if (rc == 0) {
 		store_bind(st, "tttt", r.path, arena_printf(c->a, "%s~", r.path), today, today);
 		while ((rc = store_step(st, e)) == STORE_ROW)
@@ -181,7 +204,8 @@ static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *
 	if (rc >= 0)
 		rc = store_prepare(c->db,
 				   "SELECT t.tag, count(*) FROM person_tags t JOIN people p ON p.id = t.person_id "
-				   "WHERE t.node_path >= ? AND t.node_path < ? AND p.status = 'active' GROUP BY t.tag ORDER BY count(*) DESC, t.tag",
+				   "WHERE t.node_path >= ? AND t.node_path < ? AND p.status = 'active' GROUP BY t.tag "
+				   "ORDER BY count(*) DESC, t.tag",
 				   &st, e);
 	if (rc == 0) {
 		store_bind(st, "tt", r.path, arena_printf(c->a, "%s~", r.path));
@@ -197,7 +221,8 @@ static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *
 	/* A person holding roles at two nodes is one role holder. */
 	int64_t holders = 0;
 	if (store_int(c->db, e, &holders,
-		      "SELECT count(DISTINCT person_id) FROM roles WHERE node_path >= ? AND node_path < ? AND start_date <= ? "
+		      "SELECT count(DISTINCT person_id) FROM roles WHERE node_path >= ? AND node_path < ? AND "
+		      "start_date <= ? "
 		      "AND (end_date IS NULL OR end_date >= ?)",
 		      "tttt", r.path, arena_printf(c->a, "%s~", r.path), today, today) == 0)
 		r.total[M_ROLES] = holders;
@@ -223,7 +248,8 @@ fail:
 static json_t *cache_get(const struct ctx *c, int64_t node, int64_t version, const char *day)
 {
 	struct store_stmt *st;
-	if (store_prepare(c->db, "SELECT body FROM stats_cache WHERE node_id = ? AND version = ? AND day = ?", &st, NULL))
+	if (store_prepare(c->db, "SELECT body FROM stats_cache WHERE node_id = ? AND version = ? AND day = ?", &st,
+			  NULL))
 		return NULL;
 	store_bind(st, "iit", node, version, day);
 	json_t *j = NULL;
@@ -261,8 +287,8 @@ int stats_node(const struct ctx *c, int64_t node, json_t **out, struct err *e)
 		return rc;
 	/* Caching is an optimisation: a busy database just skips it. */
 	char *body = json_dumps(*out, JSON_COMPACT);
-	store_run(c->db, NULL, "INSERT OR REPLACE INTO stats_cache (node_id, version, day, body) VALUES (?, ?, ?, ?)", "iitt",
-		  node, version, day, body);
+	store_run(c->db, NULL, "INSERT OR REPLACE INTO stats_cache (node_id, version, day, body) VALUES (?, ?, ?, ?)",
+		  "iitt", node, version, day, body);
 	free(body);
 	return 0;
 }

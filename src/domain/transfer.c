@@ -23,9 +23,8 @@ int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e
 #define MAX_REPORTED 1000
 
 /* Columns that belong to the household, not the person. */
-static const char *const place_cols[][3] = {{"place", "所属节点", "place"},
-					    {"address", "门牌地址", "address"},
-					    {"tenure", "房屋性质", "tenure"}};
+static const char *const place_cols[][3] = {
+    {"place", "所属节点", "place"}, {"address", "门牌地址", "address"}, {"tenure", "房屋性质", "tenure"}};
 
 static int place_col(const char *h)
 {
@@ -38,8 +37,8 @@ static int place_col(const char *h)
 static void report(json_t *errs, size_t line, const char *field, const char *msg)
 {
 	if (json_array_size(errs) < MAX_REPORTED)
-		json_array_append_new(errs, json_pack("{s:I, s:s?, s:s}", "line", (json_int_t)line, "field", field && *field ? field : NULL,
-						      "message", msg));
+		json_array_append_new(errs, json_pack("{s:I, s:s?, s:s}", "line", (json_int_t)line, "field",
+						      field && *field ? field : NULL, "message", msg));
 }
 
 /* Finds the place node named `name` in the subtree (unique), or the root. */
@@ -51,7 +50,9 @@ static int find_place(const struct ctx *c, const char *root_path, int64_t root, 
 		return 0;
 	}
 	struct store_stmt *st;
-	int rc = store_prepare(c->db, "SELECT id FROM nodes WHERE path >= ? AND path < ? AND name = ? AND retired_at IS NULL LIMIT 2", &st, e);
+	int rc = store_prepare(
+	    c->db, "SELECT id FROM nodes WHERE path >= ? AND path < ? AND name = ? AND retired_at IS NULL LIMIT 2", &st,
+	    e);
 	if (rc)
 		return rc;
 	store_bind(st, "ttt", root_path, arena_printf(c->a, "%s~", root_path), name);
@@ -71,8 +72,9 @@ static int find_place(const struct ctx *c, const char *root_path, int64_t root, 
 static int find_or_create_household(const struct ctx *c, int64_t place, const char *address, const char *tenure,
 				    int64_t *hid, int *created, struct err *e)
 {
-	int rc = store_int(c->db, e, hid, "SELECT id FROM households WHERE node_id = ? AND address = ? AND status = 'active'", "it", place,
-			   address);
+	int rc = store_int(c->db, e, hid,
+			   "SELECT id FROM households WHERE node_id = ? AND address = ? AND status = 'active'", "it",
+			   place, address);
 	if (rc != ERR_NOT_FOUND)
 		return rc;
 	json_t *h = json_pack("{s:I, s:s}", "node_id", (json_int_t)place, "address", address);
@@ -93,8 +95,8 @@ static int find_or_create_household(const struct ctx *c, int64_t place, const ch
 	return rc;
 }
 
-int transfer_import_people(const struct ctx *c, int64_t node, const void *data, size_t len, bool dry_run,
-			   json_t **out, struct err *e)
+int transfer_import_people(const struct ctx *c, int64_t node, const void *data, size_t len, bool dry_run, json_t **out,
+			   struct err *e)
 {
 	const char *root_path;
 	int rc = tree_path(c, node, &root_path, e);
@@ -130,7 +132,8 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 			for (int k = 0; k < ENT_PERSON.n; k++)
 				known |= !strcmp(ENT_PERSON.f[k].zh, h) || !strcasecmp(ENT_PERSON.f[k].en, h);
 			if (!known)
-				report(errs, head->line, h, arena_printf(c->a, "未知列“%s” / unknown column '%s'", h, h));
+				report(errs, head->line, h,
+				       arena_printf(c->a, "未知列“%s” / unknown column '%s'", h, h));
 		}
 		pnames[np] = h;
 		pidx[np++] = (int)i;
@@ -190,18 +193,19 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 	if (json_array_size(errs) > 0) {
 		store_rollback(c->db);
 		*out = json_pack("{s:o, s:I}", "errors", errs, "rows", (json_int_t)nrows);
-		return err_set(e, ERR_INVALID, "file", "%zu行有错误，未导入任何数据 / %zu bad rows; nothing was imported",
+		return err_set(e, ERR_INVALID, "file",
+			       "%zu行有错误，未导入任何数据 / %zu bad rows; nothing was imported",
 			       json_array_size(errs), json_array_size(errs));
 	}
 	json_decref(errs);
-	*out = json_pack("{s:I, s:I, s:i, s:b}", "rows", (json_int_t)nrows, "people", (json_int_t)people, "households_created",
-			 households, "dry_run", dry_run);
+	*out = json_pack("{s:I, s:I, s:i, s:b}", "rows", (json_int_t)nrows, "people", (json_int_t)people,
+			 "households_created", households, "dry_run", dry_run);
 	if (dry_run) {
 		store_rollback(c->db);
 		return 0;
 	}
-	json_t *summary = json_pack("{s:I, s:I, s:I, s:i}", "node_id", (json_int_t)node, "bytes", (json_int_t)len, "people",
-				    (json_int_t)people, "households_created", households);
+	json_t *summary = json_pack("{s:I, s:I, s:I, s:i}", "node_id", (json_int_t)node, "bytes", (json_int_t)len,
+				    "people", (json_int_t)people, "households_created", households);
 	rc = audit_log(c, "import", "node", node, NULL, summary, e);
 	json_decref(summary);
 	if (rc == 0)
@@ -252,7 +256,8 @@ static const char *cell_text(const struct ctx *c, const struct field *f, json_t 
 		const char *s = "";
 		size_t i;
 		json_t *t;
-		json_array_foreach(v, i, t) s = arena_printf(c->a, "%s%s%s", s, i ? "、" : "", json_string_value(t));
+		json_array_foreach (v, i, t)
+			s = arena_printf(c->a, "%s%s%s", s, i ? "、" : "", json_string_value(t));
 		return s;
 	}
 	const char *s = json_string_value(v);
@@ -295,8 +300,7 @@ int transfer_export(const struct ctx *c, const char *list, int64_t node, const c
 			break;
 		size_t i;
 		json_t *it;
-		json_array_foreach(items, i, it)
-		{
+		json_array_foreach (items, i, it) {
 			for (int k = 0; k < n; k++)
 				cells[k] = cell_text(c, cols[k], json_object_get(it, cols[k]->name));
 			if (rc == 0)
@@ -317,8 +321,8 @@ int transfer_export(const struct ctx *c, const char *list, int64_t node, const c
 	if (rc)
 		return rc;
 	*rows = count;
-	json_t *summary = json_pack("{s:s, s:I, s:s, s:b, s:I}", "list", list, "node_id", (json_int_t)node, "format", fmt, "revealed",
-				    reveal, "rows", (json_int_t)count);
+	json_t *summary = json_pack("{s:s, s:I, s:s, s:b, s:I}", "list", list, "node_id", (json_int_t)node, "format",
+				    fmt, "revealed", reveal, "rows", (json_int_t)count);
 	rc = store_begin(c->db, e);
 	if (rc == 0)
 		rc = audit_log(c, "export", "node", node, NULL, summary, e);

@@ -74,8 +74,8 @@ int tree_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	return rc;
 }
 
-int tree_children(const struct ctx *c, int64_t parent, int64_t after_id, int limit, bool include_retired,
-		  json_t **out, struct err *e)
+int tree_children(const struct ctx *c, int64_t parent, int64_t after_id, int limit, bool include_retired, json_t **out,
+		  struct err *e)
 {
 	const char *path;
 	int rc = tree_path(c, parent, &path, e);
@@ -85,7 +85,8 @@ int tree_children(const struct ctx *c, int64_t parent, int64_t after_id, int lim
 		return rc;
 	struct store_stmt *st;
 	rc = store_prepare(c->db,
-			   arena_printf(c->a, "%s WHERE nodes.parent_id = ? AND nodes.id > ? %s ORDER BY nodes.id LIMIT ?",
+			   arena_printf(c->a,
+					"%s WHERE nodes.parent_id = ? AND nodes.id > ? %s ORDER BY nodes.id LIMIT ?",
 					node_select(c), include_retired ? "" : "AND nodes.retired_at IS NULL"),
 			   &st, e);
 	if (rc)
@@ -122,7 +123,9 @@ int tree_roots(const struct ctx *c, json_t **out, struct err *e)
 	struct store_stmt *st;
 	int rc;
 	if (c->who && c->who->is_admin) {
-		rc = store_prepare(c->db, arena_printf(c->a, "%s WHERE nodes.parent_id IS NULL ORDER BY nodes.id", node_select(c)), &st, e);
+		rc = store_prepare(
+		    c->db, arena_printf(c->a, "%s WHERE nodes.parent_id IS NULL ORDER BY nodes.id", node_select(c)),
+		    &st, e);
 		if (rc)
 			return rc;
 		return rows_collect(c, st, node_row, out, e);
@@ -164,8 +167,7 @@ int tree_search(const struct ctx *c, int64_t under, const char *q, int limit, js
 		*w++ = (char)tolower((unsigned char)*s);
 	}
 	*w++ = '%';
-	store_bind(st, "tttti", path, arena_printf(c->a, "%s~", path), q, pref,
-		   (int64_t)limit);
+	store_bind(st, "tttti", path, arena_printf(c->a, "%s~", path), q, pref, (int64_t)limit);
 	return rows_collect(c, st, node_row, out, e);
 }
 
@@ -204,8 +206,8 @@ struct node_core {
 static int load_core(const struct ctx *c, int64_t id, struct node_core *n, struct err *e)
 {
 	struct store_stmt *st;
-	int rc = store_prepare(c->db, "SELECT kind, path, depth, community_id, retired_at IS NOT NULL FROM nodes WHERE id = ?",
-			       &st, e);
+	int rc = store_prepare(
+	    c->db, "SELECT kind, path, depth, community_id, retired_at IS NOT NULL FROM nodes WHERE id = ?", &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", id);
@@ -248,8 +250,9 @@ static int insert_node(const struct ctx *c, json_t *in, int64_t parent_id, const
 	char now[21];
 	time_iso(time_now(), now);
 	const char *name = json_string_value(json_object_get(in, "name"));
-	json_t *internal = json_pack("{s:s, s:s, s:s, s:s, s:i}", "path", "/pending/", "name_initials",
-				     tree_initials(c->a, name, 0), "created_at", now, "updated_at", now, "depth", depth);
+	json_t *internal =
+	    json_pack("{s:s, s:s, s:s, s:s, s:i}", "path", "/pending/", "name_initials", tree_initials(c->a, name, 0),
+		      "created_at", now, "updated_at", now, "depth", depth);
 	if (parent_id)
 		json_object_set_new(internal, "parent_id", json_integer(parent_id));
 	if (community_id)
@@ -331,7 +334,8 @@ int tree_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struc
 	if (rc)
 		return rc;
 	json_t *name = json_object_get(in, "name");
-	json_t *internal = name ? json_pack("{s:s}", "name_initials", tree_initials(c->a, json_string_value(name), 0)) : NULL;
+	json_t *internal =
+	    name ? json_pack("{s:s}", "name_initials", tree_initials(c->a, json_string_value(name), 0)) : NULL;
 	rc = rows_update(c, &ENT_NODE, id, in, internal, load_node, out, e);
 	json_decref(internal);
 	return rc;
@@ -348,8 +352,9 @@ int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out,
 		return rc;
 	rc = load_core(c, new_parent, &parent, e);
 	if (rc)
-		return rc == ERR_NOT_FOUND ? err_set(e, ERR_INVALID, "parent_id", "目标上级不存在 / target parent not found")
-					   : rc;
+		return rc == ERR_NOT_FOUND
+			   ? err_set(e, ERR_INVALID, "parent_id", "目标上级不存在 / target parent not found")
+			   : rc;
 	if ((rc = authz_require(c->who, node.path, ACC_MANAGER, e)) ||
 	    (rc = authz_require(c->who, parent.path, ACC_MANAGER, e)))
 		return rc;
@@ -372,34 +377,40 @@ int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out,
 	char now[21];
 	time_iso(time_now(), now);
 	if (rc == 0)
-		rc = store_run(c->db, e, "UPDATE nodes SET parent_id = ?, updated_at = ? WHERE id = ?", "iti", new_parent,
-			       now, id);
+		rc = store_run(c->db, e, "UPDATE nodes SET parent_id = ?, updated_at = ? WHERE id = ?", "iti",
+			       new_parent, now, id);
 	if (rc == 0)
-		rc = store_run(c->db, e,
-			       "UPDATE nodes SET path = ? || substr(path, ?), depth = depth + ? WHERE path >= ? AND path < ?",
-			       "tiitt", newp, oldlen + 1, delta, node.path, end);
+		rc = store_run(
+		    c->db, e,
+		    "UPDATE nodes SET path = ? || substr(path, ?), depth = depth + ? WHERE path >= ? AND path < ?",
+		    "tiitt", newp, oldlen + 1, delta, node.path, end);
 	/* Recompute community ownership: the moved subtree now belongs to the
 	 * nearest community above or within it. */
 	if (rc == 0 && !k.is_community)
 		rc = store_run(c->db, e,
-			       "UPDATE nodes SET community_id = nullif(?, 0) WHERE path >= ? AND path < ? AND (community_id = ? OR community_id IS NULL)",
+			       "UPDATE nodes SET community_id = nullif(?, 0) WHERE path >= ? AND path < ? AND "
+			       "(community_id = ? OR community_id IS NULL)",
 			       "itti", parent.community_id, newp, arena_printf(c->a, "%s~", newp), node.community_id);
 	for (size_t i = 0; rc == 0 && i < sizeof path_tables / sizeof *path_tables; i++)
-		rc = store_run(c->db, e,
-			       arena_printf(c->a,
-					    "UPDATE %s SET node_path = ? || substr(node_path, ?) WHERE node_path >= ? AND node_path < ?",
-					    path_tables[i]),
-			       "titt", newp, oldlen + 1, node.path, end);
+		rc = store_run(
+		    c->db, e,
+		    arena_printf(
+			c->a,
+			"UPDATE %s SET node_path = ? || substr(node_path, ?) WHERE node_path >= ? AND node_path < ?",
+			path_tables[i]),
+		    "titt", newp, oldlen + 1, node.path, end);
 	if (rc == 0)
 		rc = store_run(c->db, e,
-			       "UPDATE households SET community_id = (SELECT community_id FROM nodes WHERE nodes.id = households.node_id) "
+			       "UPDATE households SET community_id = (SELECT community_id FROM nodes WHERE nodes.id = "
+			       "households.node_id) "
 			       "WHERE node_path >= ? AND node_path < ?",
 			       "tt", newp, arena_printf(c->a, "%s~", newp));
 	if (rc == 0)
-		rc = store_run(c->db, e,
-			       "UPDATE people SET community_id = (SELECT community_id FROM nodes WHERE nodes.id = people.node_id) "
-			       "WHERE node_path >= ? AND node_path < ?",
-			       "tt", newp, arena_printf(c->a, "%s~", newp));
+		rc = store_run(
+		    c->db, e,
+		    "UPDATE people SET community_id = (SELECT community_id FROM nodes WHERE nodes.id = people.node_id) "
+		    "WHERE node_path >= ? AND node_path < ?",
+		    "tt", newp, arena_printf(c->a, "%s~", newp));
 	if (rc == 0)
 		rc = load_node(c, id, out, e);
 	if (rc == 0)
@@ -427,22 +438,26 @@ int tree_retire(const struct ctx *c, int64_t id, struct err *e)
 	int64_t n = 0;
 	rc = store_begin(c->db, e);
 	if (rc == 0)
-		rc = store_int(c->db, e, &n, "SELECT count(*) FROM nodes WHERE parent_id = ? AND retired_at IS NULL", "i", id);
+		rc = store_int(c->db, e, &n, "SELECT count(*) FROM nodes WHERE parent_id = ? AND retired_at IS NULL",
+			       "i", id);
 	if (rc == 0 && n > 0)
-		rc = err_set(e, ERR_CONFLICT, "id", "请先撤销或移走%lld个下级节点 / retire or move its %lld children first",
-			     (long long)n, (long long)n);
-	if (rc == 0)
-		rc = store_int(c->db, e, &n, "SELECT count(*) FROM households WHERE node_id = ? AND status = 'active'", "i", id);
-	if (rc == 0 && n > 0)
-		rc = err_set(e, ERR_CONFLICT, "id", "节点下还有%lld户 / %lld households still belong here", (long long)n,
+		rc = err_set(e, ERR_CONFLICT, "id",
+			     "请先撤销或移走%lld个下级节点 / retire or move its %lld children first", (long long)n,
 			     (long long)n);
+	if (rc == 0)
+		rc = store_int(c->db, e, &n, "SELECT count(*) FROM households WHERE node_id = ? AND status = 'active'",
+			       "i", id);
+	if (rc == 0 && n > 0)
+		rc = err_set(e, ERR_CONFLICT, "id", "节点下还有%lld户 / %lld households still belong here",
+			     (long long)n, (long long)n);
 	json_t *before = NULL, *after = NULL;
 	if (rc == 0)
 		rc = load_node(c, id, &before, e);
 	char now[21];
 	time_iso(time_now(), now);
 	if (rc == 0)
-		rc = store_run(c->db, e, "UPDATE nodes SET retired_at = ?, updated_at = ? WHERE id = ?", "tti", now, now, id);
+		rc = store_run(c->db, e, "UPDATE nodes SET retired_at = ?, updated_at = ? WHERE id = ?", "tti", now,
+			       now, id);
 	if (rc == 0)
 		rc = load_node(c, id, &after, e);
 	if (rc == 0)
@@ -459,15 +474,19 @@ int tree_retire(const struct ctx *c, int64_t id, struct err *e)
 int tree_kinds(const struct ctx *c, json_t **out, struct err *e)
 {
 	struct store_stmt *st;
-	int rc = store_prepare(c->db, "SELECT code, tree, level, name_zh, name_en, is_community FROM node_kinds ORDER BY tree DESC, level, code", &st, e);
+	int rc = store_prepare(
+	    c->db,
+	    "SELECT code, tree, level, name_zh, name_en, is_community FROM node_kinds ORDER BY tree DESC, level, code",
+	    &st, e);
 	if (rc)
 		return rc;
 	json_t *arr = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:s, s:s, s:b}", "code", store_col_text(st, 0), "tree",
-						     store_col_text(st, 1), "level", (json_int_t)store_col_int(st, 2), "name_zh",
-						     store_col_text(st, 3), "name_en", store_col_text(st, 4), "is_community",
-						     (int)store_col_int(st, 5)));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:s, s:I, s:s, s:s, s:b}", "code", store_col_text(st, 0), "tree",
+						store_col_text(st, 1), "level", (json_int_t)store_col_int(st, 2),
+						"name_zh", store_col_text(st, 3), "name_en", store_col_text(st, 4),
+						"is_community", (int)store_col_int(st, 5)));
 	store_done(st);
 	if (rc < 0) {
 		json_decref(arr);
@@ -485,18 +504,20 @@ int tree_kind_put(const struct ctx *c, json_t *in, struct err *e)
 	json_int_t level;
 	int is_comm = 0;
 	json_error_t je;
-	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s:s, s:I, s:s, s:s, s?b}", "code", &code, "tree", &tree, "level",
-			   &level, "name_zh", &zh, "name_en", &en, "is_community", &is_comm) != 0)
+	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s:s, s:I, s:s, s:s, s?b}", "code", &code, "tree", &tree,
+			   "level", &level, "name_zh", &zh, "name_en", &en, "is_community", &is_comm) != 0)
 		return err_set(e, ERR_INVALID, NULL, "层级定义无效 / invalid kind: %s", je.text);
 	if (!*code || strlen(code) > 32 || (strcmp(tree, "org") && strcmp(tree, "party")) || level < 0 || level > 20 ||
 	    !*zh || !*en)
 		return err_set(e, ERR_INVALID, NULL, "层级定义无效 / invalid kind");
 	int rc = store_begin(c->db, e);
 	if (rc == 0)
-		rc = store_run(c->db, e,
-			       "INSERT INTO node_kinds (code, tree, level, name_zh, name_en, is_community) VALUES (?, ?, ?, ?, ?, ?) "
-			       "ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
-			       "ttitti", code, tree, (int64_t)level, zh, en, (int64_t)is_comm);
+		rc =
+		    store_run(c->db, e,
+			      "INSERT INTO node_kinds (code, tree, level, name_zh, name_en, is_community) VALUES (?, "
+			      "?, ?, ?, ?, ?) "
+			      "ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
+			      "ttitti", code, tree, (int64_t)level, zh, en, (int64_t)is_comm);
 	if (rc == 0)
 		rc = audit_log(c, "put", "node_kind", 0, NULL, in, e);
 	if (rc == 0)

@@ -17,8 +17,8 @@
 /* Path of node id, allocated in the ctx arena; ERR_NOT_FOUND if absent. */
 int tree_path(const struct ctx *c, int64_t id, const char **path, struct err *e);
 int tree_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
-int tree_children(const struct ctx *c, int64_t parent, int64_t after_id, int limit, bool include_retired,
-		  json_t **out, struct err *e);
+int tree_children(const struct ctx *c, int64_t parent, int64_t after_id, int limit, bool include_retired, json_t **out,
+		  struct err *e);
 int tree_ancestors(const struct ctx *c, int64_t id, json_t **out, struct err *e);
 /* The caller's starting nodes: tree roots for admins, granted nodes else. */
 int tree_roots(const struct ctx *c, json_t **out, struct err *e);

@@ -32,11 +32,11 @@ struct http_req {
 
 struct http_resp {
 	int status;
-	json_t *json;         /* owned; serialised if set */
-	const void *data;     /* else raw bytes (not owned unless free_data) */
+	json_t *json;     /* owned; serialised if set */
+	const void *data; /* else raw bytes (not owned unless free_data) */
 	size_t len;
 	bool free_data;
-	const char *type;     /* content type for raw bytes */
+	const char *type; /* content type for raw bytes */
 	const char *headers[8][2];
 	int nheaders;
 };
@@ -47,9 +47,9 @@ struct http_config {
 	const char *db_url;
 	const char *listen; /* "127.0.0.1:8080" */
 	int threads;
-	size_t max_body;        /* bytes for JSON bodies */
-	size_t max_upload;      /* bytes for file uploads (import) */
-	int rate_per_minute;    /* requests per client per minute */
+	size_t max_body;     /* bytes for JSON bodies */
+	size_t max_upload;   /* bytes for file uploads (import) */
+	int rate_per_minute; /* requests per client per minute */
 	http_dispatch_fn dispatch;
 	void *user;
 };

@@ -79,8 +79,9 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+	MHD_add_response_header(
+	    r, "Content-Security-Policy",
+	    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
 	bool has_cache = false;
 	for (int i = 0; i < w->nheaders; i++) {
 		MHD_add_response_header(r, w->headers[i][0], w->headers[i][1]);
@@ -158,7 +159,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r.db)
 		error_json(&w, 503, "unavailable", "数据库不可用 / database unavailable");
 	else if (!http_rate_allow(r.client, cfg->rate_per_minute, "all"))
-		error_json(&w, 429, "rate_limited", "请求过于频繁 / too many requests"), http_add_header(&w, "Retry-After", "10");
+		error_json(&w, 429, "rate_limited", "请求过于频繁 / too many requests"),
+		    http_add_header(&w, "Retry-After", "10");
 	else
 		cfg->dispatch(&r, &w, cfg->user);
 	if (r.db && store_in_txn(r.db)) {
@@ -204,11 +206,11 @@ int http_serve(const struct http_config *cfg)
 	sigaction(SIGTERM, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, on_request,
-		(void *)cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_complete, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)64 * 1024, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, on_request,
+	    (void *)cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_complete, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)64 * 1024, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!d) {
 		log_error("cannot listen on %s", cfg->listen);
 		return ERR_IO;

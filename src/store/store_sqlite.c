@@ -52,7 +52,8 @@ static int map_rc(struct store *s, int rc, struct err *e)
 		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 			return err_set(e, ERR_CONFLICT, NULL, "记录已存在 / already exists");
 		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-			return err_set(e, ERR_INVALID, NULL, "引用的记录不存在 / refers to a record that does not exist");
+			return err_set(e, ERR_INVALID, NULL,
+				       "引用的记录不存在 / refers to a record that does not exist");
 		return err_set(e, ERR_INVALID, NULL, "数据不符合规则 / value not allowed");
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -233,29 +234,29 @@ static int bind_one(struct store_stmt *st, int idx, char type, va_list *app)
 {
 	int rc = SQLITE_OK;
 	switch (type) {
-		case 'i':
-			rc = sqlite3_bind_int64(st->st, idx, va_arg(*app, int64_t));
-			break;
-		case 't': {
-			const char *t = va_arg(*app, const char *);
-			rc = t ? sqlite3_bind_text(st->st, idx, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->st, idx);
-			break;
-		}
-		case 'b': {
-			const void *p = va_arg(*app, const void *);
-			size_t n = va_arg(*app, size_t);
-			rc = p ? sqlite3_bind_blob(st->st, idx, p, (int)n, SQLITE_TRANSIENT) : sqlite3_bind_null(st->st, idx);
-			break;
-		}
-		case 'd':
-			rc = sqlite3_bind_double(st->st, idx, va_arg(*app, double));
-			break;
-		case 'n':
-			rc = sqlite3_bind_null(st->st, idx);
-			break;
-		default:
-			return ERR_INTERNAL;
-		}
+	case 'i':
+		rc = sqlite3_bind_int64(st->st, idx, va_arg(*app, int64_t));
+		break;
+	case 't': {
+		const char *t = va_arg(*app, const char *);
+		rc = t ? sqlite3_bind_text(st->st, idx, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->st, idx);
+		break;
+	}
+	case 'b': {
+		const void *p = va_arg(*app, const void *);
+		size_t n = va_arg(*app, size_t);
+		rc = p ? sqlite3_bind_blob(st->st, idx, p, (int)n, SQLITE_TRANSIENT) : sqlite3_bind_null(st->st, idx);
+		break;
+	}
+	case 'd':
+		rc = sqlite3_bind_double(st->st, idx, va_arg(*app, double));
+		break;
+	case 'n':
+		rc = sqlite3_bind_null(st->st, idx);
+		break;
+	default:
+		return ERR_INTERNAL;
+	}
 	return rc == SQLITE_OK ? 0 : ERR_INTERNAL;
 }
 

@@ -31,18 +31,18 @@ static void test_utf8_valid_accepts_well_formed(void **state)
 	assert_true(valid("plain ASCII, 123"));
 	assert_true(valid("王贵宝"));
 	assert_true(valid("3号楼A单元"));
-	assert_true(valid("\xf0\x9f\x98\x80"));	/* U+1F600 */
-	assert_true(valid("\xf0\xa0\x80\x80"));	/* U+20000, CJK Ext B */
+	assert_true(valid("\xf0\x9f\x98\x80")); /* U+1F600 */
+	assert_true(valid("\xf0\xa0\x80\x80")); /* U+20000, CJK Ext B */
 	/* Boundaries of each encoding length. */
-	assert_true(valid("\x7f"));		/* U+007F */
-	assert_true(valid("\xc2\x80"));		/* U+0080, smallest 2-byte */
-	assert_true(valid("\xdf\xbf"));		/* U+07FF */
-	assert_true(valid("\xe0\xa0\x80"));	/* U+0800, smallest 3-byte */
-	assert_true(valid("\xed\x9f\xbf"));	/* U+D7FF, just below surrogates */
-	assert_true(valid("\xee\x80\x80"));	/* U+E000, just above surrogates */
-	assert_true(valid("\xef\xbf\xbf"));	/* U+FFFF */
-	assert_true(valid("\xf0\x90\x80\x80"));	/* U+10000, smallest 4-byte */
-	assert_true(valid("\xf4\x8f\xbf\xbf"));	/* U+10FFFF, the last code point */
+	assert_true(valid("\x7f"));             /* U+007F */
+	assert_true(valid("\xc2\x80"));         /* U+0080, smallest 2-byte */
+	assert_true(valid("\xdf\xbf"));         /* U+07FF */
+	assert_true(valid("\xe0\xa0\x80"));     /* U+0800, smallest 3-byte */
+	assert_true(valid("\xed\x9f\xbf"));     /* U+D7FF, just below surrogates */
+	assert_true(valid("\xee\x80\x80"));     /* U+E000, just above surrogates */
+	assert_true(valid("\xef\xbf\xbf"));     /* U+FFFF */
+	assert_true(valid("\xf0\x90\x80\x80")); /* U+10000, smallest 4-byte */
+	assert_true(valid("\xf4\x8f\xbf\xbf")); /* U+10FFFF, the last code point */
 	/* Only the first n bytes count: an embedded NUL is just a byte. */
 	assert_true(utf8_valid("a\0b", 3));
 	assert_true(utf8_valid("王\xff", 3));
@@ -50,38 +50,39 @@ static void test_utf8_valid_accepts_well_formed(void **state)
 
 static void test_utf8_valid_rejects_overlong(void **state)
 {
-	assert_false(valid("\xc0\xaf"));		/* '/' in 2 bytes */
-	assert_false(valid("\xc1\x81"));		/* 'A' in 2 bytes */
-	assert_false(valid("\xc0\x80"));		/* NUL in 2 bytes ("modified UTF-8") */
-	assert_false(valid("\xe0\x80\xaf"));		/* '/' in 3 bytes */
-	assert_false(valid("\xe0\x9f\xbf"));		/* U+07FF in 3 bytes */
-	assert_false(valid("\xf0\x80\x80\xaf"));	/* '/' in 4 bytes */
-	assert_false(valid("\xf0\x8f\xbf\xbf"));	/* U+FFFF in 4 bytes */
+	assert_false(valid("\xc0\xaf"));         /* '/' in 2 bytes */
+	assert_false(valid("\xc1\x81"));         /* 'A' in 2 bytes */
+	assert_false(valid("\xc0\x80"));         /* NUL in 2 bytes ("modified UTF-8") */
+	assert_false(valid("\xe0\x80\xaf"));     /* '/' in 3 bytes */
+	assert_false(valid("\xe0\x9f\xbf"));     /* U+07FF in 3 bytes */
+	assert_false(valid("\xf0\x80\x80\xaf")); /* '/' in 4 bytes */
+	assert_false(valid("\xf0\x8f\xbf\xbf")); /* U+FFFF in 4 bytes */
 	/* An overlong after good text still fails the whole string. */
 	assert_false(valid("王贵宝\xc0\xaf"));
 }
 
 static void test_utf8_valid_rejects_surrogates(void **state)
 {
-	assert_false(valid("\xed\xa0\x80"));	/* U+D800 */
-	assert_false(valid("\xed\xaf\xbf"));	/* U+DBFF */
-	assert_false(valid("\xed\xb0\x80"));	/* U+DC00 */
-	assert_false(valid("\xed\xbf\xbf"));	/* U+DFFF */
+	assert_false(valid("\xed\xa0\x80")); /* U+D800 */
+	assert_false(valid("\xed\xaf\xbf")); /* U+DBFF */
+	assert_false(valid("\xed\xb0\x80")); /* U+DC00 */
+	assert_false(valid("\xed\xbf\xbf")); /* U+DFFF */
 	/* A CESU-8 style surrogate pair for U+1F600. */
 	assert_false(valid("\xed\xa0\xbd\xed\xb8\x80"));
 }
 
 static void test_utf8_valid_rejects_truncated_and_stray(void **state)
 {
-	assert_false(valid("\xe7\x8e"));		/* first two bytes of 王 */
-	assert_false(valid("\xf0\x9f\x98"));		/* three of four */
-	assert_false(valid("\xc2"));			/* lone lead byte */
-	assert_false(valid("\xe7\x8ex"));		/* sequence broken by ASCII */
-	assert_false(valid("\x80"));			/* stray continuation */
-	assert_false(valid("a\xbf" "b"));
+	assert_false(valid("\xe7\x8e"));     /* first two bytes of 王 */
+	assert_false(valid("\xf0\x9f\x98")); /* three of four */
+	assert_false(valid("\xc2"));         /* lone lead byte */
+	assert_false(valid("\xe7\x8ex"));    /* sequence broken by ASCII */
+	assert_false(valid("\x80"));         /* stray continuation */
+	assert_false(valid("a\xbf"
+			   "b"));
 	assert_false(valid("\xff"));
 	assert_false(valid("\xfe"));
-	assert_false(valid("\xf8\x88\x80\x80\x80"));	/* old 5-byte form */
+	assert_false(valid("\xf8\x88\x80\x80\x80")); /* old 5-byte form */
 	/* Truncated by n even though the bytes after n are fine. */
 	assert_false(utf8_valid("王", 1));
 	assert_false(utf8_valid("王", 2));
@@ -91,9 +92,9 @@ static void test_utf8_valid_rejects_truncated_and_stray(void **state)
 
 static void test_utf8_valid_rejects_above_max(void **state)
 {
-	assert_false(valid("\xf4\x90\x80\x80"));	/* U+110000 */
+	assert_false(valid("\xf4\x90\x80\x80")); /* U+110000 */
 	assert_false(valid("\xf5\x80\x80\x80"));
-	assert_false(valid("\xf7\xbf\xbf\xbf"));	/* U+1FFFFF */
+	assert_false(valid("\xf7\xbf\xbf\xbf")); /* U+1FFFFF */
 }
 
 static void test_utf8_len(void **state)
@@ -131,7 +132,8 @@ static void test_utf8_next_decodes(void **state)
 static void test_utf8_next_bad_input_advances(void **state)
 {
 	/* Invalid lead byte: U+FFFD, one byte consumed. */
-	const char *s = "\xff" "x";
+	const char *s = "\xff"
+			"x";
 	const char *p = s;
 	assert_int_equal(utf8_next(&p), 0xFFFD);
 	assert_ptr_equal(p, s + 1);
@@ -366,10 +368,10 @@ static void test_time_valid_date(void **state)
 {
 	assert_true(time_valid_date("2024-01-01"));
 	assert_true(time_valid_date("2024-12-31"));
-	assert_true(time_valid_date("2024-02-29")); /* leap year */
+	assert_true(time_valid_date("2024-02-29"));  /* leap year */
 	assert_false(time_valid_date("2023-02-29")); /* not a leap year */
 	assert_false(time_valid_date("2100-02-29")); /* century, not leap */
-	assert_true(time_valid_date("2000-02-29")); /* divisible by 400 */
+	assert_true(time_valid_date("2000-02-29"));  /* divisible by 400 */
 	assert_false(time_valid_date("1900-02-29"));
 	assert_true(time_valid_date("2023-02-28"));
 	assert_false(time_valid_date("2024-02-30"));
@@ -519,29 +521,29 @@ static void test_err_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_utf8_valid_accepts_well_formed),
-		cmocka_unit_test(test_utf8_valid_rejects_overlong),
-		cmocka_unit_test(test_utf8_valid_rejects_surrogates),
-		cmocka_unit_test(test_utf8_valid_rejects_truncated_and_stray),
-		cmocka_unit_test(test_utf8_valid_rejects_above_max),
-		cmocka_unit_test(test_utf8_len),
-		cmocka_unit_test(test_utf8_next_decodes),
-		cmocka_unit_test(test_utf8_next_bad_input_advances),
-		cmocka_unit_test(test_utf8_next_rejects_ill_formed_sequences),
-		cmocka_unit_test(test_utf8_has_control),
-		cmocka_unit_test(test_arena_many_allocs),
-		cmocka_unit_test(test_arena_large_alloc),
-		cmocka_unit_test(test_arena_strdup),
-		cmocka_unit_test(test_arena_printf),
-		cmocka_unit_test(test_buf_append_growth),
-		cmocka_unit_test(test_buf_printf_growth),
-		cmocka_unit_test(test_buf_cstr_empty),
-		cmocka_unit_test(test_time_valid_date),
-		cmocka_unit_test(test_time_age_birthdays),
-		cmocka_unit_test(test_time_fake_clock),
-		cmocka_unit_test(test_time_iso),
-		cmocka_unit_test(test_err_set_fields),
-		cmocka_unit_test(test_err_name),
+	    cmocka_unit_test(test_utf8_valid_accepts_well_formed),
+	    cmocka_unit_test(test_utf8_valid_rejects_overlong),
+	    cmocka_unit_test(test_utf8_valid_rejects_surrogates),
+	    cmocka_unit_test(test_utf8_valid_rejects_truncated_and_stray),
+	    cmocka_unit_test(test_utf8_valid_rejects_above_max),
+	    cmocka_unit_test(test_utf8_len),
+	    cmocka_unit_test(test_utf8_next_decodes),
+	    cmocka_unit_test(test_utf8_next_bad_input_advances),
+	    cmocka_unit_test(test_utf8_next_rejects_ill_formed_sequences),
+	    cmocka_unit_test(test_utf8_has_control),
+	    cmocka_unit_test(test_arena_many_allocs),
+	    cmocka_unit_test(test_arena_large_alloc),
+	    cmocka_unit_test(test_arena_strdup),
+	    cmocka_unit_test(test_arena_printf),
+	    cmocka_unit_test(test_buf_append_growth),
+	    cmocka_unit_test(test_buf_printf_growth),
+	    cmocka_unit_test(test_buf_cstr_empty),
+	    cmocka_unit_test(test_time_valid_date),
+	    cmocka_unit_test(test_time_age_birthdays),
+	    cmocka_unit_test(test_time_fake_clock),
+	    cmocka_unit_test(test_time_iso),
+	    cmocka_unit_test(test_err_set_fields),
+	    cmocka_unit_test(test_err_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -288,8 +288,7 @@ static const char *list_names(struct env *v, const struct person_filter *f)
 	char buf[1024] = "";
 	size_t i;
 	json_t *p;
-	json_array_foreach(arr, i, p)
-	{
+	json_array_foreach (arr, i, p) {
 		if (i)
 			strcat(buf, ",");
 		strcat(buf, jstr(p, "name"));
@@ -355,8 +354,9 @@ static void test_pii_id_card_checksum(void **state)
 	assert_int_equal(pii_normalise(PII_ID_CARD, "43030219900A011234", out, sizeof out, &e), ERR_INVALID);
 	assert_int_equal(pii_normalise(PII_ID_CARD, "", out, sizeof out, &e), ERR_INVALID);
 	/* Far too long for the buffer: refused, not overflowed. */
-	assert_int_equal(pii_normalise(PII_ID_CARD, "1111111111111111111111111111111111111111111111111", out, sizeof out, &e),
-			 ERR_INVALID);
+	assert_int_equal(
+	    pii_normalise(PII_ID_CARD, "1111111111111111111111111111111111111111111111111", out, sizeof out, &e),
+	    ERR_INVALID);
 }
 
 static void test_pii_id_card_birth_and_gender(void **state)
@@ -487,7 +487,7 @@ static void test_pii_hash(void **state)
 	randombytes_buf(key, sizeof key);
 	randombytes_buf(key2, sizeof key2);
 	unsigned char h1[PII_HASH_BYTES], h2[PII_HASH_BYTES], h3[PII_HASH_BYTES], h4[PII_HASH_BYTES],
-		h5[PII_HASH_BYTES];
+	    h5[PII_HASH_BYTES];
 	pii_hash(key, PII_PHONE, "13800138000", h1);
 	pii_hash(key, PII_PHONE, "13800138000", h2);
 	assert_memory_equal(h1, h2, PII_HASH_BYTES);
@@ -595,7 +595,9 @@ static void test_fields_validate(void **state)
 	struct arena a;
 	arena_init(&a);
 	struct err e = {0};
-	assert_int_equal(validate(&ENT_PERSON, "{\"name\": \"王贵宝\", \"gender\": \"M\", \"birth_date\": \"1990-01-01\"}", true, &e),
+	assert_int_equal(validate(&ENT_PERSON,
+				  "{\"name\": \"王贵宝\", \"gender\": \"M\", \"birth_date\": \"1990-01-01\"}", true,
+				  &e),
 			 0);
 	/* Unknown, read-only, no-update fields. */
 	expect_invalid(&ENT_PERSON, "{\"name\": \"x\", \"nickname\": \"y\"}", true, "nickname");
@@ -695,8 +697,8 @@ static void test_tree_create_hierarchy(void **state)
 	int64_t l = make_node(v, g, "circle", "一邻");
 	assert_int_equal(audit_rows(v), audit0 + 4);
 
-	assert_string_equal(path_of(v, l), arena_printf(&v->a, "/%lld/%lld/%lld/%lld/%lld/", (long long)v->root, (long long)c,
-							  (long long)a, (long long)g, (long long)l));
+	assert_string_equal(path_of(v, l), arena_printf(&v->a, "/%lld/%lld/%lld/%lld/%lld/", (long long)v->root,
+							(long long)c, (long long)a, (long long)g, (long long)l));
 	assert_int_equal(qi(v, "SELECT depth FROM nodes WHERE id = ?", c), 1);
 	assert_int_equal(qi(v, "SELECT depth FROM nodes WHERE id = ?", l), 4);
 	/* community_id: the community itself and everything below it. */
@@ -840,13 +842,14 @@ static void test_tree_move_subtree(void **state)
 	assert_string_equal(qs(v, "SELECT node_path FROM people WHERE id = ?", q), l1p);
 	assert_string_equal(qs(v, "SELECT node_path FROM households WHERE id = ?", h), g1p);
 	/* Every node's depth matches its path. */
-	assert_int_equal(qi0(v, "SELECT count(*) FROM nodes WHERE depth != length(path) - length(replace(path, '/', '')) - 2"),
-			 0);
+	assert_int_equal(
+	    qi0(v, "SELECT count(*) FROM nodes WHERE depth != length(path) - length(replace(path, '/', '')) - 2"), 0);
 	/* Every household's path is its node's path. */
 	assert_int_equal(
-		qi0(v, "SELECT count(*) FROM households h JOIN nodes n ON n.id = h.node_id WHERE h.node_path != n.path"), 0);
-	assert_int_equal(qi0(v, "SELECT count(*) FROM people p JOIN nodes n ON n.id = p.node_id WHERE p.node_path != n.path"),
-			 0);
+	    qi0(v, "SELECT count(*) FROM households h JOIN nodes n ON n.id = h.node_id WHERE h.node_path != n.path"),
+	    0);
+	assert_int_equal(
+	    qi0(v, "SELECT count(*) FROM people p JOIN nodes n ON n.id = p.node_id WHERE p.node_path != n.path"), 0);
 }
 
 static void test_tree_move_rejects(void **state)
@@ -1046,7 +1049,8 @@ static void test_person_create_derives_from_id_card(void **state)
 	assert_int_equal(qi(v, "SELECT instr(id_card_enc, '430302') FROM people WHERE id = ?", p), 0);
 	assert_int_equal(qi(v, "SELECT count(*) FROM person_tags WHERE person_id = ?", p), 2);
 	assert_int_equal(qi(v, "SELECT head_person_id FROM households WHERE id = ?", h), p);
-	assert_int_equal(qi(v, "SELECT count(*) FROM residence_history WHERE person_id = ? AND moved_out IS NULL", p), 1);
+	assert_int_equal(qi(v, "SELECT count(*) FROM residence_history WHERE person_id = ? AND moved_out IS NULL", p),
+			 1);
 
 	/* Reading it back decrypts. */
 	assert_int_equal(person_get(&v->c, p, false, &out, &e), 0);
@@ -1226,8 +1230,8 @@ static int child_list_all_filters(void *arg)
 	int64_t hid = json_integer_value(json_object_get(out, "id"));
 	json_decref(in);
 	json_decref(out);
-	in = json_pack("{s:I, s:s, s:s, s:s, s:s, s:[s]}", "household_id", (json_int_t)hid, "name", "王贵宝", "gender", "M",
-		       "residence", "permanent", "political_status", "masses", "tags", "低保");
+	in = json_pack("{s:I, s:s, s:s, s:s, s:s, s:[s]}", "household_id", (json_int_t)hid, "name", "王贵宝", "gender",
+		       "M", "residence", "permanent", "political_status", "masses", "tags", "低保");
 	if (rc == 0)
 		rc = person_create(&v.c, in, &out, &e);
 	json_decref(in);
@@ -1280,9 +1284,11 @@ static void test_person_move_history(void **state)
 	int64_t audits = audit_rows(v);
 	assert_int_equal(person_move(&v->c, p, h2, "2024-13-01", NULL, NULL, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "date");
-	assert_int_equal(person_move(&v->c, p, h2, "2024-06-01", NULL, NULL, &out, &e), ERR_INVALID); /* before moved in */
+	assert_int_equal(person_move(&v->c, p, h2, "2024-06-01", NULL, NULL, &out, &e),
+			 ERR_INVALID); /* before moved in */
 	assert_string_equal(e.field, "date");
-	assert_int_equal(person_move(&v->c, p, h1, "2024-06-20", NULL, NULL, &out, &e), ERR_INVALID); /* same household */
+	assert_int_equal(person_move(&v->c, p, h1, "2024-06-20", NULL, NULL, &out, &e),
+			 ERR_INVALID); /* same household */
 	assert_int_equal(person_move(&v->c, p, 99999, "2024-06-20", NULL, NULL, &out, &e), ERR_INVALID);
 	assert_int_equal(person_move(&v->c, p, 0, "2024-06-20", NULL, "gone", &out, &e), ERR_INVALID);
 	assert_int_equal(person_move(&v->c, 99999, h2, "2024-06-20", NULL, NULL, &out, &e), ERR_NOT_FOUND);
@@ -1301,8 +1307,8 @@ static void test_person_move_history(void **state)
 	assert_string_equal(qs(v, "SELECT node_path FROM person_tags WHERE person_id = ?", p), path_of(v, t.g2));
 	assert_int_equal(qi(v, "SELECT head_person_id IS NULL FROM households WHERE id = ?", h1), 1);
 	assert_int_equal(audit_rows(v), audits + 1);
-	assert_string_equal(qs(v, "SELECT action FROM audit WHERE id = (SELECT max(id) FROM audit WHERE entity_id = ?)", p),
-			    "move_in");
+	assert_string_equal(
+	    qs(v, "SELECT action FROM audit WHERE id = (SELECT max(id) FROM audit WHERE entity_id = ?)", p), "move_in");
 
 	/* Out of the area. */
 	assert_int_equal(person_move(&v->c, p, 0, "2024-07-01", "迁往外地", NULL, &out, &e), 0);
@@ -1322,7 +1328,8 @@ static void test_person_move_history(void **state)
 	assert_non_null(strstr(jstr(s2, "reason"), "迁往外地"));
 	json_decref(hist);
 	/* At most one open stay, none now. */
-	assert_int_equal(qi(v, "SELECT count(*) FROM residence_history WHERE person_id = ? AND moved_out IS NULL", p), 0);
+	assert_int_equal(qi(v, "SELECT count(*) FROM residence_history WHERE person_id = ? AND moved_out IS NULL", p),
+			 0);
 
 	/* Gone from the default (active) list, found with status filters. */
 	struct person_filter f = {0};
@@ -1451,7 +1458,8 @@ static void test_audit_same_transaction(void **state)
 	json_t *out = NULL;
 
 	/* The successful write wrote exactly one row, with masked data only. */
-	assert_string_equal(qs(v, "SELECT action FROM audit WHERE id = (SELECT max(id) FROM audit WHERE 0 < ?)", 1), "create");
+	assert_string_equal(qs(v, "SELECT action FROM audit WHERE id = (SELECT max(id) FROM audit WHERE 0 < ?)", 1),
+			    "create");
 	assert_int_equal(qi0(v, "SELECT entity_id FROM audit WHERE id = (SELECT max(id) FROM audit)"), p);
 	const char *after = qs(v, "SELECT after FROM audit WHERE entity = 'person' AND entity_id = ?", p);
 	assert_non_null(after);
@@ -1570,7 +1578,8 @@ static void test_account_login_and_actor(void **state)
 
 	/* Wrong password, unknown user, bad or altered tokens. */
 	assert_int_equal(account_login(&v->c, "zhang.san", "wrong horse", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_login(&v->c, "nobody", "correct horse 马", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_login(&v->c, "nobody", "correct horse 马", NULL, NULL, tok, csrf, &e),
+			 ERR_UNAUTHORIZED);
 	assert_int_equal(account_login(&v->c, NULL, "x", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 	char forged[ACCOUNT_TOKEN_HEX + 1];
 	memcpy(forged, tok, sizeof forged);
@@ -1605,7 +1614,8 @@ static void test_account_lockout(void **state)
 	char tok[ACCOUNT_TOKEN_HEX + 1], csrf[ACCOUNT_TOKEN_HEX + 1];
 
 	for (int i = 1; i <= 5; i++) {
-		assert_int_equal(account_login(&v->c, "wang", "a wrong password", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
+		assert_int_equal(account_login(&v->c, "wang", "a wrong password", NULL, NULL, tok, csrf, &e),
+				 ERR_UNAUTHORIZED);
 		assert_int_equal(qi(v, "SELECT failed_logins FROM users WHERE id = ?", uid), i);
 	}
 	assert_int_equal(qi(v, "SELECT count(*) FROM audit WHERE action = 'login_failed' AND entity_id = ?", uid), 5);
@@ -1615,12 +1625,14 @@ static void test_account_lockout(void **state)
 	 * password (ERR_UNAUTHORIZED, not ERR_RATE) so the answer does not
 	 * reveal which accounts exist; the lock shows in the audit trail. */
 	err_clear(&e);
-	assert_int_equal(account_login(&v->c, "wang", "the right password", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_login(&v->c, "wang", "the right password", NULL, NULL, tok, csrf, &e),
+			 ERR_UNAUTHORIZED);
 	assert_int_equal(e.code, ERR_UNAUTHORIZED);
 	assert_int_equal(qi(v, "SELECT count(*) FROM sessions WHERE user_id = ?", uid), 0);
 	assert_int_equal(qi(v, "SELECT count(*) FROM audit WHERE action = 'login_locked' AND entity_id = ?", uid), 1);
 	time_set_fake(t0() + 14 * 60);
-	assert_int_equal(account_login(&v->c, "wang", "the right password", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_login(&v->c, "wang", "the right password", NULL, NULL, tok, csrf, &e),
+			 ERR_UNAUTHORIZED);
 	assert_int_equal(qi(v, "SELECT count(*) FROM sessions WHERE user_id = ?", uid), 0);
 	/* The refusal while locked does not extend the lock. */
 	assert_int_equal(qi(v, "SELECT failed_logins FROM users WHERE id = ?", uid), 5);
@@ -1650,8 +1662,8 @@ static void test_account_role_implied_grants(void **state)
 				  {"group_head", "2020-01-01", "2023-12-31", "a"}};
 	for (size_t i = 0; i < 4; i++) {
 		int64_t node = strcmp(roles[i][3], "g1") == 0 ? t.g1 : strcmp(roles[i][3], "g2") == 0 ? t.g2 : t.a;
-		json_t *in = json_pack("{s:I, s:I, s:s, s:s}", "node_id", (json_int_t)node, "person_id", (json_int_t)p, "role",
-				       roles[i][0], "start_date", roles[i][1]);
+		json_t *in = json_pack("{s:I, s:I, s:s, s:s}", "node_id", (json_int_t)node, "person_id", (json_int_t)p,
+				       "role", roles[i][0], "start_date", roles[i][1]);
 		if (roles[i][2])
 			json_object_set_new(in, "end_date", json_string(roles[i][2]));
 		json_t *out = NULL;
@@ -1701,8 +1713,10 @@ static void test_account_role_implied_grants(void **state)
 	assert_int_equal(person_get(&wc, other, true, &out, &e), ERR_FORBIDDEN);
 	assert_int_equal(person_get(&wc, other, false, &out, &e), 0);
 	json_decref(out);
-	assert_string_equal(qs(v, "SELECT username FROM audit WHERE id = (SELECT max(id) FROM audit WHERE client = 'worker' AND ? > 0)", 1),
-			    "xiaowang");
+	assert_string_equal(
+	    qs(v, "SELECT username FROM audit WHERE id = (SELECT max(id) FROM audit WHERE client = 'worker' AND ? > 0)",
+	       1),
+	    "xiaowang");
 
 	/* An explicit viewer grant at the community adds to the role. */
 	assert_int_equal(account_grant(&v->c, uid, t.c, "viewer", &out, &e), 0);
@@ -1766,7 +1780,8 @@ static struct stats_tree build_stats_tree(struct env *v)
 	t.h4 = make_household(v, t.c, "社区公房", "owned");
 	char id[19];
 	make_id(id, "430302", "19900101", "011"); /* M, 34 */
-	int64_t p1 = make_person(v, h1, "甲", id, json_pack("{s:s, s:[s]}", "political_status", "party_member", "tags", "低保"));
+	int64_t p1 =
+	    make_person(v, h1, "甲", id, json_pack("{s:s, s:[s]}", "political_status", "party_member", "tags", "低保"));
 	make_id(id, "430302", "20100601", "022"); /* F, 14 */
 	make_person(v, h1, "乙", id, json_pack("{s:s}", "residence", "floating"));
 	make_id(id, "430302", "19600101", "032"); /* F, 64 */
@@ -1787,8 +1802,8 @@ static struct stats_tree build_stats_tree(struct env *v)
 	assert_int_equal(orgs_create(&v->c, in, &out, &e), 0);
 	json_decref(in);
 	json_decref(out);
-	in = json_pack("{s:I, s:I, s:s, s:s}", "node_id", (json_int_t)t.a1, "person_id", (json_int_t)p1, "role", "grid_worker",
-		       "start_date", "2024-01-01");
+	in = json_pack("{s:I, s:I, s:s, s:s}", "node_id", (json_int_t)t.a1, "person_id", (json_int_t)p1, "role",
+		       "grid_worker", "start_date", "2024-01-01");
 	assert_int_equal(roles_create(&v->c, in, &out, &e), 0);
 	json_decref(in);
 	json_decref(out);
@@ -1802,9 +1817,9 @@ static struct stats_tree build_stats_tree(struct env *v)
 
 static void expect_metrics(json_t *m, const int64_t want[14])
 {
-	static const char *names[14] = {"residents", "households", "floating", "rented_households", "party_members",
-					"male", "female", "age_0_17", "age_18_34", "age_35_59", "age_60_79",
-					"age_80_plus", "role_holders", "orgs"};
+	static const char *names[14] = {
+	    "residents", "households", "floating",  "rented_households", "party_members", "male",         "female",
+	    "age_0_17",  "age_18_34",  "age_35_59", "age_60_79",         "age_80_plus",   "role_holders", "orgs"};
 	for (int i = 0; i < 14; i++) {
 		int64_t got = metric(m, names[i]);
 		if (got != want[i])
@@ -1817,8 +1832,7 @@ static json_t *child_by_id(json_t *stats, int64_t id)
 {
 	size_t i;
 	json_t *k;
-	json_array_foreach(json_object_get(stats, "children"), i, k)
-	{
+	json_array_foreach (json_object_get(stats, "children"), i, k) {
 		if (jint(k, "id") == id)
 			return k;
 	}
@@ -1932,39 +1946,39 @@ int main(void)
 		return 1;
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		/* First, while no earlier failure can have left leaked blocks
-		 * behind for the children's LeakSanitizer check to see. */
-		cmocka_unit_test(test_person_reveal_does_not_leak),
-		cmocka_unit_test(test_household_reveal_does_not_leak),
-		cmocka_unit_test(test_pii_id_card_checksum),
-		cmocka_unit_test(test_pii_id_card_birth_and_gender),
-		cmocka_unit_test(test_pii_id_card_impossible_birth_date),
-		cmocka_unit_test(test_pii_phone),
-		cmocka_unit_test(test_pii_masks),
-		cmocka_unit_test(test_pii_encrypt_round_trip),
-		cmocka_unit_test(test_pii_hash),
-		cmocka_unit_test(test_authz_prefix_matching),
-		cmocka_unit_test(test_fields_validate),
-		T(test_tree_create_hierarchy),
-		T(test_tree_placement_rules),
-		T(test_tree_move_subtree),
-		T(test_tree_move_rejects),
-		T(test_tree_move_out_of_community_clears_community),
-		T(test_tree_retire),
-		T(test_household_create),
-		T(test_person_create_derives_from_id_card),
-		T(test_person_duplicate_id_card),
-		T(test_person_list_search),
-		cmocka_unit_test(test_person_list_all_filters_at_once),
-		T(test_person_move_history),
-		T(test_person_move_back_after_moving_out),
-		cmocka_unit_test(test_person_create_with_null_err),
-		T(test_audit_same_transaction),
-		T(test_account_login_and_actor),
-		T(test_account_lockout),
-		T(test_account_role_implied_grants),
-		T(test_stats_node_totals),
-		T(test_stats_follow_changes),
+	    /* First, while no earlier failure can have left leaked blocks
+	     * behind for the children's LeakSanitizer check to see. */
+	    cmocka_unit_test(test_person_reveal_does_not_leak),
+	    cmocka_unit_test(test_household_reveal_does_not_leak),
+	    cmocka_unit_test(test_pii_id_card_checksum),
+	    cmocka_unit_test(test_pii_id_card_birth_and_gender),
+	    cmocka_unit_test(test_pii_id_card_impossible_birth_date),
+	    cmocka_unit_test(test_pii_phone),
+	    cmocka_unit_test(test_pii_masks),
+	    cmocka_unit_test(test_pii_encrypt_round_trip),
+	    cmocka_unit_test(test_pii_hash),
+	    cmocka_unit_test(test_authz_prefix_matching),
+	    cmocka_unit_test(test_fields_validate),
+	    T(test_tree_create_hierarchy),
+	    T(test_tree_placement_rules),
+	    T(test_tree_move_subtree),
+	    T(test_tree_move_rejects),
+	    T(test_tree_move_out_of_community_clears_community),
+	    T(test_tree_retire),
+	    T(test_household_create),
+	    T(test_person_create_derives_from_id_card),
+	    T(test_person_duplicate_id_card),
+	    T(test_person_list_search),
+	    cmocka_unit_test(test_person_list_all_filters_at_once),
+	    T(test_person_move_history),
+	    T(test_person_move_back_after_moving_out),
+	    cmocka_unit_test(test_person_create_with_null_err),
+	    T(test_audit_same_transaction),
+	    T(test_account_login_and_actor),
+	    T(test_account_lockout),
+	    T(test_account_role_implied_grants),
+	    T(test_stats_node_totals),
+	    T(test_stats_follow_changes),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

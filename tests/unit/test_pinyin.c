@@ -74,14 +74,14 @@ static void test_pinyin_of(void **state)
 {
 	assert_non_null(pinyin_of(0x738B)); /* 王 */
 	assert_string_equal(pinyin_of(0x738B), "wang");
-	assert_string_equal(pinyin_of(0x5355), "dan");	/* 单, not the surname */
-	assert_string_equal(pinyin_of(0x7EFF), "lv");	/* 绿 lǜ: ü -> v */
-	assert_string_equal(pinyin_of(0x7565), "lve");	/* 略 lüè */
-	assert_string_equal(pinyin_of(0x5973), "nv");	/* 女 */
-	assert_string_equal(pinyin_of(0x3400), "qiu");	/* first table entry */
+	assert_string_equal(pinyin_of(0x5355), "dan"); /* 单, not the surname */
+	assert_string_equal(pinyin_of(0x7EFF), "lv");  /* 绿 lǜ: ü -> v */
+	assert_string_equal(pinyin_of(0x7565), "lve"); /* 略 lüè */
+	assert_string_equal(pinyin_of(0x5973), "nv");  /* 女 */
+	assert_string_equal(pinyin_of(0x3400), "qiu"); /* first table entry */
 	assert_null(pinyin_of('a'));
-	assert_null(pinyin_of(0x3001));	/* 、 */
-	assert_null(pinyin_of(0x1F600));	/* emoji */
+	assert_null(pinyin_of(0x3001));  /* 、 */
+	assert_null(pinyin_of(0x1F600)); /* emoji */
 	assert_null(pinyin_of(0x10FFFF));
 	assert_null(pinyin_of(0));
 }
@@ -93,7 +93,8 @@ static void test_mixed_text(void **state)
 	assert_int_equal(pinyin_initials("3号楼A单元", PINYIN_TEXT, buf, sizeof buf), 6);
 	assert_string_equal(buf, "3hlady");
 	pinyin_full("3号楼A单元", PINYIN_TEXT, buf, sizeof buf);
-	assert_string_equal(buf, "3haoloua" "danyuan");
+	assert_string_equal(buf, "3haoloua"
+				 "danyuan");
 	/* ASCII words are copied letter by letter, lower-cased. */
 	pinyin_initials("Linli 社区 101", PINYIN_TEXT, buf, sizeof buf);
 	assert_string_equal(buf, "linlisq101");
@@ -203,16 +204,16 @@ static void test_supplementary_plane(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_initials_simplified),
-		cmocka_unit_test(test_full_simplified),
-		cmocka_unit_test(test_traditional),
-		cmocka_unit_test(test_surname_override),
-		cmocka_unit_test(test_pinyin_of),
-		cmocka_unit_test(test_mixed_text),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_invalid_utf8),
-		cmocka_unit_test(test_supplementary_plane),
+	    cmocka_unit_test(test_initials_simplified),
+	    cmocka_unit_test(test_full_simplified),
+	    cmocka_unit_test(test_traditional),
+	    cmocka_unit_test(test_surname_override),
+	    cmocka_unit_test(test_pinyin_of),
+	    cmocka_unit_test(test_mixed_text),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_supplementary_plane),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

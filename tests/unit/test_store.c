@@ -86,9 +86,9 @@ static int64_t count(struct store *s, const char *sql)
 static bool table_exists(struct store *s, const char *name)
 {
 	int64_t n = 0;
-	assert_int_equal(store_int(s, NULL, &n, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", "t",
-				   name),
-			 0);
+	assert_int_equal(
+	    store_int(s, NULL, &n, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", "t", name),
+	    0);
 	return n == 1;
 }
 
@@ -227,11 +227,12 @@ static void test_check_violation_is_invalid(void **state)
 	assert_int_equal(insert_node(f->s, &e, 2, 0, "/2/", name), ERR_INVALID);
 	/* Enumerated column. */
 	err_clear(&e);
-	assert_int_equal(store_run(f->s, &e,
-				   "INSERT INTO households (node_id, node_path, address, tenure, created_at, updated_at) "
-				   "VALUES (1, '/1/', 'addr', 'stolen', 'a', 'b')",
-				   ""),
-			 ERR_INVALID);
+	assert_int_equal(
+	    store_run(f->s, &e,
+		      "INSERT INTO households (node_id, node_path, address, tenure, created_at, updated_at) "
+		      "VALUES (1, '/1/', 'addr', 'stolen', 'a', 'b')",
+		      ""),
+	    ERR_INVALID);
 	assert_int_equal(e.code, ERR_INVALID);
 	/* NOT NULL. */
 	assert_int_equal(store_run(f->s, &e,
@@ -261,9 +262,8 @@ static void test_bind_formats(void **state)
 
 	/* NULL pointers for t and b bind SQL NULL; negative ints survive. */
 	assert_int_equal(store_prepare(f->s, "INSERT INTO t VALUES (?, ?, ?, ?, ?)", &st, &e), 0);
-	assert_int_equal(store_bind(st, "itbdt", (int64_t)-5, (const char *)NULL, (const void *)NULL, (size_t)0, -0.5,
-				    "x"),
-			 0);
+	assert_int_equal(
+	    store_bind(st, "itbdt", (int64_t)-5, (const char *)NULL, (const void *)NULL, (size_t)0, -0.5, "x"), 0);
 	assert_int_equal(store_step(st, &e), STORE_DONE);
 	store_done(st);
 	assert_int_equal(store_last_id(f->s), first + 1);
@@ -280,7 +280,8 @@ static void test_bind_formats(void **state)
 	assert_int_equal(store_step(st, &e), STORE_DONE);
 	store_done(st);
 
-	assert_int_equal(store_prepare(f->s, "SELECT i, s, b, d, n, typeof(b), typeof(n) FROM t ORDER BY rowid", &st, &e), 0);
+	assert_int_equal(
+	    store_prepare(f->s, "SELECT i, s, b, d, n, typeof(b), typeof(n) FROM t ORDER BY rowid", &st, &e), 0);
 	assert_int_equal(store_col_count(st), 7);
 	assert_string_equal(store_col_name(st, 1), "s");
 	assert_int_equal(store_step(st, &e), STORE_ROW);
@@ -338,7 +339,8 @@ static void test_store_int_and_run(void **state)
 	assert_int_equal(v, 42);
 	/* Syntax errors are internal errors, never a crash. */
 	assert_int_equal(store_run(f->s, &e, "SELEC nonsense", ""), ERR_INTERNAL);
-	assert_int_equal(store_exec(f->s, "CREATE TABLE a (x); INSERT INTO a VALUES (1); INSERT INTO a VALUES (2);", &e), 0);
+	assert_int_equal(
+	    store_exec(f->s, "CREATE TABLE a (x); INSERT INTO a VALUES (1); INSERT INTO a VALUES (2);", &e), 0);
 	assert_int_equal(count(f->s, "SELECT sum(x) FROM a"), 3);
 	err_clear(&e);
 	assert_int_equal(store_exec(f->s, "INSERT INTO nowhere VALUES (1)", &e), ERR_INTERNAL);
@@ -506,7 +508,8 @@ static void test_backup_round_trip(void **state)
 	assert_int_equal(store_exec(f->s, "CREATE TABLE big (v INTEGER, s TEXT)", &e), 0);
 	assert_int_equal(store_begin(f->s, &e), 0);
 	for (int i = 0; i < 3000; i++)
-		assert_int_equal(store_run(f->s, &e, "INSERT INTO big VALUES (?, ?)", "it", (int64_t)i, "幸福社区 3号楼"), 0);
+		assert_int_equal(
+		    store_run(f->s, &e, "INSERT INTO big VALUES (?, ?)", "it", (int64_t)i, "幸福社区 3号楼"), 0);
 	assert_int_equal(store_commit(f->s, &e), 0);
 
 	char out[4200], tmp[4300];
@@ -570,18 +573,18 @@ int main(void)
 {
 	log_set_level(LOG_ERROR); /* no "migrated to schema N" lines per test */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_create_and_migrate),
-		cmocka_unit_test_setup_teardown(test_foreign_key_violation_is_invalid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unique_violation_is_conflict, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_check_violation_is_invalid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bind_formats, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_int_and_run, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statement_cache_nested_use, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nested_rollback_inner_keeps_outer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nested_rollback_outer_discards_all, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_visible_to_other_connection, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_backup_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_check_good_and_bad, setup, teardown),
+	    cmocka_unit_test(test_open_create_and_migrate),
+	    cmocka_unit_test_setup_teardown(test_foreign_key_violation_is_invalid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unique_violation_is_conflict, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_violation_is_invalid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bind_formats, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_int_and_run, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_statement_cache_nested_use, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nested_rollback_inner_keeps_outer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nested_rollback_outer_discards_all, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_commit_visible_to_other_connection, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_good_and_bad, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

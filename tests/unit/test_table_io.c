@@ -96,10 +96,9 @@ static char *zip_part(const char *path, const char *name)
 static void test_csv_utf8_bom(void **state)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 
-	assert_int_equal(read_str("\xEF\xBB\xBF姓名,身份证号\r\n王贵宝,430302199001011234\r\n",
-				  &t, &e), 0);
+	assert_int_equal(read_str("\xEF\xBB\xBF姓名,身份证号\r\n王贵宝,430302199001011234\r\n", &t, &e), 0);
 	assert_int_equal(t.format, TIO_CSV);
 	assert_int_equal(t.nrows, 2);
 	expect_row(&t, 0, 1, 2, "姓名", "身份证号"); /* BOM not glued to 姓名 */
@@ -112,7 +111,7 @@ static void test_csv_utf8_bom(void **state)
 static void test_csv_utf8_plain(void **state)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	assert_int_equal(read_str("姓名,电话\n张三,13800000000", &t, &e), 0);
 	assert_int_equal(t.nrows, 2);
@@ -124,7 +123,7 @@ static void test_csv_utf8_plain(void **state)
 static void test_csv_gb18030(void **state)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 	/* 姓名,身份证号 / 王贵宝,4303... as Excel on Chinese Windows saves it */
 	const char gb[] = "\xD0\xD5\xC3\xFB,\xC9\xED\xB7\xDD\xD6\xA4\xBA\xC5\r\n"
 			  "\xCD\xF5\xB9\xF3\xB1\xA6,430302199001011234\r\n";
@@ -139,10 +138,17 @@ static void test_csv_gb18030(void **state)
 static void test_csv_utf16le(void **state)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 	/* "名\t号\r\n王\t1\r\n" in UTF-16LE with BOM, tab-separated */
-	const char u16[] = "\xFF\xFE" "\x0D\x54" "\t\0" "\xF7\x53" "\r\0\n\0"
-			   "\x8B\x73" "\t\0" "1\0" "\r\0\n\0";
+	const char u16[] = "\xFF\xFE"
+			   "\x0D\x54"
+			   "\t\0"
+			   "\xF7\x53"
+			   "\r\0\n\0"
+			   "\x8B\x73"
+			   "\t\0"
+			   "1\0"
+			   "\r\0\n\0";
 
 	assert_int_equal(tio_read_mem(u16, sizeof u16 - 1, &t, &e), 0);
 	assert_int_equal(t.nrows, 2);
@@ -154,7 +160,7 @@ static void test_csv_utf16le(void **state)
 static void check_quoted(const char *csv)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	assert_int_equal(read_str(csv, &t, &e), 0);
 	assert_int_equal(t.nrows, 4);
@@ -174,7 +180,7 @@ static void test_csv_quoted_and_lines(void **state)
 		     "last,\"multi\n\nline\",z\n");
 	/* Quoted line breaks stay LF as written; CRLF rows count the same. */
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 	assert_int_equal(read_str("a,b\r\n\r\n\"x\r\ny\",c\r\nd,e\r\n", &t, &e), 0);
 	assert_int_equal(t.nrows, 3);
 	expect_row(&t, 0, 1, 2, "a", "b");
@@ -186,15 +192,19 @@ static void test_csv_quoted_and_lines(void **state)
 static void test_csv_empty_rows_and_trim(void **state)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	/* Excel writes ",,," for formatted but empty rows; U+3000 and NBSP
 	 * around values are common in hand-typed registries. */
-	assert_int_equal(read_str("  a ,\xE3\x80\x80" "b\xE3\x80\x80,\n"
+	assert_int_equal(read_str("  a ,\xE3\x80\x80"
+				  "b\xE3\x80\x80,\n"
 				  "\n"
 				  ",,,\n"
 				  "   \n"
-				  "\xC2\xA0" "c,\" d \",,\n", &t, &e), 0);
+				  "\xC2\xA0"
+				  "c,\" d \",,\n",
+				  &t, &e),
+			 0);
 	assert_int_equal(t.nrows, 2);
 	expect_row(&t, 0, 1, 2, "a", "b"); /* trailing empty cell dropped */
 	expect_row(&t, 1, 5, 2, "c", "d");
@@ -209,7 +219,7 @@ static void test_csv_empty_rows_and_trim(void **state)
 static void test_csv_rejects_bad_encoding(void **state)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	/* 0x80 and 0xFF are neither UTF-8 nor GB18030 */
 	assert_int_equal(read_str("a,b\nc,d\n\x80\xFF,e\n", &t, &e), ERR_INVALID);
@@ -219,14 +229,17 @@ static void test_csv_rejects_bad_encoding(void **state)
 
 	/* a BOM promises UTF-8: no fallback to GB18030 */
 	err_clear(&e);
-	assert_int_equal(read_str("\xEF\xBB\xBF" "a\n\xCD\xF5\n", &t, &e), ERR_INVALID);
+	assert_int_equal(read_str("\xEF\xBB\xBF"
+				  "a\n\xCD\xF5\n",
+				  &t, &e),
+			 ERR_INVALID);
 	assert_non_null(strstr(e.msg, "第2行"));
 }
 
 static void test_csv_rejects_bad_quotes(void **state)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	assert_int_equal(read_str("a,b\n\"ok\",x\nbad\"quote,y\n", &t, &e), ERR_INVALID);
 	assert_non_null(strstr(e.msg, "第3行"));
@@ -238,7 +251,7 @@ static void test_csv_rejects_bad_quotes(void **state)
 static void test_rejects_binary_and_xls(void **state)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 	const char xls[] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 rest";
 	const char bin[] = "\x89PNG\r\n\x1A\n\0\0\0";
 
@@ -251,7 +264,7 @@ static void test_rejects_binary_and_xls(void **state)
 static void test_limits(void **state)
 {
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	/* input size: refused before the data is looked at */
 	char *big = calloc(1, TIO_MAX_INPUT + 1);
@@ -293,63 +306,64 @@ static void test_limits(void **state)
 
 /* ---- XLSX reading of hand-made packages ---- */
 
-static const char wb_xml[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-	"<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
-	"xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
-	"<sheets><sheet name=\"台账\" sheetId=\"7\" r:id=\"rId9\"/>"
-	"<sheet name=\"other\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+static const char wb_xml[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+			     "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+			     "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+			     "<sheets><sheet name=\"台账\" sheetId=\"7\" r:id=\"rId9\"/>"
+			     "<sheet name=\"other\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
 
 #define REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 static const char rels_xml[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-	"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-	"<Relationship Id=\"rId1\" Type=\"" REL "worksheet\" Target=\"worksheets/sheet1.xml\"/>"
-	"<Relationship Id=\"rId9\" Type=\"" REL "worksheet\" Target=\"/xl/worksheets/registry.xml\"/>"
-	"<Relationship Id=\"rId3\" Type=\"" REL "sharedStrings\" Target=\"strings.xml\"/>"
-	"</Relationships>";
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+    "<Relationship Id=\"rId1\" Type=\"" REL "worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+    "<Relationship Id=\"rId9\" Type=\"" REL "worksheet\" Target=\"/xl/worksheets/registry.xml\"/>"
+    "<Relationship Id=\"rId3\" Type=\"" REL "sharedStrings\" Target=\"strings.xml\"/>"
+    "</Relationships>";
 
-static const char sst_xml[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-	"<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"4\">"
-	"<si><t>姓名</t></si>"
-	"<si><r><rPr><b/></rPr><t>身份</t></r><r><t xml:space=\"preserve\">证号 </t></r>"
-	"<rPh sb=\"0\" eb=\"1\"><t>phonetic</t></rPh></si>"
-	"<si><t>王贵宝</t></si>"
-	"<si><t>a_x005F_x0041_b&amp;&lt;c&gt;</t></si>"
-	"</sst>";
+static const char sst_xml[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+			      "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"4\">"
+			      "<si><t>姓名</t></si>"
+			      "<si><r><rPr><b/></rPr><t>身份</t></r><r><t xml:space=\"preserve\">证号 </t></r>"
+			      "<rPh sb=\"0\" eb=\"1\"><t>phonetic</t></rPh></si>"
+			      "<si><t>王贵宝</t></si>"
+			      "<si><t>a_x005F_x0041_b&amp;&lt;c&gt;</t></si>"
+			      "</sst>";
 
-static const char sheet_xml[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-	"<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-	"<sheetData>"
-	"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"C1\" t=\"s\"><v>1</v></c></row>"
-	"<row r=\"2\" s=\"3\"><c r=\"A2\" s=\"3\"/><c r=\"B2\" s=\"3\"/></row>"
-	"<row r=\"5\"><c r=\"A5\" t=\"s\"><v>2</v></c><c r=\"B5\" t=\"b\"><v>1</v></c>"
-	"<c r=\"C5\" t=\"inlineStr\"><is><t>430302199001011234</t></is></c>"
-	"<c r=\"D5\"><v>4.3030219900101E+17</v></c>"
-	"<c r=\"E5\" t=\"str\"><f>A5&amp;\"x\"</f><v>王贵宝x</v></c>"
-	"<c r=\"F5\"><v>45292</v></c></row>"
-	"<row><c t=\"s\"><v>3</v></c>"
-	"<c t=\"inlineStr\"><is><r><t>富</t></r><r><t>文本</t></r></is></c></row>"
-	"</sheetData></worksheet>";
+static const char sheet_xml[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+				"<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+				"<sheetData>"
+				"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"C1\" t=\"s\"><v>1</v></c></row>"
+				"<row r=\"2\" s=\"3\"><c r=\"A2\" s=\"3\"/><c r=\"B2\" s=\"3\"/></row>"
+				"<row r=\"5\"><c r=\"A5\" t=\"s\"><v>2</v></c><c r=\"B5\" t=\"b\"><v>1</v></c>"
+				"<c r=\"C5\" t=\"inlineStr\"><is><t>430302199001011234</t></is></c>"
+				"<c r=\"D5\"><v>4.3030219900101E+17</v></c>"
+				"<c r=\"E5\" t=\"str\"><f>A5&amp;\"x\"</f><v>王贵宝x</v></c>"
+				"<c r=\"F5\"><v>45292</v></c></row>"
+				"<row><c t=\"s\"><v>3</v></c>"
+				"<c t=\"inlineStr\"><is><r><t>富</t></r><r><t>文本</t></r></is></c></row>"
+				"</sheetData></worksheet>";
 
 static void test_xlsx_read_handmade(void **state)
 {
 	char path[256];
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 	const char *parts[] = {
-		"xl/workbook.xml", wb_xml,
-		"xl/_rels/workbook.xml.rels", rels_xml,
-		"xl/strings.xml", sst_xml,
-		/* a decoy at the default path: the rels must win */
-		"xl/worksheets/sheet1.xml",
-		"<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>WRONG</t></is></c>"
-		"</row></sheetData></worksheet>",
-		"xl/worksheets/registry.xml", sheet_xml,
-		NULL,
+	    "xl/workbook.xml",
+	    wb_xml,
+	    "xl/_rels/workbook.xml.rels",
+	    rels_xml,
+	    "xl/strings.xml",
+	    sst_xml,
+	    /* a decoy at the default path: the rels must win */
+	    "xl/worksheets/sheet1.xml",
+	    "<worksheet><sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>WRONG</t></is></c>"
+	    "</row></sheetData></worksheet>",
+	    "xl/worksheets/registry.xml",
+	    sheet_xml,
+	    NULL,
 	};
 
 	path_of(path, sizeof path, "hand.xlsx");
@@ -358,8 +372,7 @@ static void test_xlsx_read_handmade(void **state)
 	assert_int_equal(t.format, TIO_XLSX);
 	assert_int_equal(t.nrows, 3);
 	expect_row(&t, 0, 1, 3, "姓名", "", "身份证号");
-	expect_row(&t, 1, 5, 6, "王贵宝", "TRUE", "430302199001011234",
-		   "4.3030219900101E+17", "王贵宝x", "45292");
+	expect_row(&t, 1, 5, 6, "王贵宝", "TRUE", "430302199001011234", "4.3030219900101E+17", "王贵宝x", "45292");
 	expect_row(&t, 2, 6, 2, "a_x0041_b&<c>", "富文本");
 	tio_free(&t);
 }
@@ -368,21 +381,22 @@ static void test_xlsx_rejects_broken(void **state)
 {
 	char path[256];
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	/* a zip that is not a workbook (e.g. a .docx) */
-	const char *docx[] = { "word/document.xml", "<w/>", NULL };
+	const char *docx[] = {"word/document.xml", "<w/>", NULL};
 	path_of(path, sizeof path, "doc.zip");
 	make_zip(path, docx);
 	assert_int_equal(tio_read_file(path, &t, &e), ERR_UNSUPPORTED);
 
 	/* a DTD is refused outright (entity expansion) */
 	const char *dtd[] = {
-		"xl/workbook.xml", wb_xml,
-		"xl/worksheets/sheet1.xml",
-		"<!DOCTYPE x [<!ENTITY a \"aaaa\">]><worksheet><sheetData><row>"
-		"<c t=\"inlineStr\"><is><t>&a;</t></is></c></row></sheetData></worksheet>",
-		NULL,
+	    "xl/workbook.xml",
+	    wb_xml,
+	    "xl/worksheets/sheet1.xml",
+	    "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><worksheet><sheetData><row>"
+	    "<c t=\"inlineStr\"><is><t>&a;</t></is></c></row></sheetData></worksheet>",
+	    NULL,
 	};
 	path_of(path, sizeof path, "dtd.xlsx");
 	make_zip(path, dtd);
@@ -390,11 +404,12 @@ static void test_xlsx_rejects_broken(void **state)
 
 	/* shared string index out of range names the cell */
 	const char *sst[] = {
-		"xl/workbook.xml", wb_xml,
-		"xl/worksheets/sheet1.xml",
-		"<worksheet><sheetData><row r=\"4\"><c r=\"B4\" t=\"s\"><v>7</v></c></row>"
-		"</sheetData></worksheet>",
-		NULL,
+	    "xl/workbook.xml",
+	    wb_xml,
+	    "xl/worksheets/sheet1.xml",
+	    "<worksheet><sheetData><row r=\"4\"><c r=\"B4\" t=\"s\"><v>7</v></c></row>"
+	    "</sheetData></worksheet>",
+	    NULL,
 	};
 	path_of(path, sizeof path, "sst.xlsx");
 	make_zip(path, sst);
@@ -418,7 +433,7 @@ static void test_xlsx_zip_bomb(void **state)
 {
 	char path[256];
 	struct tio_table t;
-	struct err e = { 0 };
+	struct err e = {0};
 	size_t n = TIO_MAX_UNZIPPED + 1024;
 	char *xml = malloc(n + 1);
 
@@ -427,7 +442,7 @@ static void test_xlsx_zip_bomb(void **state)
 	memset(xml + 11, ' ', n - 11);
 	xml[n] = '\0';
 	const char *parts[] = {
-		"xl/workbook.xml", wb_xml, "xl/worksheets/sheet1.xml", xml, NULL,
+	    "xl/workbook.xml", wb_xml, "xl/worksheets/sheet1.xml", xml, NULL,
 	};
 	path_of(path, sizeof path, "bomb.xlsx");
 	make_zip(path, parts);
@@ -445,11 +460,12 @@ static void test_xlsx_round_trip(void **state)
 	char path[256];
 	struct tio_writer *w;
 	struct tio_table t;
-	struct err e = { 0 };
-	const char *head[] = { "姓名", "身份证号", "住址", "备注", "编码" };
-	const char *r1[] = { "王贵宝", "430302199001011234", "幸福里 3栋2单元\n501室", "=1+1",
-			     "a\x01" "b" };
-	const char *r2[] = { "李四", "", NULL, "0012", "_x0041_ _x005F_" };
+	struct err e = {0};
+	const char *head[] = {"姓名", "身份证号", "住址", "备注", "编码"};
+	const char *r1[] = {"王贵宝", "430302199001011234", "幸福里 3栋2单元\n501室", "=1+1",
+			    "a\x01"
+			    "b"};
+	const char *r2[] = {"李四", "", NULL, "0012", "_x0041_ _x005F_"};
 
 	path_of(path, sizeof path, "out.xlsx");
 	assert_int_equal(tio_writer_open(&w, TIO_XLSX, path, "台账/2024[1]", &e), 0);
@@ -468,7 +484,8 @@ static void test_xlsx_round_trip(void **state)
 	expect_row(&t, 0, 1, 5, "姓名", "身份证号", "住址", "备注", "编码");
 	/* control characters and look-alike escapes survive the trip */
 	expect_row(&t, 1, 2, 5, "王贵宝", "430302199001011234", "幸福里 3栋2单元\n501室", "=1+1",
-		   "a\x01" "b");
+		   "a\x01"
+		   "b");
 	expect_row(&t, 2, 3, 5, "李四", "", "", "0012", "_x0041_ _x005F_");
 	tio_free(&t);
 
@@ -492,11 +509,11 @@ static void test_csv_round_trip_and_injection(void **state)
 	char path[256];
 	struct tio_writer *w;
 	struct tio_table t;
-	struct err e = { 0 };
-	const char *head[] = { "姓名", "身份证号", "备注" };
-	const char *r1[] = { "王贵宝", "430302199001011234", "说\"好\",\n再见" };
-	const char *r2[] = { "=HYPERLINK(\"http://x\")", "@SUM(A1)", "+1+1" };
-	const char *r3[] = { "-5", "+8613800000000", "-" };
+	struct err e = {0};
+	const char *head[] = {"姓名", "身份证号", "备注"};
+	const char *r1[] = {"王贵宝", "430302199001011234", "说\"好\",\n再见"};
+	const char *r2[] = {"=HYPERLINK(\"http://x\")", "@SUM(A1)", "+1+1"};
+	const char *r3[] = {"-5", "+8613800000000", "-"};
 
 	path_of(path, sizeof path, "out.csv");
 	assert_int_equal(tio_writer_open(&w, TIO_CSV, path, NULL, &e), 0);
@@ -509,11 +526,10 @@ static void test_csv_round_trip_and_injection(void **state)
 	char *data;
 	size_t len;
 	slurp(path, &data, &len);
-	assert_string_equal(data,
-		"\xEF\xBB\xBF姓名,身份证号,备注\r\n"
-		"王贵宝,430302199001011234,\"说\"\"好\"\",\n再见\"\r\n"
-		"\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(A1),'+1+1\r\n"
-		"-5,+8613800000000,'-\r\n");
+	assert_string_equal(data, "\xEF\xBB\xBF姓名,身份证号,备注\r\n"
+				  "王贵宝,430302199001011234,\"说\"\"好\"\",\n再见\"\r\n"
+				  "\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(A1),'+1+1\r\n"
+				  "-5,+8613800000000,'-\r\n");
 	free(data);
 
 	assert_int_equal(tio_read_file(path, &t, &e), 0);
@@ -528,9 +544,9 @@ static void test_writer_refuses_and_aborts(void **state)
 {
 	char path[256];
 	struct tio_writer *w;
-	struct err e = { 0 };
-	const char *bad[] = { "ok", "\xC3(" };
-	const char *good[] = { "a" };
+	struct err e = {0};
+	const char *bad[] = {"ok", "\xC3("};
+	const char *good[] = {"a"};
 
 	path_of(path, sizeof path, "bad.xlsx");
 	assert_int_equal(tio_writer_open(&w, TIO_XLSX, path, NULL, &e), 0);
@@ -546,8 +562,7 @@ static void test_writer_refuses_and_aborts(void **state)
 	tio_writer_abort(w);
 	assert_int_not_equal(access(path, F_OK), 0);
 
-	assert_int_equal(tio_writer_open(&w, TIO_CSV, "/nonexistent/dir/x.csv", NULL, &e),
-			 ERR_IO);
+	assert_int_equal(tio_writer_open(&w, TIO_CSV, "/nonexistent/dir/x.csv", NULL, &e), ERR_IO);
 	assert_null(w);
 	assert_int_equal(tio_writer_close(NULL, &e), 0);
 }
@@ -559,8 +574,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	static const char *names[] = { "hand.xlsx", "doc.zip", "dtd.xlsx", "sst.xlsx",
-				       "bomb.xlsx", "out.xlsx", "out.csv", NULL };
+	static const char *names[] = {"hand.xlsx", "doc.zip",  "dtd.xlsx", "sst.xlsx",
+				      "bomb.xlsx", "out.xlsx", "out.csv",  NULL};
 	char path[256];
 
 	for (const char **n = names; *n; n++) {
@@ -573,22 +588,22 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csv_utf8_bom),
-		cmocka_unit_test(test_csv_utf8_plain),
-		cmocka_unit_test(test_csv_gb18030),
-		cmocka_unit_test(test_csv_utf16le),
-		cmocka_unit_test(test_csv_quoted_and_lines),
-		cmocka_unit_test(test_csv_empty_rows_and_trim),
-		cmocka_unit_test(test_csv_rejects_bad_encoding),
-		cmocka_unit_test(test_csv_rejects_bad_quotes),
-		cmocka_unit_test(test_rejects_binary_and_xls),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_xlsx_read_handmade),
-		cmocka_unit_test(test_xlsx_rejects_broken),
-		cmocka_unit_test(test_xlsx_zip_bomb),
-		cmocka_unit_test(test_xlsx_round_trip),
-		cmocka_unit_test(test_csv_round_trip_and_injection),
-		cmocka_unit_test(test_writer_refuses_and_aborts),
+	    cmocka_unit_test(test_csv_utf8_bom),
+	    cmocka_unit_test(test_csv_utf8_plain),
+	    cmocka_unit_test(test_csv_gb18030),
+	    cmocka_unit_test(test_csv_utf16le),
+	    cmocka_unit_test(test_csv_quoted_and_lines),
+	    cmocka_unit_test(test_csv_empty_rows_and_trim),
+	    cmocka_unit_test(test_csv_rejects_bad_encoding),
+	    cmocka_unit_test(test_csv_rejects_bad_quotes),
+	    cmocka_unit_test(test_rejects_binary_and_xls),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_xlsx_read_handmade),
+	    cmocka_unit_test(test_xlsx_rejects_broken),
+	    cmocka_unit_test(test_xlsx_zip_bomb),
+	    cmocka_unit_test(test_xlsx_round_trip),
+	    cmocka_unit_test(test_csv_round_trip_and_injection),
+	    cmocka_unit_test(test_writer_refuses_and_aborts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
