@@ -131,6 +131,28 @@ void h_nodes_ancestors(struct api *r)
 	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
 }
 
+void h_nodes_subtree(struct api *r)
+{
+	static const char *const keys[] = {"kind", "depth", "limit", "cursor", NULL};
+	int64_t id, depth, limit;
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "depth", 0, 0, 20, &depth) ||
+	    !api_qint(r, "limit", 200, 1, 1000, &limit))
+		return;
+	const char *cursor = http_query(r->req, "cursor");
+	if (cursor && strspn(cursor, "/0123456789") != strlen(cursor))
+		return api_error(r, 400, "invalid", "cursor", "分页游标无效 / invalid cursor");
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = tree_subtree(&r->c, id, http_query(r->req, "kind"), (int)depth, cursor, (int)limit, &items, &e);
+	if (rc)
+		return api_fail(r, rc, &e);
+	/* The cursor is the last node's path: tree order is path order. */
+	size_t n = json_array_size(items);
+	json_t *next =
+	    n == (size_t)limit ? json_incref(json_object_get(json_array_get(items, n - 1), "path")) : json_null();
+	api_ok(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
 void h_nodes_contacts(struct api *r)
 {
 	int64_t id;

@@ -24,6 +24,7 @@ void h_nodes_move(struct api *r);
 void h_nodes_retire(struct api *r);
 void h_nodes_children(struct api *r);
 void h_nodes_ancestors(struct api *r);
+void h_nodes_subtree(struct api *r);
 void h_nodes_contacts(struct api *r);
 /* api_people.c */
 void h_people_list(struct api *r);

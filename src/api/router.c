@@ -31,6 +31,7 @@ const struct route api_routes[] = {
     {"POST", "/api/v1/nodes/{id}/retire", h_nodes_retire, 0, "撤销节点 / retire node"},
     {"GET", "/api/v1/nodes/{id}/children", h_nodes_children, 0, "下级节点 / children"},
     {"GET", "/api/v1/nodes/{id}/ancestors", h_nodes_ancestors, 0, "上级节点 / ancestors"},
+    {"GET", "/api/v1/nodes/{id}/subtree", h_nodes_subtree, 0, "下辖全部节点 / the whole subtree"},
     {"GET", "/api/v1/nodes/{id}/contacts", h_nodes_contacts, ROUTE_PUBLIC, "公示联系方式 / published contacts"},
     {"GET", "/api/v1/people", h_people_list, 0, "居民列表 / list residents"},
     {"POST", "/api/v1/people", h_people_create, 0, "登记居民 / register resident"},

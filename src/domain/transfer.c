@@ -216,8 +216,8 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 }
 
 /* One page of a list, by keyset. */
-static int list_page(const struct ctx *c, const char *list, int64_t node, int64_t after, bool reveal, json_t **items,
-		     struct err *e)
+static int list_page(const struct ctx *c, const char *list, int64_t node, int64_t after, const char *after_path,
+		     bool reveal, json_t **items, struct err *e)
 {
 	if (!strcmp(list, "people")) {
 		struct person_filter f = {.node_id = node, .after_id = after, .limit = 500, .reveal = reveal};
@@ -227,6 +227,8 @@ static int list_page(const struct ctx *c, const char *list, int64_t node, int64_
 		return household_list(c, node, NULL, after, 500, items, e);
 	if (!strcmp(list, "roles"))
 		return roles_list(c, node, NULL, false, after, 500, items, e);
+	if (!strcmp(list, "nodes"))
+		return tree_subtree(c, node, NULL, 0, *after_path ? after_path : NULL, 500, items, e);
 	return orgs_list(c, node, NULL, after, 500, items, e);
 }
 
@@ -240,6 +242,8 @@ static const struct entity *list_entity(const char *list)
 		return &ENT_ROLE;
 	if (!strcmp(list, "orgs"))
 		return &ENT_ORG;
+	if (!strcmp(list, "nodes"))
+		return &ENT_NODE;
 	return NULL;
 }
 
@@ -292,10 +296,11 @@ int transfer_export(const struct ctx *c, const char *list, int64_t node, const c
 		return rc;
 	rc = tio_writer_row(w, (size_t)n, head, e);
 	int64_t after = 0, count = 0;
+	const char *after_path = ""; /* the nodes list pages by path */
 	const char **cells = arena_alloc(c->a, (size_t)n * sizeof *cells);
 	while (rc == 0) {
 		json_t *items = NULL;
-		rc = list_page(c, list, node, after, reveal, &items, e);
+		rc = list_page(c, list, node, after, after_path, reveal, &items, e);
 		if (rc)
 			break;
 		size_t i;
@@ -306,6 +311,8 @@ int transfer_export(const struct ctx *c, const char *list, int64_t node, const c
 			if (rc == 0)
 				rc = tio_writer_row(w, (size_t)n, cells, e);
 			after = json_integer_value(json_object_get(it, "id"));
+			if (json_is_string(json_object_get(it, "path")))
+				after_path = arena_strdup(c->a, json_string_value(json_object_get(it, "path")));
 			count++;
 		}
 		size_t got = json_array_size(items);

@@ -95,6 +95,35 @@ int tree_children(const struct ctx *c, int64_t parent, int64_t after_id, int lim
 	return rows_collect(c, st, node_row, out, e);
 }
 
+int tree_subtree(const struct ctx *c, int64_t id, const char *kind, int max_depth, const char *after_path, int limit,
+		 json_t **out, struct err *e)
+{
+	const char *path;
+	int rc = tree_path(c, id, &path, e);
+	if (rc == 0)
+		rc = authz_require(c->who, path, ACC_VIEWER, e);
+	if (rc)
+		return rc;
+	int64_t depth = 0;
+	store_int(c->db, NULL, &depth, "SELECT depth FROM nodes WHERE id = ?", "i", id);
+	struct store_stmt *st;
+	rc = store_prepare(
+	    c->db,
+	    arena_printf(
+		c->a,
+		"%s WHERE nodes.path > ? AND nodes.path < ? AND nodes.retired_at IS NULL "
+		"AND (? IS NULL OR nodes.kind = ?) AND (? = 0 OR nodes.depth <= ?) ORDER BY nodes.path LIMIT ?",
+		node_select(c)),
+	    &st, e);
+	if (rc)
+		return rc;
+	const char *from = after_path && strncmp(after_path, path, strlen(path)) == 0 ? after_path : path;
+	store_bind(st, "tttti", from, arena_printf(c->a, "%s~", path), kind, kind, (int64_t)max_depth);
+	store_bind_at(st, 6, 'i', depth + max_depth);
+	store_bind_at(st, 7, 'i', (int64_t)limit);
+	return rows_collect(c, st, node_row, out, e);
+}
+
 int tree_ancestors(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 {
 	const char *path;

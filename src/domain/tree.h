@@ -19,6 +19,11 @@ int tree_path(const struct ctx *c, int64_t id, const char **path, struct err *e)
 int tree_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
 int tree_children(const struct ctx *c, int64_t parent, int64_t after_id, int limit, bool include_retired, json_t **out,
 		  struct err *e);
+/* Descendants of id in tree order (a node before its subtree), optionally
+ * one kind and at most max_depth levels below (0 = all); after_path is the
+ * keyset (NULL = from the start). */
+int tree_subtree(const struct ctx *c, int64_t id, const char *kind, int max_depth, const char *after_path, int limit,
+		 json_t **out, struct err *e);
 int tree_ancestors(const struct ctx *c, int64_t id, json_t **out, struct err *e);
 /* The caller's starting nodes: tree roots for admins, granted nodes else. */
 int tree_roots(const struct ctx *c, json_t **out, struct err *e);

@@ -126,3 +126,29 @@ test('unknown node and bad ids', async () => {
   assert.equal(r.status, 400);
   assert.equal(r.json.error.field, 'limit');
 });
+
+test('the whole subtree in tree order, by kind and depth, page by page', async () => {
+  const comm = (await admin.get('/api/v1/nodes?q=' + encodeURIComponent('晓塘社区'))).json.items[0];
+  const all = [];
+  let cursor = '';
+  for (;;) {
+    const r = await admin.get(`/api/v1/nodes/${comm.id}/subtree?limit=100${cursor}`);
+    assert.equal(r.status, 200);
+    all.push(...r.json.items);
+    if (!r.json.next_cursor) break;
+    cursor = '&cursor=' + encodeURIComponent(r.json.next_cursor);
+  }
+  assert.ok(all.every((n) => n.path.startsWith(comm.path) && n.id !== comm.id));
+  // Tree order: every node comes after its parent.
+  const pos = new Map(all.map((n, i) => [n.id, i]));
+  for (const n of all) if (n.parent_id !== comm.id) assert.ok(pos.get(n.parent_id) < pos.get(n.id));
+  const circles = await admin.get(`/api/v1/nodes/${comm.id}/subtree?kind=circle&limit=1000`);
+  assert.equal(circles.json.items.length, all.filter((n) => n.kind === 'circle').length);
+  const two = await admin.get(`/api/v1/nodes/${comm.id}/subtree?depth=2&limit=1000`);
+  assert.ok(two.json.items.every((n) => n.depth <= comm.depth + 2));
+  assert.ok(two.json.items.some((n) => n.depth === comm.depth + 2));
+  assert.equal((await admin.get(`/api/v1/nodes/${comm.id}/subtree?cursor=x'`)).status, 400);
+  const x = await admin.req('GET', `/api/v1/export/nodes?node=${comm.id}&format=csv`, { raw: true });
+  assert.equal(x.status, 200);
+  assert.equal(x.buf.toString('utf8').trim().split('\r\n').length, all.length + 1);
+});
