@@ -5,7 +5,7 @@
 set -eu
 purpose=${1:-build}
 build="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
-libxlsxwriter-dev libcsv-dev libopencc-dev libqrencode-dev libzip-dev libexpat1-dev libcurl4-openssl-dev
+libxlsxwriter-dev libcsv-dev libopencc-dev libopencc-data libqrencode-dev libzip-dev libexpat1-dev libcurl4-openssl-dev
 unicode-data bzip2"
 test="$build libcmocka-dev nodejs sqlite3"
 bench="$build wrk sqlite3 curl"
