@@ -21,6 +21,7 @@ struct api {
 	const char *param[4]; /* {id}-style path parameters in order */
 	int nparam;
 	const char *token_kind; /* "session" (cookie) or "api" */
+	const void *app;        /* struct api_app (api/app.h) */
 };
 
 typedef void (*api_handler)(struct api *r);

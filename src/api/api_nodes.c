@@ -5,7 +5,9 @@
  */
 #include <string.h>
 
+#include "api/app.h"
 #include "api/handlers.h"
+#include "base/qrpng.h"
 #include "domain/roles.h"
 #include "domain/tree.h"
 
@@ -162,4 +164,35 @@ void h_nodes_contacts(struct api *r)
 	struct err e = {0};
 	int rc = roles_contacts(&r->c, id, &items, &e);
 	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
+}
+
+/* A printable QR code whose link opens the report page with the place
+ * filled in (扫码上报). Needs read access to the node. */
+void h_nodes_qr(struct api *r)
+{
+	static const char *const keys[] = {"scale", NULL};
+	int64_t id, scale;
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "scale", 8, 1, 32, &scale))
+		return;
+	json_t *node = NULL;
+	struct err e = {0};
+	int rc = tree_get(&r->c, id, &node, &e);
+	if (rc)
+		return api_fail(r, rc, &e);
+	json_decref(node);
+	const struct api_app *app = r->app;
+	const char *url = arena_printf(r->req->a, "%s/report?place=%lld", app->public_url, (long long)id);
+	unsigned char *png = NULL;
+	size_t len = 0;
+	rc = qrpng_render(url, (int)scale, &png, &len, &e);
+	if (rc)
+		return api_fail(r, rc, &e);
+	r->resp->status = 200;
+	r->resp->data = png;
+	r->resp->len = len;
+	r->resp->free_data = true;
+	r->resp->type = "image/png";
+	http_add_header(r->resp, "Content-Disposition",
+			arena_printf(r->req->a, "inline; filename=\"place-%lld.png\"", (long long)id));
+	http_add_header(r->resp, "X-QR-Link", url);
 }

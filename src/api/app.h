@@ -11,6 +11,8 @@
 struct api_app {
 	unsigned char pii_key[PII_KEY_BYTES];
 	const char *db_url;
+	const char *public_url; /* how residents reach this server, for QR links */
+	const char *files_dir;
 };
 
 /* Serves an embedded UI asset, or the UI's index for client-side routes. */

@@ -57,6 +57,32 @@ void h_grants_delete(struct api *r);
 void h_audit_list(struct api *r);
 /* api_stats.c */
 void h_stats(struct api *r);
+/* api_requests.c */
+void h_categories_list(struct api *r);
+void h_categories_put(struct api *r);
+void h_requests_list(struct api *r);
+void h_requests_create(struct api *r);
+void h_requests_get(struct api *r);
+void h_requests_act(struct api *r);
+void h_requests_file_add(struct api *r);
+void h_files_get(struct api *r);
+void h_requests_stats(struct api *r);
+void h_requests_summary(struct api *r);
+void h_notifications_list(struct api *r);
+void h_notifications_read(struct api *r);
+void h_webhooks_list(struct api *r);
+void h_webhooks_create(struct api *r);
+void h_webhooks_update(struct api *r);
+void h_webhooks_deliveries(struct api *r);
+void h_nodes_qr(struct api *r);
+/* api_open311.c */
+void h_o311_discovery(struct api *r);
+void h_o311_services(struct api *r);
+void h_o311_service(struct api *r);
+void h_o311_requests_list(struct api *r);
+void h_o311_request_post(struct api *r);
+void h_o311_request_get(struct api *r);
+void h_o311_token(struct api *r);
 /* api_transfer.c */
 void h_import_people(struct api *r);
 void h_export(struct api *r);

@@ -61,6 +61,31 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/audit", h_audit_list, 0, "审计记录 / audit trail"},
     {"GET", "/api/v1/stats", h_stats, 0, "统计 / statistics"},
     {"POST", "/api/v1/import/people", h_import_people, ROUTE_RAW, "导入居民 / import residents"},
+    {"GET", "/api/v1/categories", h_categories_list, 0, "诉求类别 / request categories"},
+    {"POST", "/api/v1/categories", h_categories_put, 0, "配置诉求类别 / configure a category"},
+    {"GET", "/api/v1/requests", h_requests_list, 0, "诉求列表与搜索 / list and search requests"},
+    {"POST", "/api/v1/requests", h_requests_create, 0, "反映诉求 / report a request"},
+    {"GET", "/api/v1/requests/stats", h_requests_stats, 0, "诉求统计 / request statistics"},
+    {"GET", "/api/v1/requests/summary", h_requests_summary, 0, "月度小结 / monthly summary"},
+    {"GET", "/api/v1/requests/{id}", h_requests_get, 0, "诉求详情与时间线 / a request and its timeline"},
+    {"POST", "/api/v1/requests/{id}/files", h_requests_file_add, ROUTE_RAW, "上传图片 / add a photo"},
+    {"POST", "/api/v1/requests/{id}/{action}", h_requests_act, 0, "办理操作 / act on a request"},
+    {"GET", "/api/v1/files/{id}", h_files_get, 0, "图片 / a photo"},
+    {"GET", "/api/v1/notifications", h_notifications_list, 0, "我的通知 / my notifications"},
+    {"POST", "/api/v1/notifications/{id}/read", h_notifications_read, 0, "标为已读 / mark as read"},
+    {"GET", "/api/v1/webhooks", h_webhooks_list, 0, "推送地址 / webhooks"},
+    {"POST", "/api/v1/webhooks", h_webhooks_create, 0, "新建推送 / create a webhook"},
+    {"PATCH", "/api/v1/webhooks/{id}", h_webhooks_update, 0, "修改推送 / update a webhook"},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", h_webhooks_deliveries, 0, "推送记录 / webhook deliveries"},
+    {"GET", "/api/v1/nodes/{id}/qr.png", h_nodes_qr, 0, "扫码上报二维码 / scan-to-report QR code"},
+    {"GET", "/open311/v2/discovery.{format}", h_o311_discovery, ROUTE_PUBLIC, "Open311 服务发现 / discovery"},
+    {"GET", "/open311/v2/services.{format}", h_o311_services, ROUTE_PUBLIC, "Open311 服务列表 / services"},
+    {"GET", "/open311/v2/services/{code}", h_o311_service, ROUTE_PUBLIC, "Open311 服务定义 / service definition"},
+    {"GET", "/open311/v2/requests.{format}", h_o311_requests_list, ROUTE_PUBLIC, "Open311 诉求列表 / requests"},
+    {"POST", "/open311/v2/requests.{format}", h_o311_request_post, ROUTE_PUBLIC | ROUTE_RAW,
+     "Open311 提交诉求 / submit a request"},
+    {"GET", "/open311/v2/requests/{id}", h_o311_request_get, ROUTE_PUBLIC, "Open311 诉求详情 / a request"},
+    {"GET", "/open311/v2/tokens/{token}", h_o311_token, ROUTE_PUBLIC, "Open311 令牌查询 / token lookup"},
     {"GET", "/api/v1/export/{list}", h_export, 0, "导出台账 / export a list"},
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
@@ -104,8 +129,10 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 {
 	const struct api_app *app = user;
 	struct api r = {.req = req, .resp = resp};
-	r.c = (struct ctx){.db = req->db, .a = req->a, .client = req->client, .pii_key = app->pii_key};
-	if (strncmp(req->path, "/api/", 5) != 0) {
+	r.c = (struct ctx){
+	    .db = req->db, .a = req->a, .client = req->client, .pii_key = app->pii_key, .files_dir = app->files_dir};
+	r.app = app;
+	if (strncmp(req->path, "/api/", 5) != 0 && strncmp(req->path, "/open311/", 9) != 0) {
 		app_static(&r, app);
 		return;
 	}

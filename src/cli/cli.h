@@ -25,6 +25,8 @@ void cli_key_path(const char *db, const char *key, char *out, size_t cap);
 /* Opens an existing database, migrates it and loads its key. */
 int cli_open(struct cli_env *env, const char *db, const char *key);
 void cli_close(struct cli_env *env);
+/* Where uploaded files live: the database path with ".files" appended. */
+const char *cli_files_dir(const char *db, struct arena *a);
 int cli_fail(const struct err *e);
 /* Finds "--name value" or "--name=value" in argv; NULL if absent. */
 const char *cli_opt(int argc, char **argv, const char *name);
@@ -40,6 +42,7 @@ int cmd_check(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_clock(int argc, char **argv);
 
 /* Creates a database with schema, key, root node and administrator. */
 int cli_create_db(const char *db, const char *key, const char *root_kind, const char *root_name, const char *admin,

@@ -6,14 +6,18 @@
 
 #include "api/app.h"
 #include "base/log.h"
+#include "cli/background.h"
 #include "cli/cli.h"
 #include "http/http.h"
 
-static const char usage[] = "usage: linli serve --db FILE [--key FILE] [--listen ADDR:PORT] [--threads N]\n"
-			    "                   [--rate N] [--max-body BYTES]\n\n"
-			    "Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
-			    "--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
-			    "requests per client per minute, --max-body 1048576 (imports: 64 MiB).\n";
+static const char usage[] =
+    "usage: linli serve --db FILE [--key FILE] [--listen ADDR:PORT] [--threads N]\n"
+    "                   [--rate N] [--max-body BYTES] [--public-url URL] [--tick S] [--retry-base S]\n\n"
+    "Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
+    "--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
+    "requests per client per minute, --max-body 1048576 (imports: 64 MiB),\n"
+    "--public-url http://ADDR:PORT (the address in QR codes), --tick 60 (case\n"
+    "clocks), --retry-base 30 (first webhook retry, doubling up to 6 h).\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -31,6 +35,12 @@ int cmd_serve(int argc, char **argv)
 	static struct api_app app;
 	memcpy(app.pii_key, env.key, sizeof app.pii_key);
 	app.db_url = db;
+	const char *listen_opt = cli_opt(argc, argv, "--listen"), *public_url = cli_opt(argc, argv, "--public-url");
+	/* These live as long as the server: plain heap copies. */
+	app.public_url =
+	    strdup(public_url ? public_url
+			      : arena_printf(&env.arena, "http://%s", listen_opt ? listen_opt : "127.0.0.1:8080"));
+	app.files_dir = strdup(env.c.files_dir);
 	cli_close(&env);
 	const char *listen = cli_opt(argc, argv, "--listen"), *threads = cli_opt(argc, argv, "--threads");
 	const char *rate = cli_opt(argc, argv, "--rate"), *max_body = cli_opt(argc, argv, "--max-body");
@@ -48,6 +58,21 @@ int cmd_serve(int argc, char **argv)
 	if (cfg.threads < 1 || cfg.threads > 256) {
 		fprintf(stderr, "linli: --threads must be 1..256\n");
 		return 2;
+	}
+	const char *tick = cli_opt(argc, argv, "--tick"), *retry = cli_opt(argc, argv, "--retry-base");
+	static struct background_config bg;
+	bg = (struct background_config){.db_url = db,
+					.pii_key = app.pii_key,
+					.files_dir = app.files_dir,
+					.tick_seconds = tick ? atoi(tick) : 60,
+					.retry_base = retry ? atol(retry) : 30};
+	if (bg.tick_seconds < 1 || bg.retry_base < 1) {
+		fprintf(stderr, "linli: --tick and --retry-base must be positive seconds\n");
+		return 2;
+	}
+	if (background_start(&bg)) {
+		fprintf(stderr, "linli: cannot start the background job\n");
+		return 1;
 	}
 	return http_serve(&cfg) ? 1 : 0;
 }

@@ -35,9 +35,18 @@ int cli_open(struct cli_env *env, const char *db, const char *key)
 		return cli_fail(&e);
 	arena_init(&env->arena);
 	env->system = (struct actor){.user_id = 0, .username = "system", .is_admin = true};
-	env->c =
-	    (struct ctx){.db = env->db, .a = &env->arena, .who = &env->system, .client = "cli", .pii_key = env->key};
+	env->c = (struct ctx){.db = env->db,
+			      .a = &env->arena,
+			      .who = &env->system,
+			      .client = "cli",
+			      .pii_key = env->key,
+			      .files_dir = cli_files_dir(db, &env->arena)};
 	return 0;
+}
+
+const char *cli_files_dir(const char *db, struct arena *a)
+{
+	return arena_printf(a, "%s.files", strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db);
 }
 
 void cli_close(struct cli_env *env)

@@ -17,6 +17,7 @@ static const struct {
     {"user", cmd_user, "manage accounts: add, list, grant, revoke, passwd"},
     {"import", cmd_import, "import residents from CSV or .xlsx"},
     {"export", cmd_export, "export a list to .xlsx or CSV"},
+    {"clock", cmd_clock, "run the request clocks now (or --at a time) and deliver webhooks"},
     {"backup", cmd_backup, "consistent online backup"},
     {"check", cmd_check, "verify database integrity"},
     {"routes", cmd_routes, "print the API routes"},

@@ -443,7 +443,8 @@ int account_load_actor(const struct ctx *c, int64_t user_id, struct actor **out,
 	struct store_stmt *st;
 	int rc = store_prepare(
 	    c->db,
-	    "SELECT u.username, u.is_admin, u.disabled, coalesce(u.person_id, 0), coalesce(p.household_id, 0) "
+	    "SELECT u.username, u.is_admin, u.disabled, coalesce(u.person_id, 0), coalesce(p.household_id, 0), "
+	    "coalesce(u.org_id, 0) "
 	    "FROM users u LEFT JOIN people p ON p.id = u.person_id WHERE u.id = ?",
 	    &st, e);
 	if (rc)
@@ -459,6 +460,7 @@ int account_load_actor(const struct ctx *c, int64_t user_id, struct actor **out,
 		disabled = store_col_int(st, 2);
 		a->person_id = store_col_int(st, 3);
 		a->household_id = store_col_int(st, 4);
+		a->org_id = store_col_int(st, 5);
 	}
 	store_done(st);
 	if (rc == STORE_DONE || disabled)
@@ -533,7 +535,7 @@ json_t *account_actor_json(const struct actor *a)
 	for (int i = 0; i < a->ngrants; i++)
 		json_array_append_new(grants, json_pack("{s:I, s:s}", "node_id", (json_int_t)a->grants[i].node_id,
 							"access", access_name(a->grants[i].access)));
-	return json_pack("{s:I, s:s, s:b, s:o, s:I, s:I}", "id", (json_int_t)a->user_id, "username", a->username,
+	return json_pack("{s:I, s:s, s:b, s:o, s:I, s:I, s:I}", "id", (json_int_t)a->user_id, "username", a->username,
 			 "is_admin", a->is_admin, "grants", grants, "person_id", (json_int_t)a->person_id,
-			 "household_id", (json_int_t)a->household_id);
+			 "household_id", (json_int_t)a->household_id, "org_id", (json_int_t)a->org_id);
 }

@@ -37,6 +37,7 @@ struct actor {
 	struct grant *grants;
 	int64_t person_id;    /* resident account: own person */
 	int64_t household_id; /* resident account: own household */
+	int64_t org_id;       /* account of an organisation (物业, 派出所 …) */
 };
 
 struct ctx {
@@ -45,6 +46,7 @@ struct ctx {
 	const struct actor *who;
 	const char *client;           /* remote address for the audit row */
 	const unsigned char *pii_key; /* 32-byte key for personal data */
+	const char *files_dir;        /* where uploaded files live (outside the database) */
 };
 
 /* Highest access the actor has at a node with this path. */

@@ -136,6 +136,7 @@ static const struct field user_fields[] = {
     {"username", FT_TEXT, FF_REQUIRED | FF_NOUPDATE, 64, 0, "用户名", "username"},
     {"display_name", FT_TEXT, FF_REQUIRED, 50, 0, "显示名", "display name"},
     {"person_id", FT_REF, 0, 0, 0, "关联居民", "person"},
+    {"org_id", FT_REF, 0, 0, 0, "所属组织", "organisation"},
     {"is_admin", FT_BOOL, FF_NOTNULL, 0, 0, "管理员", "administrator"},
     {"disabled", FT_BOOL, FF_NOTNULL, 0, 0, "停用", "disabled"},
     {"created_at", FT_TEXT, FF_READONLY, 0, 0, "创建时间", "created at"},
