@@ -24,8 +24,10 @@ SAN_OBJ := $(patsubst %.c,$(SAN)/obj/%.o,$(SRC_LIB) $(GEN_SRC))
 UNIT_SRC:= $(wildcard tests/unit/test_*.c)
 UNIT_BIN:= $(patsubst tests/unit/%.c,$(SAN)/%,$(UNIT_SRC))
 EMBED   := $(wildcard src/store/migrations/*.sql) docs/openapi.json
+WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.js web/package-lock.json
+WEB_OUT := $(BUILD)/web.stamp
 
-.PHONY: all deps run test unit api-test bench fmt fmt-check lint clean
+.PHONY: all deps run test unit api-test browser-test bench fmt fmt-check lint clean
 
 all: $(BUILD)/linli
 
@@ -50,9 +52,20 @@ $(GEN)/pinyin_table.c: tools/gen_pinyin.sh
 	@mkdir -p $(GEN)
 	tools/gen_pinyin.sh /usr/share/unicode/Unihan_Readings.txt.bz2 > $@.tmp && mv $@.tmp $@
 
-$(GEN)/embedded.c: tools/embed.sh $(EMBED)
+# The UI is built with Vite and precompressed; its files are embedded too.
+# `npm install --no-save` installs exactly the committed lock (npm ci refuses
+# a lock without the optional platform packages this registry omits).
+$(WEB_OUT): $(WEB_SRC)
+	@mkdir -p $(BUILD)
+	@echo "  WEB     web/dist"
+	cd web && npm install --no-audit --no-fund --no-save --loglevel=error && npx vite build --logLevel warn
+	find web/dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) -exec gzip -9 -k -f {} \;
+	@touch $@
+
+$(GEN)/embedded.c: tools/embed.sh $(EMBED) $(WEB_OUT)
 	@mkdir -p $(GEN)
-	tools/embed.sh $(EMBED) > $@.tmp && mv $@.tmp $@
+	@echo "  EMBED   $(words $(EMBED)) files + web/dist"
+	$(Q)tools/embed.sh $(EMBED) $$(find web/dist -type f | sort) > $@.tmp && mv $@.tmp $@
 
 $(SAN)/test_%: tests/unit/test_%.c $(SAN_OBJ)
 	@echo "  LD san  $@"
@@ -67,12 +80,16 @@ test:
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory api-test
+	@$(MAKE) --no-print-directory browser-test
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
 
 api-test: $(BUILD)/linli
 	LINLI_BIN=$(abspath $(BUILD)/linli) node --test --test-concurrency=2 tests/api/
+
+browser-test: $(BUILD)/linli
+	LINLI_BIN=$(abspath $(BUILD)/linli) node --test --test-concurrency=1 tests/browser/
 
 bench: all
 	@scripts/deps.sh bench

@@ -6,8 +6,8 @@ set -eu
 purpose=${1:-build}
 build="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
 libxlsxwriter-dev libcsv-dev libopencc-dev libopencc-data libqrencode-dev libzip-dev libexpat1-dev libcurl4-openssl-dev
-unicode-data bzip2"
-test="$build libcmocka-dev nodejs sqlite3"
+unicode-data bzip2 gzip nodejs npm"
+test="$build libcmocka-dev sqlite3 chromium fonts-noto-cjk"
 bench="$build wrk sqlite3 curl"
 case "$purpose" in
 build | run) want=$build ;;
@@ -19,12 +19,14 @@ missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
-# Node.js may come from elsewhere than Debian (nvm, a tarball): accept any node >= 18.
-case " $missing " in *" nodejs "*)
-	if command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ]; then
-		missing=$(echo "$missing" | sed 's/ nodejs//')
-	fi ;;
-esac
+# Node.js and npm may come from elsewhere than Debian (nvm, a tarball):
+# accept any node >= 18 with its npm.
+if command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ]; then
+	missing=$(echo "$missing" | sed 's/ nodejs//')
+fi
+if command -v npm >/dev/null 2>&1; then
+	missing=$(echo "$missing" | sed 's/ npm//')
+fi
 [ -z "$missing" ] && exit 0
 echo "installing:$missing"
 sudo=""

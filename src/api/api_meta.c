@@ -6,6 +6,9 @@
 #include "api/app.h"
 #include "api/handlers.h"
 #include "base/embedded.h"
+#include "base/pinyin.h"
+#include "base/script.h"
+#include "base/utf8.h"
 #include "store/store.h"
 
 void h_health(struct api *r)
@@ -46,6 +49,13 @@ static const char *mime_of(const char *path)
 	return "application/octet-stream";
 }
 
+/* Does the client accept gzip? (q=0 refusals are rare enough to ignore.) */
+static bool accepts_gzip(struct api *r)
+{
+	const char *ae = http_header(r->req, "Accept-Encoding");
+	return ae && strstr(ae, "gzip");
+}
+
 void app_static(struct api *r, const struct api_app *app)
 {
 	(void)app;
@@ -57,24 +67,43 @@ void app_static(struct api *r, const struct api_app *app)
 	const char *want = strcmp(path, "/") == 0 ? "web/dist/index.html" : arena_printf(r->req->a, "web/dist%s", path);
 	const struct embedded_file *f = embedded_find(want);
 	bool hashed = f && strstr(path, "/assets/");
-	if (!f && !strchr(strrchr(path, '/'), '.'))
-		f = embedded_find("web/dist/index.html"); /* client-side route */
-	if (!f) {
-		r->resp->status = 200;
-		static const char page[] =
-		    "<!doctype html><meta charset=utf-8><title>邻里 linli</title>"
-		    "<h1>邻里 linli</h1><p>API: <a href=/api/v1/openapi.json>/api/v1/openapi.json</a></p>";
-		if (strcmp(path, "/") != 0)
-			return api_error(r, 404, "not_found", NULL, "没有这个页面 / no such page");
-		r->resp->data = page;
-		r->resp->len = sizeof page - 1;
-		r->resp->type = "text/html; charset=utf-8";
-		return;
+	if (!f && !strchr(strrchr(path, '/'), '.')) {
+		want = "web/dist/index.html"; /* a client-side route */
+		f = embedded_find(want);
 	}
+	if (!f)
+		return api_error(r, 404, "not_found", NULL, "没有这个页面 / no such page");
+	/* Precompressed at build time: send the .gz when the client takes it. */
+	const struct embedded_file *gz = accepts_gzip(r) ? embedded_find(arena_printf(r->req->a, "%s.gz", want)) : NULL;
 	r->resp->status = 200;
-	r->resp->data = f->data;
-	r->resp->len = f->len;
+	r->resp->data = gz ? gz->data : f->data;
+	r->resp->len = gz ? gz->len : f->len;
 	r->resp->type = mime_of(f->path);
+	if (gz)
+		http_add_header(r->resp, "Content-Encoding", "gzip");
+	http_add_header(r->resp, "Vary", "Accept-Encoding");
 	/* Vite puts a content hash in asset names: cache them for a year. */
 	http_add_header(r->resp, "Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+}
+
+/* The reading aid: the toneless pinyin of each character and the text in
+ * traditional script. Public, so the login page can offer it too. */
+void h_text_annotate(struct api *r)
+{
+	static const char *const keys[] = {"text", NULL};
+	if (!api_qkeys(r, keys))
+		return;
+	const char *text = http_query(r->req, "text");
+	if (!text || !*text)
+		return api_error(r, 400, "invalid", "text", "需要text参数 / text is required");
+	if (utf8_len(text) > 2000)
+		return api_error(r, 400, "invalid", "text", "最多2000个字 / at most 2000 characters");
+	json_t *chars = json_array();
+	for (const char *p = text; *p;) {
+		const char *start = p;
+		unsigned cp = utf8_next(&p);
+		const char *py = pinyin_of(cp);
+		json_array_append_new(chars, json_pack("{s:s%, s:s?}", "char", start, (size_t)(p - start), "pinyin", py));
+	}
+	api_ok(r, 200, json_pack("{s:o, s:s}", "chars", chars, "traditional", script_traditional(r->req->a, text)));
 }

@@ -63,6 +63,17 @@ static int set_status(const struct ctx *c, const struct case_core *k, const char
 			 rows_now(c), k->id);
 }
 
+/* Ends a wait for the resident: the paused time is added to the deadlines. */
+static int unpause(const struct ctx *c, const struct case_core *k, const char *now, struct err *e)
+{
+	return store_run(c->db, e,
+			 "UPDATE cases SET resolve_due = strftime('%Y-%m-%dT%H:%M:%SZ', strftime('%s', resolve_due) + "
+			 "(strftime('%s', ?1) - strftime('%s', paused_at)), 'unixepoch'), respond_due = "
+			 "strftime('%Y-%m-%dT%H:%M:%SZ', strftime('%s', respond_due) + (strftime('%s', ?1) - "
+			 "strftime('%s', paused_at)), 'unixepoch'), paused_at = NULL WHERE id = ?2 AND paused_at IS NOT NULL",
+			 "ti", now, k->id);
+}
+
 /* Marks the first response at this level (and ever). */
 static int responded(const struct ctx *c, const struct case_core *k, struct err *e)
 {
@@ -138,6 +149,10 @@ static int do_handover(const struct ctx *c, struct case_core *k, json_t *in, con
 	if (leads != 1)
 		return err_set(e, ERR_INVALID, "orgs", "需且仅需一个牵头单位 / exactly one lead organisation");
 	const char *now = rows_now(c);
+	/* A new handover names the lead: an earlier lead stays on as joint. */
+	int rc0 = store_run(c->db, e, "UPDATE case_orgs SET role = 'joint' WHERE case_id = ? AND role = 'lead'", "i", k->id);
+	if (rc0)
+		return rc0;
 	json_array_foreach (orgs, i, o) {
 		json_int_t id = json_integer_value(json_object_get(o, "org_id"));
 		const char *role = json_string_value(json_object_get(o, "role"));
@@ -190,6 +205,16 @@ static int do_rate(const struct ctx *c, struct case_core *k, json_t *in, struct 
 	}
 	rc = store_run(c->db, e, "UPDATE cases SET reopened = reopened + 1, resolved_at = NULL WHERE id = ?", "i",
 		       k->id);
+	int64_t target = 0;
+	if (rc == 0)
+		rc = case_parent_target(c, k->node_id, &target, e);
+	if (rc == 0 && !target) {
+		/* Nothing above: it is reopened at the top once more. */
+		rc = case_land(c, k, k->node_id, time_now(), e);
+		if (rc == 0)
+			rc = set_status(c, k, "accepted", e);
+		return rc ? rc : case_event(c, k, "reopened", "accepted", 0, 0, NULL, true, e);
+	}
 	return rc ? rc : do_escalate(c, k, "居民再次不满意 / the resident is still not satisfied", false, e);
 }
 
@@ -285,7 +310,9 @@ int case_act(const struct ctx *c, int64_t id, const char *action, json_t *in, js
 	if (rc)
 		return rc;
 	if (!strcmp(action, "accept")) {
-		rc = set_status(c, &k, "accepted", e);
+		rc = unpause(c, &k, now, e);
+		if (rc == 0)
+			rc = set_status(c, &k, "accepted", e);
 		if (rc == 0)
 			rc = responded(c, &k, e);
 		if (rc == 0)
@@ -304,28 +331,15 @@ int case_act(const struct ctx *c, int64_t id, const char *action, json_t *in, js
 		if (rc == 0)
 			rc = case_event(c, &k, "asked", "waiting", 0, 0, note, true, e);
 	} else if (!strcmp(action, "reply")) {
-		/* The pause is added to the deadlines. */
-		int64_t paused = 0;
-		store_int(c->db, NULL, &paused,
-			  "SELECT CAST(strftime('%s', ?) AS INTEGER) - CAST(strftime('%s', paused_at) AS INTEGER) FROM "
-			  "cases WHERE id = ?",
-			  "ti", now, k.id);
-		char rd[21], sd[21];
-		int64_t base = 0;
-		store_int(c->db, NULL, &base,
-			  "SELECT CAST(strftime('%s', resolve_due) AS INTEGER) FROM cases WHERE id = ?", "i", k.id);
-		time_iso(base + paused, rd);
-		store_int(c->db, NULL, &base,
-			  "SELECT CAST(strftime('%s', respond_due) AS INTEGER) FROM cases WHERE id = ?", "i", k.id);
-		time_iso(base + paused, sd);
-		rc = store_run(c->db, e,
-			       "UPDATE cases SET status = 'accepted', paused_at = NULL, resolve_due = ?, respond_due = "
-			       "?, updated_at = ? WHERE id = ?",
-			       "ttti", rd, sd, now, k.id);
+		rc = unpause(c, &k, now, e);
+		if (rc == 0)
+			rc = set_status(c, &k, "accepted", e);
 		if (rc == 0)
 			rc = case_event(c, &k, "replied", "accepted", 0, 0, note, true, e);
 	} else if (!strcmp(action, "handover")) {
-		rc = do_handover(c, &k, in, note, e);
+		rc = unpause(c, &k, now, e);
+		if (rc == 0)
+			rc = do_handover(c, &k, in, note, e);
 		if (rc == 0)
 			rc = set_status(c, &k, "referred", e);
 		if (rc == 0)
@@ -381,5 +395,16 @@ int case_act(const struct ctx *c, int64_t id, const char *action, json_t *in, js
 		json_decref(snap);
 	}
 	rc = txn_finish(c, rc, e);
-	return rc ? rc : case_get(c, id, out, e);
+	if (rc)
+		return rc;
+	rc = case_get(c, id, out, e);
+	if (rc == ERR_FORBIDDEN) {
+		/* Done, and now beyond the actor's reach (escalated upwards): say
+		 * where it went instead of failing an action that took effect. */
+		struct case_core after;
+		if ((rc = case_load_core(c, id, &after, e)) == 0)
+			*out = json_pack("{s:I, s:s, s:I, s:b}", "id", (json_int_t)id, "status", after.status, "node_id",
+					 (json_int_t)after.node_id, "can_handle", 0);
+	}
+	return rc;
 }

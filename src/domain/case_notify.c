@@ -60,6 +60,18 @@ int case_event(const struct ctx *c, const struct case_core *k, const char *type,
 	return public ? case_notify(c, k, type, store_last_id(c->db), note, e) : 0;
 }
 
+/* Is type one of the comma-separated event names (or "*")? */
+static bool event_listed(const char *events, const char *type)
+{
+	if (!strcmp(events, "*"))
+		return true;
+	size_t n = strlen(type);
+	for (const char *p = events; p && *p; p = strchr(p, ','), p = p ? p + 1 : NULL)
+		if (!strncmp(p, type, n) && (p[n] == ',' || p[n] == 0))
+			return true;
+	return false;
+}
+
 int case_notify(const struct ctx *c, const struct case_core *k, const char *type, int64_t event_id, const char *note,
 		struct err *e)
 {
@@ -87,7 +99,7 @@ int case_notify(const struct ctx *c, const struct case_core *k, const char *type
 	int n = 0;
 	while (n < 64 && store_step(st, NULL) == STORE_ROW) {
 		const char *events = store_col_text(st, 1);
-		if (!strcmp(events, "*") || strstr(events, type))
+		if (event_listed(events, type))
 			hooks[n++] = store_col_int(st, 0);
 	}
 	store_done(st);

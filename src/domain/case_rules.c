@@ -37,7 +37,9 @@ const struct case_rule *case_rule_find(const char *kind, const char *action)
 
 bool case_rule_allows(const struct case_rule *r, const char *status)
 {
-	size_t n = strlen(status);
+	size_t n = status ? strlen(status) : 0;
+	if (n == 0)
+		return false;
 	for (const char *p = r->from; (p = strstr(p, status)) != NULL; p += n)
 		if ((p == r->from || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
 			return true;

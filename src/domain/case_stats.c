@@ -207,8 +207,10 @@ static int compute(const struct ctx *c, int64_t node, const char *path, const ch
 		json_decref(names);
 		return rc;
 	}
-	qsort(first.v, first.n, sizeof *first.v, cmp_double);
-	qsort(resolve.v, resolve.n, sizeof *resolve.v, cmp_double);
+	if (first.n)
+		qsort(first.v, first.n, sizeof *first.v, cmp_double);
+	if (resolve.n)
+		qsort(resolve.v, resolve.n, sizeof *resolve.v, cmp_double);
 	json_t *t = group_json(&total);
 	json_object_set_new(t, "escalations", json_integer(escalations));
 	json_object_set_new(t, "reopened", json_integer(reopened));
@@ -363,7 +365,9 @@ int case_summary(const struct ctx *c, int64_t node, const char *month, json_t **
 		    "LIMIT 5000",
 		    &st, e);
 	if (rc == 0) {
-		store_bind(st, "tttt", path, arena_printf(c->a, "%s~", path), end, start);
+		/* Terms are dates: compare with the month's first and next first days. */
+		store_bind(st, "tttt", path, arena_printf(c->a, "%s~", path), arena_strndup(c->a, end, 10),
+			   arena_strndup(c->a, start, 10));
 		while (store_step(st, NULL) == STORE_ROW) {
 			int64_t at = store_col_int(st, 3), user = store_col_int(st, 5);
 			json_t *row = month_counts(c, NULL, at, start, end);

@@ -102,3 +102,12 @@ test('POST needs an api_key; form-encoded and JSON bodies; tokens', async () => 
   assert.equal((await s.req('GET', '/open311/v2/requests/abc.json')).status, 404);
   assert.equal((await s.req('GET', '/open311/v2/tokens/zzz.json')).status, 404);
 });
+
+test('the reading aid: pinyin per character and traditional script', async () => {
+  const r = await s.req('GET', '/api/v1/text/annotate?text=' + encodeURIComponent('邻长王贵宝反映楼道灯坏了'));
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.chars.slice(2, 5).map((c) => c.pinyin), ['wang', 'gui', 'bao']);
+  assert.equal(r.json.traditional, '鄰長王貴寶反映樓道燈壞了');
+  assert.equal((await s.req('GET', '/api/v1/text/annotate')).status, 400);
+  assert.equal((await s.req('GET', '/api/v1/text/annotate?text=' + '字'.repeat(2001))).status, 400);
+});

@@ -1,0 +1,22 @@
+// Locale-aware formatting shared by the console pages: enumeration labels
+// (codes from the API → words), dates, numbers and percentages.
+import { useI18n } from 'vue-i18n';
+
+const none = (v) => v === null || v === undefined || v === '';
+
+export function useFmt() {
+  const { t, te, d, n } = useI18n();
+  const label = (kind, v) => (none(v) ? '—' : te(`staff.enum.${kind}.${v}`) ? t(`staff.enum.${kind}.${v}`) : String(v));
+  // 'YYYY-MM-DD' is a calendar day: build it in local time so it never
+  // shifts by a day in time zones west of UTC.
+  const day = (s) => {
+    if (none(s)) return '—';
+    const [y, m, dd] = String(s).slice(0, 10).split('-').map(Number);
+    return d(new Date(y, m - 1, dd), 'short');
+  };
+  const time = (s) => (none(s) ? '—' : d(new Date(s), 'long'));
+  const num = (v) => (none(v) ? '—' : n(Number(v)));
+  const pct = (v) => (none(v) ? '—' : n(Number(v), 'percent'));
+  const hours = (v) => (none(v) ? '—' : t('staff.hours', { h: n(Number(v), { maximumFractionDigits: 1 }) }));
+  return { label, day, time, num, pct, hours };
+}
