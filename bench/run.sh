@@ -41,15 +41,22 @@ person=$(q "SELECT id FROM people ORDER BY id LIMIT 1 OFFSET (SELECT count(*)/2 
 grid=$(q "SELECT id FROM nodes WHERE kind IN ('area','grid') ORDER BY id LIMIT 1")
 community=$(q "SELECT id FROM nodes WHERE kind = 'community' ORDER BY id LIMIT 1")
 street=$(q "SELECT id FROM nodes WHERE kind = 'street' ORDER BY id LIMIT 1")
+circle=$(q "SELECT id FROM nodes WHERE kind = 'circle' ORDER BY id LIMIT 1")
+requests=$(q "SELECT count(*) FROM cases")
 rss() { awk '/VmRSS/ {print int($2/1024)}' /proc/$srv/status; }
 idle_rss=$(rss)
 
-# run NAME URL [auth]: prints "req/s p99"
+# run NAME URL [auth [connections [script]]]: prints "req/s p99 non2xx"
 run() {
-	if [ -n "${3:-}" ]; then
-		out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $token" "$2")
+	c=${4:-$conns}
+	t=2
+	[ "$c" -lt 2 ] && t=1
+	if [ -n "${5:-}" ]; then
+		out=$(LINLI_TOKEN=$token LINLI_PLACE=$circle wrk -t$t -c"$c" -d"${secs}s" --latency -s "$5" "$2")
+	elif [ -n "${3:-}" ]; then
+		out=$(wrk -t$t -c"$c" -d"${secs}s" --latency -H "Authorization: Bearer $token" "$2")
 	else
-		out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "$2")
+		out=$(wrk -t$t -c"$c" -d"${secs}s" --latency "$2")
 	fi
 	rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
 	p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
@@ -57,7 +64,7 @@ run() {
 	echo "$rps $p99 ${errs:-0}"
 }
 
-echo "linli bench — scale $scale: $people residents, wrk -t2 -c$conns -d${secs}s on 127.0.0.1 ($(nproc) cores)"
+echo "linli bench — scale $scale: $people residents, $requests requests, wrk -c$conns -d${secs}s on 127.0.0.1 ($(nproc) cores)"
 base=$(run hello "http://127.0.0.1:$hport/")
 base_rps=$(echo "$base" | cut -d' ' -f1)
 printf "%-36s %12s %10s %8s %6s\n" scenario req/s p99 ratio non2xx
@@ -66,10 +73,22 @@ peak=0
 for sc in "GET one person|/api/v1/people/$person" \
 	"list a grid's residents (50)|/api/v1/people?node=$grid&limit=50" \
 	"stats: community|/api/v1/stats?node=$community" \
-	"stats: street|/api/v1/stats?node=$street"; do
+	"stats: street|/api/v1/stats?node=$street" \
+	"requests: list a grid's open (50)|/api/v1/requests?node=$grid&status=open&limit=50" \
+	"requests: stats of a community|/api/v1/requests/stats?node=$community" \
+	"requests: stats of the street|/api/v1/requests/stats?node=$street" \
+	"requests: create, 1 connection|/api/v1/requests|1|bench/post_request.lua" \
+	"requests: create, 16 connections|/api/v1/requests|16|bench/post_request.lua"; do
 	name=${sc%%|*}
-	path=${sc#*|}
-	res=$(run "$name" "http://127.0.0.1:$port$path" auth)
+	rest=${sc#*|}
+	path=${rest%%|*}
+	extra=""
+	[ "$path" != "$rest" ] && extra=${rest#*|}
+	if [ -n "$extra" ]; then
+		res=$(run "$name" "http://127.0.0.1:$port$path" auth "${extra%%|*}" "${extra#*|}")
+	else
+		res=$(run "$name" "http://127.0.0.1:$port$path" auth)
+	fi
 	r=$(rss)
 	[ "$r" -gt "$peak" ] && peak=$r
 	rps=$(echo "$res" | cut -d' ' -f1)
@@ -85,5 +104,12 @@ cold() {
 }
 echo
 echo "stats computed after a write (cache miss): community $(cold "$community"), street $(cold "$street")"
+coldreq() {
+	curl -sf -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+		-d "{\"category\":\"other\",\"description\":\"bench\",\"place_node_id\":$circle}" "http://127.0.0.1:$port/api/v1/requests"
+	curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/requests/stats?node=$1" |
+		awk '{printf "%.1f ms", $1 * 1000}'
+}
+echo "request stats computed after a new request (cache miss): community $(coldreq "$community"), street $(coldreq "$street")"
 echo "import (demo generation): ${import_s} s for $people residents; database ${db_mb} MiB"
 echo "server RSS: idle ${idle_rss} MiB, after load ${peak} MiB"

@@ -103,7 +103,8 @@ void h_text_annotate(struct api *r)
 		const char *start = p;
 		unsigned cp = utf8_next(&p);
 		const char *py = pinyin_of(cp);
-		json_array_append_new(chars, json_pack("{s:s%, s:s?}", "char", start, (size_t)(p - start), "pinyin", py));
+		json_array_append_new(chars,
+				      json_pack("{s:s%, s:s?}", "char", start, (size_t)(p - start), "pinyin", py));
 	}
 	api_ok(r, 200, json_pack("{s:o, s:s}", "chars", chars, "traditional", script_traditional(r->req->a, text)));
 }

@@ -16,7 +16,8 @@
 const struct route api_routes[] = {
     {"GET", "/api/v1/health", h_health, ROUTE_PUBLIC, "服务状态 / health"},
     {"GET", "/api/v1/openapi.json", h_openapi, ROUTE_PUBLIC, "OpenAPI文档 / OpenAPI document"},
-    {"GET", "/api/v1/text/annotate", h_text_annotate, ROUTE_PUBLIC, "阅读辅助：拼音与繁体 / reading aid: pinyin and traditional"},
+    {"GET", "/api/v1/text/annotate", h_text_annotate, ROUTE_PUBLIC,
+     "阅读辅助：拼音与繁体 / reading aid: pinyin and traditional"},
     {"POST", "/api/v1/auth/login", h_login, ROUTE_PUBLIC, "登录 / log in"},
     {"POST", "/api/v1/auth/logout", h_logout, 0, "退出 / log out"},
     {"GET", "/api/v1/auth/me", h_me, 0, "当前用户 / current user"},

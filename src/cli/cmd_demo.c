@@ -19,6 +19,7 @@
 
 #include "base/timeutil.h"
 #include "cli/cli.h"
+#include "cli/demo.h"
 #include "domain/accounts.h"
 #include "domain/audit.h"
 #include "domain/fields.h"
@@ -30,9 +31,10 @@
 int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
 int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
 
-static const char usage[] = "usage: linli demo --db FILE [--scale street|city] [--key FILE]\n\n"
+static const char usage[] = "usage: linli demo --db FILE [--scale street|city] [--requests N] [--key FILE]\n\n"
 			    "Creates FILE and fills it with a demo: street scale (~40,000 residents in six\n"
-			    "communities) or city scale (~1,000,000 residents). Prints the demo logins.\n";
+			    "communities, 5,000 requests over the past year) or city scale (~1,000,000\n"
+			    "residents, 1,000,000 requests). Prints the demo logins.\n";
 
 static const char *const surnames[] = {
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林",  "罗",
@@ -424,6 +426,7 @@ int cmd_demo(int argc, char **argv)
 	if (cli_help(argc, argv, usage))
 		return 0;
 	const char *db = cli_opt(argc, argv, "--db"), *scale = cli_opt(argc, argv, "--scale");
+	const char *nreq = cli_opt(argc, argv, "--requests");
 	if (!db || (scale && strcmp(scale, "street") && strcmp(scale, "city"))) {
 		fputs(usage, stderr);
 		return 2;
@@ -468,11 +471,15 @@ int cmd_demo(int argc, char **argv)
 	audit_log(&env.c, "demo", "node", 1, NULL, summary, &e);
 	store_commit(env.db, &e);
 	json_decref(summary);
+	int64_t requests = nreq ? atoll(nreq) : city ? 1000000 : 5000;
+	if (requests > 0 && demo_requests(&env, requests, time_now()))
+		return 1;
 	store_exec(env.db, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("demo database %s: %lld residents in %lld households, %d 片, %d 组, %d 邻 (%.1f s)\n", db,
-	       (long long)d.people, (long long)d.households, d.area_seq, d.group_seq, d.circle_seq, secs);
+	printf("demo database %s: %lld residents in %lld households, %d 片, %d 组, %d 邻, %lld requests (%.1f s)\n", db,
+	       (long long)d.people, (long long)d.households, d.area_seq, d.group_seq, d.circle_seq, (long long)requests,
+	       secs);
 	printf("logins (password demo1234 unless noted):\n"
 	       "  admin / admin1234   系统管理员 administrator\n"
 	       "  jiedao              街道干部 street officer (whole street)\n"

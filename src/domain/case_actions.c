@@ -66,12 +66,13 @@ static int set_status(const struct ctx *c, const struct case_core *k, const char
 /* Ends a wait for the resident: the paused time is added to the deadlines. */
 static int unpause(const struct ctx *c, const struct case_core *k, const char *now, struct err *e)
 {
-	return store_run(c->db, e,
-			 "UPDATE cases SET resolve_due = strftime('%Y-%m-%dT%H:%M:%SZ', strftime('%s', resolve_due) + "
-			 "(strftime('%s', ?1) - strftime('%s', paused_at)), 'unixepoch'), respond_due = "
-			 "strftime('%Y-%m-%dT%H:%M:%SZ', strftime('%s', respond_due) + (strftime('%s', ?1) - "
-			 "strftime('%s', paused_at)), 'unixepoch'), paused_at = NULL WHERE id = ?2 AND paused_at IS NOT NULL",
-			 "ti", now, k->id);
+	return store_run(
+	    c->db, e,
+	    "UPDATE cases SET resolve_due = strftime('%Y-%m-%dT%H:%M:%SZ', strftime('%s', resolve_due) + "
+	    "(strftime('%s', ?1) - strftime('%s', paused_at)), 'unixepoch'), respond_due = "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ', strftime('%s', respond_due) + (strftime('%s', ?1) - "
+	    "strftime('%s', paused_at)), 'unixepoch'), paused_at = NULL WHERE id = ?2 AND paused_at IS NOT NULL",
+	    "ti", now, k->id);
 }
 
 /* Marks the first response at this level (and ever). */
@@ -150,7 +151,8 @@ static int do_handover(const struct ctx *c, struct case_core *k, json_t *in, con
 		return err_set(e, ERR_INVALID, "orgs", "需且仅需一个牵头单位 / exactly one lead organisation");
 	const char *now = rows_now(c);
 	/* A new handover names the lead: an earlier lead stays on as joint. */
-	int rc0 = store_run(c->db, e, "UPDATE case_orgs SET role = 'joint' WHERE case_id = ? AND role = 'lead'", "i", k->id);
+	int rc0 =
+	    store_run(c->db, e, "UPDATE case_orgs SET role = 'joint' WHERE case_id = ? AND role = 'lead'", "i", k->id);
 	if (rc0)
 		return rc0;
 	json_array_foreach (orgs, i, o) {
@@ -252,6 +254,10 @@ static int do_merge(const struct ctx *c, struct case_core *k, json_t *in, const 
 static unsigned actor_roles(const struct ctx *c, const struct case_core *k)
 {
 	unsigned who = 0;
+	/* The system (CLI, clocks, demo) may record any step, e.g. a rating
+	 * given by phone and entered by an operator's import. */
+	if (c->who && c->who->user_id == 0 && c->who->is_admin)
+		return WHO_HANDLER | WHO_REPORTER | WHO_ORG | WHO_ORG_LEAD;
 	if (case_can_handle(c, k))
 		who |= WHO_HANDLER;
 	if (case_is_reporter(c, k))
@@ -403,8 +409,8 @@ int case_act(const struct ctx *c, int64_t id, const char *action, json_t *in, js
 		 * where it went instead of failing an action that took effect. */
 		struct case_core after;
 		if ((rc = case_load_core(c, id, &after, e)) == 0)
-			*out = json_pack("{s:I, s:s, s:I, s:b}", "id", (json_int_t)id, "status", after.status, "node_id",
-					 (json_int_t)after.node_id, "can_handle", 0);
+			*out = json_pack("{s:I, s:s, s:I, s:b}", "id", (json_int_t)id, "status", after.status,
+					 "node_id", (json_int_t)after.node_id, "can_handle", 0);
 	}
 	return rc;
 }

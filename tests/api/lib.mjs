@@ -25,11 +25,13 @@ export function freePort() {
 
 export class Server {
   // kind: 'demo' (street demo) or 'empty' (init only)
-  static async start({ kind = 'demo', extra = [] } = {}) {
+  // demoArgs: the demo's history of requests is off unless a test wants it,
+  // so request figures in tests are exactly the ones they create.
+  static async start({ kind = 'demo', extra = [], demoArgs = ['--requests', '0'] } = {}) {
     const s = new Server();
     s.dir = mkdtempSync(join(tmpdir(), 'linli-test-'));
     s.db = join(s.dir, 'test.db');
-    if (kind === 'demo') linli(['demo', '--db', s.db]);
+    if (kind === 'demo') linli(['demo', '--db', s.db, ...demoArgs]);
     else linli(['init', '--db', s.db, '--password', 'admin1234']);
     s.extra = extra;
     await s.launch();

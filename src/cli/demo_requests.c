@@ -1,0 +1,127 @@
+/*
+ * demo_requests.c — a year of residents' requests for the demo, made
+ * through the case engine itself at past times (time_set_fake): reported
+ * in each 邻 circle by its residents through the seeds' channels, then
+ * accepted, escalated, handed over, resolved and rated in proportions that
+ * look like a working community. Deterministic for a given seed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "cli/demo.h"
+#include "domain/cases.h"
+
+static const struct {
+	const char *category, *text;
+} samples[] = {
+    {"corridor_light", "楼道灯坏了，晚上上下楼看不清，老人出入不方便"},
+    {"sewer", "楼下下水道堵了，污水外溢，气味很大"},
+    {"parking", "小区门口乱停车，消防通道被堵"},
+    {"charging", "电动车充电桩不够用，希望增设"},
+    {"greening", "绿化带杂草丛生，需要修剪"},
+    {"sanitation", "垃圾桶满了没人清运"},
+    {"noise", "夜间装修噪音扰民"},
+    {"safety", "楼道堆放杂物，存在消防隐患"},
+    {"neighbour_dispute", "楼上漏水到楼下，两家协商不成"},
+    {"property_service", "物业维修不及时，报修三天无人上门"},
+    {"facilities", "健身器材损坏，单杠松动"},
+    {"other", "希望社区组织老年人智能手机培训"},
+};
+static const char *const channels[] = {"self", "visit", "box", "book", "wechat", "phone", "walkin", "patrol", "qr"};
+
+struct circle {
+	int64_t node, person;
+};
+
+static unsigned rnd(unsigned long long *s, unsigned n)
+{
+	*s ^= *s << 13, *s ^= *s >> 7, *s ^= *s << 17;
+	return (unsigned)(*s % n);
+}
+
+static int act(const struct ctx *c, int64_t id, const char *action, json_t *in)
+{
+	json_t *out = NULL;
+	struct err e = {0};
+	int rc = case_act(c, id, action, in, &out, &e);
+	json_decref(out);
+	json_decref(in);
+	return rc;
+}
+
+int demo_requests(struct cli_env *env, int64_t count, int64_t now)
+{
+	/* Every circle with one of its residents as the usual reporter. */
+	struct store_stmt *st;
+	struct err e = {0};
+	if (store_prepare(env->db,
+			  "SELECT n.id, (SELECT p.id FROM people p WHERE p.node_id = n.id LIMIT 1) FROM nodes n "
+			  "WHERE n.kind IN ('circle', 'unit') ORDER BY n.id",
+			  &st, &e))
+		return cli_fail(&e);
+	size_t cap = 1024, n = 0;
+	struct circle *circles = malloc(cap * sizeof *circles);
+	while (store_step(st, NULL) == STORE_ROW) {
+		if (n == cap)
+			circles = realloc(circles, (cap *= 2) * sizeof *circles);
+		circles[n++] = (struct circle){store_col_int(st, 0), store_col_int(st, 1)};
+	}
+	store_done(st);
+	unsigned long long seed = 0x9e3779b97f4a7c15ULL;
+	struct arena scratch;
+	for (int64_t i = 0; i < count && n; i++) {
+		arena_init(&scratch);
+		struct ctx c = env->c;
+		c.a = &scratch;
+		const struct circle *at = &circles[rnd(&seed, (unsigned)n)];
+		int s = (int)rnd(&seed, sizeof samples / sizeof *samples);
+		/* Spread over the past year, most of it finished. */
+		int64_t t = now - (int64_t)rnd(&seed, 365 * 24 * 3600);
+		time_set_fake(t);
+		if (i % 5000 == 0 && store_begin(env->db, &e))
+			return cli_fail(&e);
+		json_t *in = json_pack("{s:s, s:s, s:I, s:s, s:I}", "category", samples[s].category, "description",
+				       samples[s].text, "place_node_id", (json_int_t)at->node, "channel",
+				       channels[rnd(&seed, 9)], "reporter_person_id", (json_int_t)at->person);
+		json_t *out = NULL;
+		if (case_create(&c, in, &out, &e)) {
+			fprintf(stderr, "linli demo: request: %s\n", e.msg);
+			return 1;
+		}
+		json_decref(in);
+		int64_t id = json_integer_value(json_object_get(out, "id"));
+		json_decref(out);
+		unsigned fate = rnd(&seed, 100);
+		bool recent = now - t < 5 * 24 * 3600;
+		time_set_fake(t + 3600 * (1 + rnd(&seed, 20)));
+		if (fate < 85 && !recent)
+			act(&c, id, "accept", json_object());
+		if (fate < 12 && !recent) {
+			time_set_fake(t + 3600 * (30 + rnd(&seed, 60)));
+			act(&c, id, "escalate", json_pack("{s:s}", "reason", "需上级协调 / needs the level above"));
+			act(&c, id, "accept", json_object());
+		}
+		if (fate < 80 && !recent) {
+			time_set_fake(t + 3600 * (4 + rnd(&seed, 90)));
+			act(&c, id, "resolve", json_pack("{s:s}", "outcome", "已处理完毕 / done"));
+			if (fate < 60) {
+				static const char *const ratings[] = {"satisfied", "satisfied", "satisfied", "basic",
+								      "unsatisfied"};
+				time_set_fake(t + 3600 * (100 + rnd(&seed, 48)));
+				act(&c, id, "rate", json_pack("{s:s}", "rating", ratings[rnd(&seed, 5)]));
+			}
+		}
+		arena_free(&scratch);
+		if ((i + 1) % 5000 == 0 || i + 1 == count) {
+			if (store_commit(env->db, &e))
+				return cli_fail(&e);
+			if ((i + 1) % 100000 == 0)
+				fprintf(stderr, "  %lld requests\n", (long long)(i + 1));
+		}
+	}
+	time_set_fake(0);
+	free(circles);
+	return 0;
+}
