@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api/handlers.h"
+#include "base/timeutil.h"
 #include "domain/case_files.h"
 #include "domain/case_stats.h"
 #include "domain/cases.h"
@@ -59,8 +60,8 @@ void h_requests_list(struct api *r)
 		ok = !strcmp(statuses[i], f.status);
 	if (!ok)
 		return api_error(r, 400, "invalid", "status", "未知状态 / unknown status");
-	if ((f.from && strlen(f.from) != 10) || (f.to && strlen(f.to) != 10))
-		return api_error(r, 400, "invalid", f.from && strlen(f.from) != 10 ? "from" : "to",
+	if ((f.from && !time_valid_date(f.from)) || (f.to && !time_valid_date(f.to)))
+		return api_error(r, 400, "invalid", f.from && !time_valid_date(f.from) ? "from" : "to",
 				 "日期应为YYYY-MM-DD / dates are YYYY-MM-DD");
 	if (f.q && strlen(f.q) > 200)
 		return api_error(r, 400, "invalid", "q", "搜索词过长 / search text too long");

@@ -131,6 +131,10 @@ static int do_handover(const struct ctx *c, struct case_core *k, json_t *in, con
 			return err_set(e, ERR_INVALID, "orgs",
 				       "每项应为{org_id, role: lead|joint} / each item: {org_id, role: lead|joint}");
 		leads += !strcmp(role, "lead");
+		for (size_t j = 0; j < i; j++)
+			if (json_integer_value(json_object_get(json_array_get(orgs, j), "org_id")) == id)
+				return err_set(e, ERR_INVALID, "orgs", "单位%lld重复 / organisation %lld listed twice",
+					       (long long)id, (long long)id);
 		/* The organisation must serve this place: attached on its line of the tree. */
 		const char *opath = NULL;
 		struct store_stmt *st;
@@ -352,6 +356,8 @@ int case_act(const struct ctx *c, int64_t id, const char *action, json_t *in, js
 			rc = responded(c, &k, e);
 	} else if (!strcmp(action, "org_done")) {
 		json_t *oid = json_object_get(in, "org_id");
+		if (oid && !json_is_integer(oid))
+			rc = err_set(e, ERR_INVALID, "org_id", "org_id应为整数 / org_id must be an integer");
 		int64_t org = oid ? json_integer_value(oid) : (c->who ? c->who->org_id : 0);
 		if (!(who & WHO_HANDLER) && org != c->who->org_id)
 			rc = err_set(e, ERR_FORBIDDEN, "org_id", "只能为本单位报结 / report for your own organisation");

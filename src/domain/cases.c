@@ -270,7 +270,8 @@ int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 	bool resident = who && !who->is_admin && who->ngrants == 0 && !who->org_id;
 	/* The place: given, or the reporter's home. */
 	int64_t place = pn ? json_integer_value(pn) : 0;
-	if (!place && who && who->household_id)
+	/* Residents report from home by default; staff name the place. */
+	if (!place && resident && who->household_id)
 		store_int(c->db, NULL, &place, "SELECT node_id FROM households WHERE id = ?", "i", who->household_id);
 	if (!place)
 		return err_set(e, ERR_INVALID, "place_node_id", "请选择问题所在位置 / place_node_id is required");

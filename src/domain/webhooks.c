@@ -35,6 +35,13 @@ static int check_url(const char *url, struct err *e)
 	return 0;
 }
 
+static int check_events(const char *events, struct err *e)
+{
+	if (!*events || strlen(events) > 500 || strspn(events, "abcdefghijklmnopqrstuvwxyz_,*") != strlen(events))
+		return err_set(e, ERR_INVALID, "events", "events应为逗号分隔的事件类型或* / events: comma-separated event types or *");
+	return 0;
+}
+
 int webhooks_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 {
 	json_int_t node = 0;
@@ -128,6 +135,8 @@ int webhooks_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, s
 		return err_set(e, ERR_INVALID, NULL,
 			       "可修改url、events、active / url, events and active may change: %s", je.text);
 	if (url && (rc = check_url(url, e)))
+		return rc;
+	if (events && (rc = check_events(events, e)))
 		return rc;
 	json_t *before = NULL;
 	rc = store_begin(c->db, e);

@@ -123,7 +123,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		cs = calloc(1, sizeof *cs);
 		if (!cs)
 			return MHD_NO;
-		cs->limit = strstr(url, "/import") ? cfg->max_upload : cfg->max_body;
+		/* Files (imports, photos) may be larger than JSON bodies; their
+		 * handlers apply their own limits. */
+		cs->limit = strstr(url, "/import") || strstr(url, "/files") ? cfg->max_upload : cfg->max_body;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > cs->limit)
 			cs->too_large = true;

@@ -90,6 +90,24 @@ test('who may see and act', async () => {
   assert.equal((await handler.post(`/api/v1/requests/${r.id}/accept`, {})).status, 409);
 });
 
+test('more bad input: a staff report names its place; handovers name each organisation once', async () => {
+  const noPlace = await head.post('/api/v1/requests', { category: 'sewer', description: '没有位置' });
+  assert.equal(noPlace.status, 400);
+  assert.equal(noPlace.json.error.field, 'place_node_id');
+  const r = (await resident.post('/api/v1/requests', { category: 'corridor_light', description: '灯坏了' })).json;
+  const orgs = (await admin.get('/api/v1/orgs?node=1&kind=department')).json.items;
+  const twice = await admin.post(`/api/v1/requests/${r.id}/handover`, { orgs: [{ org_id: orgs[0].id }, { org_id: orgs[0].id, role: 'joint' }] });
+  assert.equal(twice.status, 400);
+  assert.equal(twice.json.error.field, 'orgs');
+  await admin.post(`/api/v1/requests/${r.id}/handover`, { orgs: [{ org_id: orgs[0].id }] });
+  const asText = await admin.post(`/api/v1/requests/${r.id}/org_done`, { note: 'x', org_id: String(orgs[0].id) });
+  assert.equal(asText.status, 400);
+  assert.equal(asText.json.error.field, 'org_id');
+  assert.equal((await admin.get(`/api/v1/requests?node=1&from=2026-02-30`)).status, 400);
+  const hook = await admin.post('/api/v1/webhooks', { node_id: 1, url: 'http://127.0.0.1:9/x' });
+  assert.equal((await admin.patch(`/api/v1/webhooks/${hook.json.id}`, { events: 'BAD EVENTS!' })).status, 400);
+});
+
 test('ask the resident, who replies; duplicates merge', async () => {
   const a = (await resident.post('/api/v1/requests', { category: 'parking', description: '小区门口乱停车' })).json;
   const b = (await resident.post('/api/v1/requests', { category: 'parking', description: '门口停车堵住消防通道' })).json;
@@ -118,8 +136,10 @@ test('photos: images only, checked by content, size-limited, stored by hash', as
   assert.equal(fake.status, 415, 'type by content, not by header');
   const big = await up(Buffer.concat([PNG, Buffer.alloc(6 << 20)]));
   assert.equal(big.status, 413);
+  const twoMiB = await up(Buffer.concat([PNG, Buffer.alloc(2 << 20)]));
+  assert.equal(twoMiB.status, 201, 'photos up to 5 MiB, beyond the JSON body limit');
   const detail = await admin.get(`/api/v1/requests/${r.id}`);
-  assert.equal(detail.json.files.length, 1);
+  assert.equal(detail.json.files.length, 2);
   const img = await admin.req('GET', `/api/v1/files/${detail.json.files[0].id}`, { raw: true });
   assert.equal(img.status, 200);
   assert.equal(img.headers.get('content-type'), 'image/png');
