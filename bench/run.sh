@@ -14,10 +14,12 @@ dir=build/bench
 mkdir -p "$dir"
 db="$dir/$scale.db"
 cc -O2 -o "$dir/hello" bench/hello.c $(pkg-config --cflags --libs libmicrohttpd)
+# A copy of the binary: rebuilding during a long run must not change it.
+cp build/linli "$dir/linli"
 
 if [ ! -f "$db" ]; then
 	start=$(date +%s.%N)
-	build/linli demo --db "$db" --scale "$scale" > "$dir/demo.log"
+	"$dir/linli" demo --db "$db" --scale "$scale" > "$dir/demo.log"
 	end=$(date +%s.%N)
 	echo "$start $end" | awk '{printf "%.1f\n", $2 - $1}' > "$dir/$scale.import-seconds"
 fi
@@ -27,7 +29,7 @@ db_mb=$(du -m "$db" | cut -f1)
 
 port=$((20000 + $$ % 20000))
 hport=$((port + 1))
-build/linli serve --db "$db" --listen 127.0.0.1:$port --rate 0 2> "$dir/serve.log" &
+"$dir/linli" serve --db "$db" --listen 127.0.0.1:$port --rate 0 2> "$dir/serve.log" &
 srv=$!
 "$dir/hello" $hport &
 hello=$!
