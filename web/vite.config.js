@@ -15,7 +15,6 @@ export default defineConfig({
         // Big libraries in their own long-cached chunks; the resident pages
         // do not load ECharts at all.
         manualChunks: {
-          echarts: ['echarts'],
           vue: ['vue', 'vue-router', 'pinia', 'vue-i18n'],
         },
       },

@@ -84,6 +84,17 @@ void h_requests_get(struct api *r)
 	api_get(r, case_get);
 }
 
+void h_requests_orgs(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = case_orgs_available(&r->c, id, &items, &e);
+	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
+}
+
 void h_requests_act(struct api *r)
 {
 	int64_t id;

@@ -65,6 +65,7 @@ void h_requests_list(struct api *r);
 void h_requests_create(struct api *r);
 void h_requests_get(struct api *r);
 void h_requests_act(struct api *r);
+void h_requests_orgs(struct api *r);
 void h_requests_file_add(struct api *r);
 void h_files_get(struct api *r);
 void h_requests_stats(struct api *r);

@@ -71,6 +71,7 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/requests/summary", h_requests_summary, 0, "月度小结 / monthly summary"},
     {"GET", "/api/v1/requests/{id}", h_requests_get, 0, "诉求详情与时间线 / a request and its timeline"},
     {"POST", "/api/v1/requests/{id}/files", h_requests_file_add, ROUTE_RAW, "上传图片 / add a photo"},
+    {"GET", "/api/v1/requests/{id}/orgs", h_requests_orgs, 0, "可转办的单位 / organisations that can take it"},
     {"POST", "/api/v1/requests/{id}/{action}", h_requests_act, 0, "办理操作 / act on a request"},
     {"GET", "/api/v1/files/{id}", h_files_get, 0, "图片 / a photo"},
     {"GET", "/api/v1/notifications", h_notifications_list, 0, "我的通知 / my notifications"},

@@ -420,3 +420,36 @@ int case_act(const struct ctx *c, int64_t id, const char *action, json_t *in, js
 	}
 	return rc;
 }
+
+int case_orgs_available(const struct ctx *c, int64_t id, json_t **out, struct err *e)
+{
+	struct case_core k;
+	int rc = case_load_core(c, id, &k, e);
+	if (rc)
+		return rc;
+	if (!case_can_handle(c, &k))
+		return err_set(e, ERR_FORBIDDEN, NULL, "无权办理此诉求 / you may not act on this request");
+	struct store_stmt *st;
+	rc = store_prepare(
+	    c->db,
+	    "SELECT o.id, o.name, o.kind, o.node_id, n.name FROM orgs o JOIN nodes n ON n.id = o.node_id "
+	    "WHERE o.retired_at IS NULL AND (substr(?1, 1, length(o.node_path)) = o.node_path OR "
+	    "(o.node_path >= ?1 AND o.node_path < ?1 || '~')) ORDER BY length(o.node_path) DESC, o.id LIMIT 200",
+	    &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "t", k.node_path);
+	json_t *arr = json_array();
+	while ((rc = store_step(st, e)) == STORE_ROW)
+		json_array_append_new(arr,
+				      json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)store_col_int(st, 0),
+						"name", store_col_text(st, 1), "kind", store_col_text(st, 2), "node_id",
+						(json_int_t)store_col_int(st, 3), "node_name", store_col_text(st, 4)));
+	store_done(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}

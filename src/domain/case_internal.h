@@ -14,6 +14,8 @@ struct case_core {
 	int64_t id, node_id, origin_node_id, reporter_user_id, merged_into, escalations, reopened;
 	const char *kind, *category, *status, *node_path, *resolve_due, *paused_at, *first_response_at, *title;
 	bool is_public, anonymous;
+	const char *origin_path, *place_path; /* where it started, where it was reported */
+	int64_t recorded_by;
 };
 
 int case_load_core(const struct ctx *c, int64_t id, struct case_core *k, struct err *e);

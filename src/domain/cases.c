@@ -37,7 +37,8 @@ int case_load_core(const struct ctx *c, int64_t id, struct case_core *k, struct 
 	    c->db,
 	    "SELECT id, node_id, origin_node_id, coalesce(reporter_user_id, 0), coalesce(merged_into, 0), "
 	    "escalations, reopened, kind, category, status, node_path, resolve_due, paused_at, "
-	    "first_response_at, title, is_public, anonymous FROM cases WHERE id = ?",
+	    "first_response_at, title, is_public, anonymous, origin_path, coalesce(recorded_by, 0), "
+	    "coalesce((SELECT path FROM nodes WHERE nodes.id = cases.place_node_id), '') FROM cases WHERE id = ?",
 	    &st, e);
 	if (rc)
 		return rc;
@@ -57,6 +58,9 @@ int case_load_core(const struct ctx *c, int64_t id, struct case_core *k, struct 
 			*t[i] = store_col_null(st, 7 + i) ? NULL : arena_strdup(c->a, store_col_text(st, 7 + i));
 		k->is_public = store_col_int(st, 15) != 0;
 		k->anonymous = store_col_int(st, 16) != 0;
+		k->origin_path = arena_strdup(c->a, store_col_text(st, 17));
+		k->recorded_by = store_col_int(st, 18);
+		k->place_path = arena_strdup(c->a, store_col_text(st, 19));
 	}
 	store_done(st);
 	if (rc == STORE_DONE)
@@ -109,6 +113,12 @@ enum view { VIEW_NONE, VIEW_PUBLIC, VIEW_REPORTER, VIEW_ORG, VIEW_STAFF };
 static enum view case_view(const struct ctx *c, const struct case_core *k)
 {
 	if (case_can_handle(c, k) || authz_access(c->who, k->node_path) >= ACC_VIEWER)
+		return VIEW_STAFF;
+	/* 反馈跟踪: those who serve where it started or was reported, and whoever
+	 * recorded it, keep following it after it moved up (read-only). */
+	if (c->who && c->who->user_id > 0 &&
+	    (authz_access(c->who, k->origin_path) >= ACC_VIEWER || authz_access(c->who, k->place_path) >= ACC_VIEWER ||
+	     k->recorded_by == c->who->user_id))
 		return VIEW_STAFF;
 	if (case_is_reporter(c, k))
 		return VIEW_REPORTER;

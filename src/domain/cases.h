@@ -42,6 +42,10 @@ int case_act(const struct ctx *c, int64_t id, const char *action, json_t *in, js
  * results left unrated. *report counts what happened. */
 int case_tick(const struct ctx *c, int64_t now, json_t **report, struct err *e);
 
+/* Organisations that serve the case's place (attached on its line of the
+ * tree), for handing it over; handlers only. */
+int case_orgs_available(const struct ctx *c, int64_t id, json_t **out, struct err *e);
+
 int case_categories(const struct ctx *c, json_t **out, struct err *e);
 int case_category_put(const struct ctx *c, json_t *in, json_t **out, struct err *e);
 

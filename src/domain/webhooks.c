@@ -38,7 +38,8 @@ static int check_url(const char *url, struct err *e)
 static int check_events(const char *events, struct err *e)
 {
 	if (!*events || strlen(events) > 500 || strspn(events, "abcdefghijklmnopqrstuvwxyz_,*") != strlen(events))
-		return err_set(e, ERR_INVALID, "events", "events应为逗号分隔的事件类型或* / events: comma-separated event types or *");
+		return err_set(e, ERR_INVALID, "events",
+			       "events应为逗号分隔的事件类型或* / events: comma-separated event types or *");
 	return 0;
 }
 

@@ -77,8 +77,11 @@ test('it passes its limit and climbs: 组长, 片长, then the community', async
   assert.equal(r.node_id, community);
   assert.equal(r.escalations, 3);
   assert.deepEqual(r.events.filter((e) => e.type === 'auto_escalated').map((e) => e.to_node_id), [group, area, community]);
-  // The 邻长 no longer handles it but the community staff do.
+  // The 邻长 no longer handles it but still follows it (反馈跟踪); the community staff handle it.
   assert.equal((await head.post(`/api/v1/requests/${req.id}/accept`, {})).status, 403);
+  const followed = await head.get(`/api/v1/requests/${req.id}`);
+  assert.equal(followed.status, 200);
+  assert.equal(followed.json.can_handle, false);
   const acc = await secretary.post(`/api/v1/requests/${req.id}/accept`, { note: '社区已接单' });
   assert.equal(acc.status, 200, JSON.stringify(acc.json));
   assert.equal(acc.json.status, 'accepted');
@@ -87,10 +90,12 @@ test('it passes its limit and climbs: 组长, 片长, then the community', async
 });
 
 test('handed to 物业 with 派出所 joint, resolved, rated 不满意, reopened, resolved, rated 满意', async () => {
-  const orgs = (await secretary.get('/api/v1/orgs?limit=500')).json.items;
-  const street = (await admin.get('/api/v1/orgs?node=1&kind=department&limit=50')).json.items;
-  const property = orgs.find((o) => o.kind === 'property');
-  const police = street.find((o) => o.name.includes('派出所'));
+  // The organisations serving this place, from the property company up to the street's departments.
+  const avail = await secretary.get(`/api/v1/requests/${req.id}/orgs`);
+  assert.equal(avail.status, 200);
+  const property = avail.json.items.find((o) => o.kind === 'property');
+  const police = avail.json.items.find((o) => o.name.includes('派出所'));
+  assert.equal((await resident.get(`/api/v1/requests/${req.id}/orgs`)).status, 403);
   assert.ok(property && police);
   const bad = await secretary.post(`/api/v1/requests/${req.id}/handover`, { orgs: [{ org_id: property.id, role: 'joint' }] });
   assert.equal(bad.status, 400, 'exactly one lead');

@@ -77,7 +77,7 @@ test('the console: tree navigator, search by pinyin initials', async () => {
   assert.match(await page.textContent('.el-tree'), /书院路街道/);
   await axe(page, 'console');
   await page.fill('nav input', 'pjsq');
-  await page.click('text=葩金社区');
+  await page.click('nav >> text=葩金社区');
   await page.waitForURL(/\/console\/node\/\d+$/);
   await shot(page, 'console-tree');
   // A resident is sent to the phone pages, not the console.

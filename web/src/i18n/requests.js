@@ -25,6 +25,7 @@ export default {
         category: '类别', titleField: '标题（可不填，默认取描述开头）', description: '问题描述', channel: '反映渠道',
         reporterName: '反映人姓名（可不填）', reporterPhone: '反映人电话（可不填）', submit: '登记',
         required: '请填写位置、类别和问题描述',
+        routedAway: '已登记。按此类别的办理层级，诉求已交由上级办理，您无法在此查看。',
       },
       f: {
         title: '标题', description: '问题描述', category: '类别', status: '状态', channel: '渠道', place: '问题位置',
@@ -45,7 +46,7 @@ export default {
         outcome: '办理结果', reason: '原因', into: '合并到的诉求编号', mergeNote: '说明（可不填）', handoverNote: '交办说明（可不填）',
         role: '承办角色', lead: '牵头单位（一个）', joint: '联办单位（可多选）', orgById: '单位编号', addOrg: '按编号添加',
         orgByIdHint: '列表中没有的上级单位（如街道派出所），可输入其编号添加', orgsLoadPartial: '部分上级单位无权列出',
-        suggested: '本处', needLead: '请选择一个牵头单位', none: '当前状态下您没有可执行的操作',
+        suggested: '服务此处', choose: '请选择', needLead: '请选择一个牵头单位', none: '当前状态下您没有可执行的操作',
         noAccess: '您无权查看或办理此诉求（可能已上报到上级）', escalatedAway: '已上报上级。诉求已离开您的辖区，您不能再查看它。',
         publicNow: '此诉求已公开', privateNow: '此诉求未公开', done: '已完成：{action}', busy: '提交中…',
         confirmTitle: '请确认', confirm: '确定', cancel: '取消',
@@ -78,6 +79,7 @@ export default {
         category: 'Category', titleField: 'Title (optional: the start of the description)', description: 'Description', channel: 'Channel',
         reporterName: "Reporter's name (optional)", reporterPhone: "Reporter's phone (optional)", submit: 'Record',
         required: 'Place, category and description are required',
+        routedAway: 'Recorded. Requests of this category are handled at a higher level, so you cannot see it here.',
       },
       f: {
         title: 'Title', description: 'Description', category: 'Category', status: 'Status', channel: 'Channel', place: 'Place',
@@ -99,7 +101,7 @@ export default {
         role: 'Role', lead: 'Lead organisation (one)', joint: 'Joint organisations (any)', orgById: 'Organisation number', addOrg: 'Add by number',
         orgByIdHint: 'Organisations above your area (e.g. the street police station) that are not listed can be added by number',
         orgsLoadPartial: 'Some organisations above your area cannot be listed',
-        suggested: 'here', needLead: 'Choose one lead organisation', none: 'No actions for you in this status',
+        suggested: 'serves this place', choose: 'Choose', needLead: 'Choose one lead organisation', none: 'No actions for you in this status',
         noAccess: 'You may not see or handle this request (it may have been escalated)', escalatedAway: 'Escalated. The request has left your area, so you can no longer see it.',
         publicNow: 'This request is public', privateNow: 'This request is not public', done: 'Done: {action}', busy: 'Sending…',
         confirmTitle: 'Please confirm', confirm: 'OK', cancel: 'Cancel',

@@ -29,3 +29,4 @@ export function categoryName(categories, code, fallback, locale) {
   if (!c) return fallback || code;
   return String(locale).startsWith('zh') ? c.name_zh : c.name_en;
 }
+

@@ -17,6 +17,14 @@ export function errorText(e, t, locale) {
   return pick(e.message, locale) || t('common.error');
 }
 
+// Runs fn when the page is idle (after its own loading), for prefetching
+// the code of the next page.
+export function whenIdle(fn) {
+  const run = () => Promise.resolve().then(fn).catch(() => {});
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 5000 });
+  else setTimeout(run, 1500);
+}
+
 export function formatSize(bytes) {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
