@@ -34,6 +34,10 @@ void buf_reset(struct buf *b)
 
 void buf_append(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0) {
+		buf_reserve(b, 0);
+		return;
+	}
 	buf_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;

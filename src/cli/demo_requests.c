@@ -64,8 +64,12 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 	size_t cap = 1024, n = 0;
 	struct circle *circles = malloc(cap * sizeof *circles);
 	while (store_step(st, NULL) == STORE_ROW) {
-		if (n == cap)
-			circles = realloc(circles, (cap *= 2) * sizeof *circles);
+		if (n == cap) {
+			struct circle *more = realloc(circles, (cap *= 2) * sizeof *circles);
+			if (!more)
+				abort();
+			circles = more;
+		}
 		circles[n++] = (struct circle){store_col_int(st, 0), store_col_int(st, 1)};
 	}
 	store_done(st);

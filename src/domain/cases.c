@@ -140,6 +140,8 @@ int case_route(const struct ctx *c, int64_t place, int level, int64_t *node, str
 	int n = 0;
 	for (const char *p = path + 1; *p && n < 64; p = strchr(p, '/') + 1)
 		ids[n++] = strtoll(p, NULL, 10);
+	if (n == 0)
+		return err_set(e, ERR_INTERNAL, NULL, "node %lld has no path", (long long)place);
 	const char *today = rows_today(c);
 	for (int i = n - 1; i >= 0; i--) {
 		int64_t lvl = 0, holders = 0;
