@@ -57,7 +57,7 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 	struct store_stmt *st;
 	struct err e = {0};
 	if (store_prepare(env->db,
-			  "SELECT n.id, (SELECT p.id FROM people p WHERE p.node_id = n.id LIMIT 1) FROM nodes n "
+			  "SELECT n.id, (SELECT p.id FROM people p WHERE p.node_path = n.path LIMIT 1) FROM nodes n "
 			  "WHERE n.kind IN ('circle', 'unit') ORDER BY n.id",
 			  &st, &e))
 		return cli_fail(&e);
