@@ -65,6 +65,14 @@ void api_update(struct api *r, dom_update_fn fn);
  * (1..500, default def) and cursor; answers 400 itself on failure. */
 bool api_list_query(struct api *r, const char *const *keys, int64_t def, int64_t *node, int64_t *limit, int64_t *after);
 
+/* Answers with the contents of the file at path (read whole into memory),
+ * with its type; 500 if it cannot be read. */
+bool api_send_file(struct api *r, const char *path, const char *type);
+/* Content type of a 台账 file format ("csv" or "xlsx"). */
+const char *api_sheet_type(const char *fmt);
+/* A fresh temporary file path (in the arena); NULL (answered 500) if none. */
+const char *api_tmpfile(struct api *r, const char *stem);
+
 /* Input */
 /* Parses the JSON object body; on failure answers 400/413/415 itself. */
 json_t *api_body(struct api *r);

@@ -133,24 +133,9 @@ void h_files_get(struct api *r)
 	int rc = case_file_path(&r->c, id, &path, &mime, &e);
 	if (rc)
 		return api_fail(r, rc, &e);
-	FILE *f = fopen(path, "rb");
-	struct stat sb;
-	char *data = NULL;
-	if (f && fstat(fileno(f), &sb) == 0 && (data = malloc((size_t)sb.st_size + 1)) &&
-	    fread(data, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size) {
-		r->resp->status = 200;
-		r->resp->data = data;
-		r->resp->len = (size_t)sb.st_size;
-		r->resp->free_data = true;
-		r->resp->type = mime;
-		/* Content-addressed: the bytes behind an id never change. */
+	/* Content-addressed: the bytes behind an id never change. */
+	if (api_send_file(r, path, mime))
 		http_add_header(r->resp, "Cache-Control", "private, max-age=86400");
-	} else {
-		free(data);
-		api_error(r, 500, "io_error", NULL, "文件读取失败 / cannot read the file");
-	}
-	if (f)
-		fclose(f);
 }
 
 void h_requests_stats(struct api *r)
@@ -182,34 +167,15 @@ void h_requests_summary(struct api *r)
 		int rc = case_summary(&r->c, node, month, &out, &e);
 		return api_result(r, rc, &e, 200, out);
 	}
-	char path[] = "/tmp/linli-summary-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return api_error(r, 500, "io_error", NULL, "cannot create a temporary file");
-	close(fd);
+	const char *path = api_tmpfile(r, "summary");
+	if (!path)
+		return;
 	int rc = case_summary_export(&r->c, node, month, fmt, path, &e);
-	FILE *f = rc ? NULL : fopen(path, "rb");
-	struct stat sb;
-	char *data = NULL;
-	if (f && fstat(fileno(f), &sb) == 0 && (data = malloc((size_t)sb.st_size + 1)) &&
-	    fread(data, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size) {
-		r->resp->status = 200;
-		r->resp->data = data;
-		r->resp->len = (size_t)sb.st_size;
-		r->resp->free_data = true;
-		r->resp->type = !strcmp(fmt, "csv")
-				    ? "text/csv; charset=utf-8"
-				    : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	if (rc)
+		api_fail(r, rc, &e);
+	else if (api_send_file(r, path, api_sheet_type(fmt)))
 		http_add_header(r->resp, "Content-Disposition",
 				arena_printf(r->req->a, "attachment; filename=\"summary-%s.%s\"", month, fmt));
-	} else if (rc) {
-		api_fail(r, rc, &e);
-	} else {
-		free(data);
-		api_error(r, 500, "io_error", NULL, "cannot read the summary");
-	}
-	if (f)
-		fclose(f);
 	unlink(path);
 }
 

@@ -54,39 +54,19 @@ void h_export(struct api *r)
 	const char *fmt = http_query(r->req, "format");
 	if (!fmt)
 		fmt = "xlsx";
-	char path[] = "/tmp/linli-export-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return api_error(r, 500, "io_error", NULL, "cannot create a temporary file");
-	close(fd);
+	const char *path = api_tmpfile(r, "export");
+	if (!path)
+		return;
 	int64_t rows = 0;
 	struct err e = {0};
 	int rc = transfer_export(&r->c, r->param[0], node, fmt, api_qbool(r, "reveal"), path, &rows, &e);
 	if (rc) {
-		unlink(path);
-		return api_fail(r, rc, &e);
-	}
-	FILE *f = fopen(path, "rb");
-	struct stat sb;
-	char *data = NULL;
-	if (f && fstat(fileno(f), &sb) == 0 && (data = malloc((size_t)sb.st_size + 1)) &&
-	    fread(data, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size) {
-		r->resp->status = 200;
-		r->resp->data = data;
-		r->resp->len = (size_t)sb.st_size;
-		r->resp->free_data = true;
-		r->resp->type = strcmp(fmt, "csv") == 0
-				    ? "text/csv; charset=utf-8"
-				    : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+		api_fail(r, rc, &e);
+	} else if (api_send_file(r, path, api_sheet_type(fmt))) {
 		http_add_header(r->resp, "Content-Disposition",
 				arena_printf(r->req->a, "attachment; filename=\"%s.%s\"; filename*=UTF-8''%s-%s.%s",
 					     r->param[0], fmt, "%E5%8F%B0%E8%B4%A6", r->param[0], fmt));
 		http_add_header(r->resp, "X-Row-Count", arena_printf(r->req->a, "%lld", (long long)rows));
-	} else {
-		free(data);
-		api_error(r, 500, "io_error", NULL, "cannot read the export");
 	}
-	if (f)
-		fclose(f);
 	unlink(path);
 }

@@ -1,5 +1,8 @@
 /* common.c — responses, the error format and input parsing shared by handlers. */
 #include <microhttpd.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,4 +224,44 @@ bool api_list_query(struct api *r, const char *const *keys, int64_t def, int64_t
 {
 	return api_qkeys(r, keys) && api_qint(r, "node", 0, 0, INT64_MAX, node) &&
 	       api_qint(r, "limit", def, 1, 500, limit) && api_cursor(r, after);
+}
+
+bool api_send_file(struct api *r, const char *path, const char *type)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	char *data = NULL;
+	bool ok = f && fstat(fileno(f), &sb) == 0 && (data = malloc((size_t)sb.st_size + 1)) &&
+		  fread(data, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size;
+	if (f)
+		fclose(f);
+	if (!ok) {
+		free(data);
+		api_error(r, 500, "io_error", NULL, "文件读取失败 / cannot read the file");
+		return false;
+	}
+	r->resp->status = 200;
+	r->resp->data = data;
+	r->resp->len = (size_t)sb.st_size;
+	r->resp->free_data = true;
+	r->resp->type = type;
+	return true;
+}
+
+const char *api_sheet_type(const char *fmt)
+{
+	return fmt && !strcmp(fmt, "csv") ? "text/csv; charset=utf-8"
+					  : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+}
+
+const char *api_tmpfile(struct api *r, const char *stem)
+{
+	char *path = arena_printf(r->req->a, "/tmp/linli-%s-XXXXXX", stem);
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		api_error(r, 500, "io_error", NULL, "cannot create a temporary file");
+		return NULL;
+	}
+	close(fd);
+	return path;
 }
