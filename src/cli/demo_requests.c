@@ -99,6 +99,10 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 		json_decref(out);
 		unsigned fate = rnd(&seed, 100);
 		bool recent = now - t < 5 * 24 * 3600;
+		/* Requests older than two weeks are finished, as in a community
+		 * that keeps up; only recent ones may still be open. */
+		if (now - t > 14 * 24 * 3600 && fate >= 80)
+			fate = rnd(&seed, 80);
 		time_set_fake(t + 3600 * (1 + rnd(&seed, 20)));
 		if (fate < 85 && !recent)
 			act(&c, id, "accept", json_object());
