@@ -118,7 +118,15 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 				static const char *const ratings[] = {"satisfied", "satisfied", "satisfied", "basic",
 								      "unsatisfied"};
 				time_set_fake(t + 3600 * (100 + rnd(&seed, 48)));
-				act(&c, id, "rate", json_pack("{s:s}", "rating", ratings[rnd(&seed, 5)]));
+				const char *rating = ratings[rnd(&seed, 5)];
+				act(&c, id, "rate", json_pack("{s:s}", "rating", rating));
+				if (!strcmp(rating, "unsatisfied") && !recent) {
+					/* Reopened: done properly the second time. */
+					time_set_fake(t + 3600 * (150 + rnd(&seed, 48)));
+					act(&c, id, "resolve", json_pack("{s:s}", "outcome", "返工后已解决 / redone"));
+					time_set_fake(t + 3600 * (200 + rnd(&seed, 48)));
+					act(&c, id, "rate", json_pack("{s:s}", "rating", "basic"));
+				}
 			}
 		}
 		arena_free(&scratch);
