@@ -15,9 +15,11 @@ test('a year of requests, handled and rated', async () => {
   const st = (await admin.get('/api/v1/requests/stats?node=1')).json;
   const t = st.totals;
   assert.equal(t.received, 400);
-  assert.ok(t.resolved > 200 && t.resolved < 400, `resolved ${t.resolved}`);
+  assert.ok(t.resolved > 200 && t.resolved <= 400, `resolved ${t.resolved}`);
   assert.ok(t.escalated > 0 && t.resolved_at_origin > 0);
-  assert.ok(t.satisfaction.satisfied > 0 && t.satisfaction.unsatisfied > 0);
+  // 不满意 results were reopened and redone, then rated again.
+  assert.ok(t.reopened > 0, `reopened ${t.reopened}`);
+  assert.ok(t.satisfaction.satisfied > 0 && t.satisfaction.basic > 0);
   assert.ok(t.first_response_hours.median > 0 && t.first_response_hours.p90 >= t.first_response_hours.median);
   assert.ok(st.by_month.length >= 10, `${st.by_month.length} months`);
   assert.equal(st.by_category.reduce((a, c) => a + c.received, 0), 400);
