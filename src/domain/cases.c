@@ -618,6 +618,37 @@ int case_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	return 0;
 }
 
+/* Runs a case list: `where` starts with "cases.id < ?" (the keyset), then
+ * an optional integer parameter (who), then the text parameters. */
+static int run_list(const struct ctx *c, const char *where, const struct case_filter *f, const int64_t *who,
+		    const char *const *tv, int nt, enum view view, json_t **out, struct err *e)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(
+	    c->db,
+	    arena_printf(c->a, "SELECT %s%s WHERE %s ORDER BY cases.id DESC LIMIT ?", CASE_COLS, CASE_FROM, where), &st,
+	    e);
+	if (rc)
+		return rc;
+	int idx = 1;
+	store_bind_at(st, idx++, 'i', f->after_id > 0 ? f->after_id : INT64_MAX);
+	if (who)
+		store_bind_at(st, idx++, 'i', *who);
+	for (int i = 0; i < nt; i++)
+		store_bind_at(st, idx++, 't', tv[i]);
+	store_bind_at(st, idx, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
+	json_t *arr = json_array();
+	while ((rc = store_step(st, e)) == STORE_ROW)
+		json_array_append_new(arr, case_row(c, st, view));
+	store_done(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
 int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e)
 {
 	/* Scope: the caller's reports, its organisation's cases, or a subtree. */
@@ -697,32 +728,8 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 		strcat(where, " AND cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)");
 		tv[nt++] = match;
 	}
-	struct store_stmt *st;
-	int rc = store_prepare(
-	    c->db,
-	    arena_printf(c->a, "SELECT %s%s WHERE %s ORDER BY cases.id DESC LIMIT ?", CASE_COLS, CASE_FROM, where), &st,
-	    e);
-	if (rc)
-		return rc;
-	int idx = 1;
-	store_bind_at(st, idx++, 'i', f->after_id > 0 ? f->after_id : INT64_MAX);
-	if (f->mine)
-		store_bind_at(st, idx++, 'i', c->who ? c->who->user_id : (int64_t)-1);
-	else if (f->org)
-		store_bind_at(st, idx++, 'i', c->who->org_id);
-	for (int i = 0; i < nt; i++)
-		store_bind_at(st, idx++, 't', tv[i]);
-	store_bind_at(st, idx, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
-	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, case_row(c, st, view));
-	store_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	int64_t who = f->mine ? (c->who ? c->who->user_id : -1) : f->org ? c->who->org_id : 0;
+	return run_list(c, where, f, f->mine || f->org ? &who : NULL, tv, nt, view, out, e);
 }
 
 int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e)
@@ -738,28 +745,7 @@ int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **
 		strcat(where, " AND cases.created_at <= ?"), tv[nt++] = arena_printf(c->a, "%sT23:59:59Z", f->to);
 	if (f->status && !strcmp(f->status, "open"))
 		strcat(where, " AND cases.status IN ('new', 'accepted', 'waiting', 'referred')");
-	struct store_stmt *st;
-	int rc = store_prepare(
-	    c->db,
-	    arena_printf(c->a, "SELECT %s%s WHERE %s ORDER BY cases.id DESC LIMIT ?", CASE_COLS, CASE_FROM, where), &st,
-	    e);
-	if (rc)
-		return rc;
-	int idx = 1;
-	store_bind_at(st, idx++, 'i', f->after_id > 0 ? f->after_id : INT64_MAX);
-	for (int i = 0; i < nt; i++)
-		store_bind_at(st, idx++, 't', tv[i]);
-	store_bind_at(st, idx, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
-	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, case_row(c, st, VIEW_PUBLIC));
-	store_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	return run_list(c, where, f, NULL, tv, nt, VIEW_PUBLIC, out, e);
 }
 
 int case_categories(const struct ctx *c, json_t **out, struct err *e)
