@@ -34,6 +34,28 @@ static int ids_where(const struct ctx *c, const char *sql, const char *now, int6
 	return rc < 0 ? rc : n;
 }
 
+/* For each case: the update (?1 = now, ?2 = id) and its event, each case in
+ * its own transaction. Returns how many were marked, or a negative error. */
+static int mark_each(const struct ctx *c, const int64_t *ids, int n, const char *sql, const char *now,
+		     const char *event, const char *status_to, struct err *e)
+{
+	int marked = 0;
+	for (int i = 0; i < n; i++) {
+		struct case_core k;
+		int rc = case_load_core(c, ids[i], &k, e);
+		if (rc == 0)
+			rc = store_begin(c->db, e);
+		if (rc == 0)
+			rc = store_run(c->db, e, sql, "ti", now, k.id);
+		if (rc == 0)
+			rc = case_event(c, &k, event, status_to, 0, 0, NULL, true, e);
+		marked += rc == 0;
+		if ((rc = txn_finish(c, rc, e)))
+			return rc;
+	}
+	return marked;
+}
+
 int case_tick(const struct ctx *c, int64_t now, json_t **report, struct err *e)
 {
 	char now_s[21], rate_limit[21];
@@ -86,39 +108,20 @@ int case_tick(const struct ctx *c, int64_t now, json_t **report, struct err *e)
 		      now_s, ids, TICK_BATCH, e);
 	if (n < 0)
 		return n;
-	for (int i = 0; i < n; i++) {
-		struct case_core k;
-		int rc = case_load_core(c, ids[i], &k, e);
-		if (rc == 0)
-			rc = store_begin(c->db, e);
-		if (rc == 0)
-			rc = store_run(c->db, e, "UPDATE cases SET overdue = 1 WHERE id = ?", "i", k.id);
-		if (rc == 0)
-			rc = case_event(c, &k, "response_overdue", NULL, 0, 0, NULL, true, e);
-		flagged += rc == 0;
-		if ((rc = txn_finish(c, rc, e)))
-			return rc;
-	}
+	n = mark_each(c, ids, n, "UPDATE cases SET overdue = 1 WHERE id = ?2", now_s, "response_overdue", NULL, e);
+	if (n < 0)
+		return n;
+	flagged += n;
 	/* 3. results not rated in time */
 	n = ids_where(c, "SELECT id FROM cases WHERE status = 'resolved' AND resolved_at < ? LIMIT ?", rate_limit, ids,
 		      TICK_BATCH, e);
 	if (n < 0)
 		return n;
-	for (int i = 0; i < n; i++) {
-		struct case_core k;
-		int rc = case_load_core(c, ids[i], &k, e);
-		if (rc == 0)
-			rc = store_begin(c->db, e);
-		if (rc == 0)
-			rc = store_run(c->db, e,
-				       "UPDATE cases SET status = 'closed', closed_at = ?, updated_at = ? WHERE id = ?",
-				       "tti", now_s, now_s, k.id);
-		if (rc == 0)
-			rc = case_event(c, &k, "auto_closed", "closed", 0, 0, NULL, true, e);
-		closed += rc == 0;
-		if ((rc = txn_finish(c, rc, e)))
-			return rc;
-	}
+	n = mark_each(c, ids, n, "UPDATE cases SET status = 'closed', closed_at = ?1, updated_at = ?1 WHERE id = ?2",
+		      now_s, "auto_closed", "closed", e);
+	if (n < 0)
+		return n;
+	closed += n;
 	if (report)
 		*report = json_pack("{s:s, s:i, s:i, s:i}", "at", now_s, "escalated", escalated, "flagged_overdue",
 				    flagged, "auto_closed", closed);
