@@ -3,7 +3,7 @@
 # install missing Debian packages first (scripts/deps.sh).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium xlsxwriter libzip sqlite3 opencc libqrencode libcurl expat
+PKGS    := libmicrohttpd jansson libsodium xlsxwriter libzip sqlite3 libpq opencc libqrencode libcurl expat
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -27,7 +27,7 @@ EMBED   := $(wildcard src/store/migrations/*.sql) docs/openapi.json
 WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.js web/package-lock.json
 WEB_OUT := $(BUILD)/web.stamp
 
-.PHONY: all deps run test unit api-test browser-test bench fmt fmt-check lint clean
+.PHONY: all deps run test unit api-test api-test-pg browser-test bench fmt fmt-check lint clean
 
 all: $(BUILD)/linli
 
@@ -80,6 +80,7 @@ test:
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory api-test
+	@$(MAKE) --no-print-directory api-test-pg
 	@$(MAKE) --no-print-directory browser-test
 
 unit: $(UNIT_BIN)
@@ -87,6 +88,16 @@ unit: $(UNIT_BIN)
 
 api-test: $(BUILD)/linli
 	LINLI_BIN=$(abspath $(BUILD)/linli) node --test --test-concurrency=2 tests/api/
+
+# The same API tests on PostgreSQL: a private server (scripts/pg.sh) on its
+# own port and data directory, started for the run and stopped after; plus
+# the tests only PostgreSQL has (restart, migrate), one at a time: the
+# restart test restarts the server under every database on it.
+api-test-pg: $(BUILD)/linli
+	@scripts/pg.sh start >/dev/null
+	@export LINLI_BIN=$(abspath $(BUILD)/linli) LINLI_TEST_PG=$$(scripts/pg.sh url); \
+		node --test --test-concurrency=2 tests/api/ && node --test --test-concurrency=1 tests/pg/; \
+		rc=$$?; scripts/pg.sh stop; exit $$rc
 
 browser-test: $(BUILD)/linli
 	LINLI_BIN=$(abspath $(BUILD)/linli) node --test --test-concurrency=1 tests/browser/

@@ -5,10 +5,10 @@
 set -eu
 purpose=${1:-build}
 build="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
-libxlsxwriter-dev libcsv-dev libopencc-dev libopencc-data libqrencode-dev libzip-dev libexpat1-dev libcurl4-openssl-dev
+libpq-dev libxlsxwriter-dev libcsv-dev libopencc-dev libopencc-data libqrencode-dev libzip-dev libexpat1-dev libcurl4-openssl-dev
 unicode-data bzip2 gzip nodejs npm"
-test="$build libcmocka-dev sqlite3 chromium fonts-noto-cjk"
-bench="$build wrk sqlite3 curl"
+test="$build libcmocka-dev sqlite3 postgresql postgresql-client chromium fonts-noto-cjk"
+bench="$build wrk sqlite3 curl postgresql postgresql-client"
 case "$purpose" in
 build | run) want=$build ;;
 test) want=$test ;;

@@ -102,9 +102,10 @@ void h_text_annotate(struct api *r)
 	for (const char *p = text; *p;) {
 		const char *start = p;
 		unsigned cp = utf8_next(&p);
-		const char *py = pinyin_of(cp);
-		json_array_append_new(chars,
-				      json_pack("{s:s%, s:s?}", "char", start, (size_t)(p - start), "pinyin", py));
+		/* pinyin stays toneless for existing clients; pinyin_toned is
+		 * what people read (zhōng, lǜ). */
+		json_array_append_new(chars, json_pack("{s:s%, s:s?, s:s?}", "char", start, (size_t)(p - start),
+						       "pinyin", pinyin_of(cp), "pinyin_toned", pinyin_toned_of(cp)));
 	}
 	api_ok(r, 200, json_pack("{s:o, s:s}", "chars", chars, "traditional", script_traditional(r->req->a, text)));
 }

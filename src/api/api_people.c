@@ -8,19 +8,39 @@
 #include "api/handlers.h"
 #include "domain/registry.h"
 
+bool api_person_filter(struct api *r, struct person_filter *f)
+{
+	int64_t hh;
+	if (!api_qint(r, "household", 0, 0, INT64_MAX, &hh))
+		return false;
+	const char *sort = http_query(r->req, "sort");
+	if (sort && strcmp(sort, "name") && strcmp(sort, "id")) {
+		api_error(r, 400, "invalid", "sort", "sort应为name或id / sort must be name or id");
+		return false;
+	}
+	f->by_name = sort && !strcmp(sort, "name");
+	f->household_id = hh;
+	f->q = http_query(r->req, "q");
+	f->tag = http_query(r->req, "tag");
+	f->residence = http_query(r->req, "residence");
+	f->status = http_query(r->req, "status");
+	f->political_status = http_query(r->req, "political_status");
+	f->gender = http_query(r->req, "gender");
+	if (f->q && strlen(f->q) > 100) {
+		api_error(r, 400, "invalid", "q", "搜索词过长 / search text too long");
+		return false;
+	}
+	return true;
+}
+
 void h_people_list(struct api *r)
 {
-	static const char *const keys[] = {"node",   "q",         "tag",  "residence", "status", "political_status",
-					   "gender", "household", "sort", "limit",     "cursor", NULL};
+	static const char *const keys[] = {"node", PERSON_FILTER_KEYS, "limit", "cursor", NULL};
 	struct person_filter f = {0};
-	int64_t node, limit, hh;
+	int64_t node, limit;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) ||
-	    !api_qint(r, "limit", 50, 1, 500, &limit) || !api_qint(r, "household", 0, 0, INT64_MAX, &hh))
+	    !api_qint(r, "limit", 50, 1, 500, &limit) || !api_person_filter(r, &f))
 		return;
-	const char *sort = http_query(r->req, "sort");
-	if (sort && strcmp(sort, "name") && strcmp(sort, "id"))
-		return api_error(r, 400, "invalid", "sort", "sort应为name或id / sort must be name or id");
-	f.by_name = sort && !strcmp(sort, "name");
 	const char *cur = http_query(r->req, "cursor");
 	if (f.by_name && cur && *cur) {
 		/* Name-order cursor: "<pinyin>.<id>" (pinyin is [a-z0-9]). */
@@ -35,15 +55,6 @@ void h_people_list(struct api *r)
 	}
 	f.node_id = node;
 	f.limit = (int)limit;
-	f.household_id = hh;
-	f.q = http_query(r->req, "q");
-	f.tag = http_query(r->req, "tag");
-	f.residence = http_query(r->req, "residence");
-	f.status = http_query(r->req, "status");
-	f.political_status = http_query(r->req, "political_status");
-	f.gender = http_query(r->req, "gender");
-	if (f.q && strlen(f.q) > 100)
-		return api_error(r, 400, "invalid", "q", "搜索词过长 / search text too long");
 	json_t *items = NULL;
 	struct err e = {0};
 	int rc = person_list(&r->c, &f, &items, &e);

@@ -4,9 +4,12 @@
  * POST /import/people?node=ID[&dry_run=1]: the body is the raw file (CSV in
  * UTF-8/GB18030 or .xlsx, detected by content). 200 with counts, or 422
  * with every bad row; nothing is changed unless every row is good.
- * GET /export/{people|households|roles|orgs}?node=ID&format=xlsx|csv
- * [&reveal=1]: the file as an attachment. Statuses: 200, 400, 401, 403,
- * 404, 413, 422.
+ * GET /export/{people|households|roles|orgs|nodes}?node=ID&format=xlsx|csv
+ * [&reveal=1]: the file as an attachment. The people list also takes the
+ * residents table's filters (q, tag, residence, status, political_status,
+ * gender, household, sort, read by api_person_filter as GET /people reads
+ * them), so the file holds exactly the people the table shows. Statuses:
+ * 200, 400, 401, 403, 404, 413, 422.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "api/handlers.h"
+#include "domain/registry.h"
 #include "domain/transfer.h"
 
 void h_import_people(struct api *r)
@@ -47,9 +51,18 @@ void h_import_people(struct api *r)
 
 void h_export(struct api *r)
 {
-	static const char *const keys[] = {"node", "format", "reveal", NULL};
+	static const char *const keys[] = {"node", "format", "reveal", PERSON_FILTER_KEYS, NULL};
+	static const char *const filter_keys[] = {PERSON_FILTER_KEYS};
 	int64_t node;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node))
+		return;
+	/* With any filter the export takes the filter; another list than
+	 * people refuses it (400) rather than silently exporting everything. */
+	bool filtered = false;
+	for (size_t i = 0; i < sizeof filter_keys / sizeof *filter_keys; i++)
+		filtered = filtered || http_query(r->req, filter_keys[i]) != NULL;
+	struct person_filter f = {0};
+	if (filtered && !api_person_filter(r, &f))
 		return;
 	const char *fmt = http_query(r->req, "format");
 	if (!fmt)
@@ -59,7 +72,8 @@ void h_export(struct api *r)
 		return;
 	int64_t rows = 0;
 	struct err e = {0};
-	int rc = transfer_export(&r->c, r->param[0], node, fmt, api_qbool(r, "reveal"), path, &rows, &e);
+	int rc = transfer_export_filtered(&r->c, r->param[0], node, filtered ? &f : NULL, fmt, api_qbool(r, "reveal"),
+					  path, &rows, &e);
 	if (rc) {
 		api_fail(r, rc, &e);
 	} else if (api_send_file(r, path, api_sheet_type(fmt))) {

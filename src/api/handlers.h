@@ -38,6 +38,14 @@ void h_households_list(struct api *r);
 void h_households_create(struct api *r);
 void h_households_get(struct api *r);
 void h_households_update(struct api *r);
+/* The residents table's search and filters from the query string, shared by
+ * GET /people and its export so both select the same people. The keys it
+ * reads, for api_qkeys lists: */
+#define PERSON_FILTER_KEYS "q", "tag", "residence", "status", "political_status", "gender", "household", "sort"
+struct person_filter;
+/* Fills f (leaving node, paging and reveal alone); answers 400 and returns
+ * false on a bad value. */
+bool api_person_filter(struct api *r, struct person_filter *f);
 /* api_roles.c */
 void h_role_types(struct api *r);
 void h_roles_list(struct api *r);

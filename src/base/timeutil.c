@@ -60,3 +60,15 @@ int time_age(const char *birth, int64_t t)
 		age--;
 	return age;
 }
+
+int64_t time_parse_iso(const char *s)
+{
+	struct tm tm = {0};
+	if (!s || strlen(s) != 20 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		   &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm);
+}

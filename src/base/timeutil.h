@@ -17,6 +17,8 @@ int64_t time_now(void);
 void time_set_fake(int64_t t); /* 0 restores the real clock */
 /* Writes "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL) */
 void time_iso(int64_t t, char out[21]);
+/* Parses "YYYY-MM-DDTHH:MM:SSZ" (UTC); -1 if it is not one. */
+int64_t time_parse_iso(const char *s);
 /* Validates "YYYY-MM-DD" as a real calendar date. */
 bool time_valid_date(const char *s);
 /* Age in whole years on the date of t, or -1 if birth is invalid. */

@@ -43,6 +43,7 @@ int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_clock(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 
 /* Creates a database with schema, key, root node and administrator. */
 int cli_create_db(const char *db, const char *key, const char *root_kind, const char *root_name, const char *admin,

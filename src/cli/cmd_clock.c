@@ -29,14 +29,11 @@ int cmd_clock(int argc, char **argv)
 	}
 	int64_t now = time_now();
 	if (at) {
-		struct tm tm = {0};
-		if (strlen(at) != 20 || sscanf(at, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-					       &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		now = time_parse_iso(at);
+		if (now < 0) {
 			fprintf(stderr, "linli: --at must be YYYY-MM-DDTHH:MM:SSZ\n");
 			return 2;
 		}
-		tm.tm_year -= 1900, tm.tm_mon -= 1;
-		now = (int64_t)timegm(&tm);
 		time_set_fake(now); /* everything this run records happens "at" that time */
 	}
 	struct cli_env env;

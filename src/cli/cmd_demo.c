@@ -441,7 +441,7 @@ int cmd_demo(int argc, char **argv)
 		if (rc == 0)
 			rc = demo_requests(&env, atoll(add), time_now());
 		if (rc == 0)
-			store_exec(env.db, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+			store_optimize(env.db, NULL);
 		if (rc == 0)
 			printf("added %lld requests to %s\n", atoll(add), db);
 		cli_close(&env);
@@ -459,7 +459,7 @@ int cmd_demo(int argc, char **argv)
 		return rc;
 	/* Bulk loading: the journal stays on, but commits need not wait for
 	 * the disk; the final checkpoint below makes everything durable. */
-	store_exec(env.db, "PRAGMA synchronous=NORMAL", NULL);
+	store_bulk_load(env.db, true, NULL);
 	struct demo d = {.env = &env, .rng = {0x5eed1234abcdULL}, .city = city};
 	if (city) {
 		for (int di = 0; di < 2; di++) {
@@ -489,7 +489,7 @@ int cmd_demo(int argc, char **argv)
 	int64_t requests = nreq ? atoll(nreq) : city ? 1000000 : 5000;
 	if (requests > 0 && demo_requests(&env, requests, time_now()))
 		return 1;
-	store_exec(env.db, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+	store_optimize(env.db, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("demo database %s: %lld residents in %lld households, %d 片, %d 组, %d 邻, %lld requests (%.1f s)\n", db,

@@ -6,12 +6,28 @@
 #include "domain/accounts.h"
 #include "domain/tree.h"
 
+/* Where the key file and the photos live: beside a SQLite file; for a
+ * PostgreSQL URL, named after the database in the working directory. */
+static void local_base(const char *db, char *out, size_t cap)
+{
+	const char *file = store_url_file(db);
+	if (file) {
+		snprintf(out, cap, "%s", file);
+		return;
+	}
+	const char *at = strrchr(db, '@'), *slash = strchr(at ? at : db + 13, '/');
+	size_t n = slash ? strcspn(slash + 1, "?") : 0;
+	snprintf(out, cap, "%.*s", n ? (int)n : 5, n ? slash + 1 : "linli");
+}
+
 void cli_key_path(const char *db, const char *key, char *out, size_t cap)
 {
+	char base[3072];
+	local_base(db, base, sizeof base);
 	if (key)
 		snprintf(out, cap, "%s", key);
 	else
-		snprintf(out, cap, "%s.key", strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db);
+		snprintf(out, cap, "%s.key", base);
 }
 
 int cli_open(struct cli_env *env, const char *db, const char *key)
@@ -22,13 +38,14 @@ int cli_open(struct cli_env *env, const char *db, const char *key)
 		fprintf(stderr, "linli: libsodium failed to start\n");
 		return 1;
 	}
-	const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-	FILE *probe = fopen(path, "rb");
-	if (!probe) {
+	const char *path = store_url_file(db);
+	FILE *probe = path ? fopen(path, "rb") : NULL;
+	if (path && !probe) {
 		fprintf(stderr, "linli: no database at %s (create one with: linli init --db %s)\n", path, path);
 		return 1;
 	}
-	fclose(probe);
+	if (probe)
+		fclose(probe);
 	cli_key_path(db, key, env->key_path, sizeof env->key_path);
 	if (store_open(db, false, &env->db, &e) || store_migrate(env->db, &e) ||
 	    pii_key_load(env->key_path, env->key, &e))
@@ -46,7 +63,9 @@ int cli_open(struct cli_env *env, const char *db, const char *key)
 
 const char *cli_files_dir(const char *db, struct arena *a)
 {
-	return arena_printf(a, "%s.files", strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db);
+	char base[3072];
+	local_base(db, base, sizeof base);
+	return arena_printf(a, "%s.files", base);
 }
 
 void cli_close(struct cli_env *env)
@@ -94,20 +113,24 @@ bool cli_help(int argc, char **argv, const char *usage)
 int cli_create_db(const char *db, const char *key, const char *root_kind, const char *root_name, const char *admin,
 		  const char *password, struct err *e)
 {
-	const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-	FILE *probe = fopen(path, "rb");
+	const char *path = store_url_file(db);
+	FILE *probe = path ? fopen(path, "rb") : NULL;
 	if (probe) {
 		fclose(probe);
 		return err_set(e, ERR_CONFLICT, "db", "database %s already exists", path);
 	}
+	struct store *s = NULL;
+	int rc = store_open(db, true, &s, e);
+	if (rc == 0 && !path && store_schema_version(s) != 0) {
+		store_close(s);
+		return err_set(e, ERR_CONFLICT, "db", "database already has a linli schema");
+	}
 	char kp[4096];
 	cli_key_path(db, key, kp, sizeof kp);
-	struct store *s = NULL;
-	int rc = pii_init();
+	if (rc == 0)
+		rc = pii_init();
 	if (rc == 0)
 		rc = pii_key_create(kp, e);
-	if (rc == 0)
-		rc = store_open(db, true, &s, e);
 	if (rc == 0)
 		rc = store_migrate(s, e);
 	unsigned char k[PII_KEY_BYTES];

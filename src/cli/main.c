@@ -20,6 +20,7 @@ static const struct {
     {"clock", cmd_clock, "run the request clocks now (or --at a time) and deliver webhooks"},
     {"backup", cmd_backup, "consistent online backup"},
     {"check", cmd_check, "verify database integrity"},
+    {"migrate", cmd_migrate, "copy a live SQLite database to PostgreSQL and verify the copy"},
     {"routes", cmd_routes, "print the API routes"},
 };
 

@@ -66,13 +66,28 @@ static int set_status(const struct ctx *c, const struct case_core *k, const char
 /* Ends a wait for the resident: the paused time is added to the deadlines. */
 static int unpause(const struct ctx *c, const struct case_core *k, const char *now, struct err *e)
 {
-	return store_run(
-	    c->db, e,
-	    "UPDATE cases SET resolve_due = strftime('%Y-%m-%dT%H:%M:%SZ', strftime('%s', resolve_due) + "
-	    "(strftime('%s', ?1) - strftime('%s', paused_at)), 'unixepoch'), respond_due = "
-	    "strftime('%Y-%m-%dT%H:%M:%SZ', strftime('%s', respond_due) + (strftime('%s', ?1) - "
-	    "strftime('%s', paused_at)), 'unixepoch'), paused_at = NULL WHERE id = ?2 AND paused_at IS NOT NULL",
-	    "ti", now, k->id);
+	struct store_stmt *st;
+	int rc = store_prepare(c->db, "SELECT paused_at, respond_due, resolve_due FROM cases WHERE id = ?", &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", k->id);
+	rc = store_step(st, e);
+	int64_t paused = rc == STORE_ROW ? time_parse_iso(store_col_text(st, 0)) : -1;
+	int64_t respond = rc == STORE_ROW ? time_parse_iso(store_col_text(st, 1)) : -1;
+	int64_t resolve = rc == STORE_ROW ? time_parse_iso(store_col_text(st, 2)) : -1;
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	if (paused < 0)
+		return 0; /* not waiting */
+	int64_t waited = time_parse_iso(now) - paused;
+	char respond_due[21], resolve_due[21];
+	time_iso(respond + waited, respond_due);
+	time_iso(resolve + waited, resolve_due);
+	return store_run(c->db, e,
+			 "UPDATE cases SET respond_due = coalesce(?, respond_due), resolve_due = coalesce(?, "
+			 "resolve_due), paused_at = NULL WHERE id = ?",
+			 "tti", respond < 0 ? NULL : respond_due, resolve < 0 ? NULL : resolve_due, k->id);
 }
 
 /* Marks the first response at this level (and ever). */
@@ -97,7 +112,8 @@ static int do_escalate(const struct ctx *c, struct case_core *k, const char *rea
 	rc = case_land(c, k, target, time_now(), e);
 	if (rc == 0)
 		rc = store_run(c->db, e,
-			       "UPDATE cases SET status = 'new', escalations = escalations + 1, overdue = overdue OR ? "
+			       "UPDATE cases SET status = 'new', escalations = escalations + 1, overdue = CASE WHEN ? "
+			       "= 1 THEN 1 ELSE overdue END "
 			       "WHERE id = ?",
 			       "ii", (int64_t)automatic, k->id);
 	if (rc == 0) {

@@ -83,13 +83,8 @@ static json_t *percentile(struct durations *d, double p)
 
 static int64_t iso_secs(const char *s)
 {
-	struct tm tm = {0};
-	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			 &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
+	int64_t t = time_parse_iso(s);
+	return t < 0 ? 0 : t;
 }
 
 /* ISO week label "2026-W47" of a timestamp. */
@@ -117,8 +112,17 @@ static json_t *group_json(const struct group *g)
 	return o;
 }
 
+static int group_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct group *)a)->key, ((const struct group *)b)->key);
+}
+
+/* Sorted by key (weeks and months in time order), so the answer does not
+ * depend on the order the database returned the rows in. */
 static json_t *groups_json(struct groups *gs, const char *keyname)
 {
+	if (gs->n > 1)
+		qsort(gs->g, (size_t)gs->n, sizeof *gs->g, group_cmp);
 	json_t *arr = json_array();
 	for (int i = 0; i < gs->n; i++) {
 		json_t *o = group_json(&gs->g[i]);
@@ -288,7 +292,9 @@ int case_stats(const struct ctx *c, int64_t node, const char *from, const char *
 	if (rc)
 		return rc;
 	char *body = json_dumps(*out, JSON_COMPACT);
-	store_run(c->db, NULL, "INSERT OR REPLACE INTO case_stats_cache (key, version, day, body) VALUES (?, ?, ?, ?)",
+	store_run(c->db, NULL,
+		  "INSERT INTO case_stats_cache (key, version, day, body) VALUES (?, ?, ?, ?) ON CONFLICT (key) "
+		  "DO UPDATE SET version = excluded.version, day = excluded.day, body = excluded.body",
 		  "titt", key, version, day, body);
 	free(body);
 	return 0;

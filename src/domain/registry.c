@@ -136,9 +136,10 @@ static int write_tags(const struct ctx *c, int64_t pid, const char *path, json_t
 	json_array_foreach (tags, i, t) {
 		if (rc)
 			break;
-		rc = store_run(c->db, e,
-			       "INSERT OR IGNORE INTO person_tags (person_id, tag, node_path) VALUES (?, ?, ?)", "itt",
-			       pid, json_string_value(t), path);
+		rc = store_run(
+		    c->db, e,
+		    "INSERT INTO person_tags (person_id, tag, node_path) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		    "itt", pid, json_string_value(t), path);
 	}
 	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * stats.h — the picture of a node's subtree: residents, households,
  * floating population, rented households, party members, role holders,
- * organisations, care tags and age structure, in total and per child.
+ * organisations, care tags and age structure, in total and per child, and
+ * the population pyramid (10-year age bands by gender) in total.
  * Needs viewer access at the node.
  */
 #ifndef LINLI_STATS_H

@@ -5,6 +5,10 @@
  * order (so a duplicate ID card within the file is caught like one already
  * registered); any error rolls everything back. A dry run always rolls
  * back. One audit row records the import (file size, counts, node).
+ *
+ * Export pages through the same list functions the API lists with, so a
+ * file holds exactly what the lists show; the people list takes the
+ * residents table's filters (person_filter) as they are.
  */
 #include "domain/transfer.h"
 
@@ -13,6 +17,7 @@
 #include "base/table_io.h"
 #include "domain/audit.h"
 #include "domain/fields.h"
+#include "domain/pii.h"
 #include "domain/registry.h"
 #include "domain/roles.h"
 #include "domain/tree.h"
@@ -215,12 +220,17 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 	return rc;
 }
 
-/* One page of a list, by keyset. */
-static int list_page(const struct ctx *c, const char *list, int64_t node, int64_t after, const char *after_path,
-		     bool reveal, json_t **items, struct err *e)
+/* One page of a list, by keyset: after the id (and, for people in name
+ * order, the pinyin; for nodes, the path) of the last row so far. */
+static int list_page(const struct ctx *c, const char *list, int64_t node, const struct person_filter *filter,
+		     int64_t after, const char *after_key, bool reveal, json_t **items, struct err *e)
 {
 	if (!strcmp(list, "people")) {
-		struct person_filter f = {.node_id = node, .after_id = after, .limit = 500, .reveal = reveal};
+		struct person_filter f = {0};
+		if (filter)
+			f = *filter;
+		f.node_id = node, f.after_id = after, f.limit = 500, f.reveal = reveal;
+		f.after_pinyin = f.by_name ? after_key : NULL;
 		return person_list(c, &f, items, e);
 	}
 	if (!strcmp(list, "households"))
@@ -228,7 +238,7 @@ static int list_page(const struct ctx *c, const char *list, int64_t node, int64_
 	if (!strcmp(list, "roles"))
 		return roles_list(c, node, NULL, false, after, 500, items, e);
 	if (!strcmp(list, "nodes"))
-		return tree_subtree(c, node, NULL, 0, *after_path ? after_path : NULL, 500, items, e);
+		return tree_subtree(c, node, NULL, 0, *after_key ? after_key : NULL, 500, items, e);
 	return orgs_list(c, node, NULL, after, 500, items, e);
 }
 
@@ -268,12 +278,48 @@ static const char *cell_text(const struct ctx *c, const struct field *f, json_t 
 	return f->type == FT_ENUM ? enum_label(f->vals, s) : s;
 }
 
+/* The filter as the audit row records it. Numbers searched for are ID-card
+ * or phone numbers: only their masks are written, as everywhere in audit. */
+static json_t *filter_json(const struct ctx *c, const struct person_filter *f)
+{
+	json_t *o = json_object();
+	if (f->q && *f->q) {
+		bool digits = strpbrk(f->q, "0123456789") != NULL;
+		const char *q = digits ? pii_mask(strlen(f->q) == 18 ? PII_ID_CARD : PII_PHONE, f->q, c->a) : f->q;
+		json_object_set_new(o, "q", json_string(q ? q : "***"));
+	}
+	const struct {
+		const char *key, *val;
+	} s[] = {{"tag", f->tag},
+		 {"residence", f->residence},
+		 {"status", f->status},
+		 {"political_status", f->political_status},
+		 {"gender", f->gender}};
+	for (size_t i = 0; i < sizeof s / sizeof *s; i++)
+		if (s[i].val)
+			json_object_set_new(o, s[i].key, json_string(s[i].val));
+	if (f->household_id)
+		json_object_set_new(o, "household", json_integer(f->household_id));
+	if (f->by_name)
+		json_object_set_new(o, "sort", json_string("name"));
+	return o;
+}
+
 int transfer_export(const struct ctx *c, const char *list, int64_t node, const char *fmt, bool reveal, const char *path,
 		    int64_t *rows, struct err *e)
+{
+	return transfer_export_filtered(c, list, node, NULL, fmt, reveal, path, rows, e);
+}
+
+int transfer_export_filtered(const struct ctx *c, const char *list, int64_t node, const struct person_filter *filter,
+			     const char *fmt, bool reveal, const char *path, int64_t *rows, struct err *e)
 {
 	const struct entity *ent = list_entity(list);
 	if (!ent)
 		return err_set(e, ERR_NOT_FOUND, "list", "不能导出“%s” / cannot export '%s'", list, list);
+	if (filter && ent != &ENT_PERSON)
+		return err_set(e, ERR_INVALID, "list",
+			       "只有居民名单可以按条件导出 / only the people list takes filters");
 	enum tio_format tf = !strcmp(fmt, "csv") ? TIO_CSV : !strcmp(fmt, "xlsx") ? TIO_XLSX : 0;
 	if (!tf)
 		return err_set(e, ERR_INVALID, "format", "格式应为xlsx或csv / format must be xlsx or csv");
@@ -296,11 +342,11 @@ int transfer_export(const struct ctx *c, const char *list, int64_t node, const c
 		return rc;
 	rc = tio_writer_row(w, (size_t)n, head, e);
 	int64_t after = 0, count = 0;
-	const char *after_path = ""; /* the nodes list pages by path */
+	const char *after_key = ""; /* nodes page by path, people in name order by pinyin */
 	const char **cells = arena_alloc(c->a, (size_t)n * sizeof *cells);
 	while (rc == 0) {
 		json_t *items = NULL;
-		rc = list_page(c, list, node, after, after_path, reveal, &items, e);
+		rc = list_page(c, list, node, filter, after, after_key, reveal, &items, e);
 		if (rc)
 			break;
 		size_t i;
@@ -312,7 +358,9 @@ int transfer_export(const struct ctx *c, const char *list, int64_t node, const c
 				rc = tio_writer_row(w, (size_t)n, cells, e);
 			after = json_integer_value(json_object_get(it, "id"));
 			if (json_is_string(json_object_get(it, "path")))
-				after_path = arena_strdup(c->a, json_string_value(json_object_get(it, "path")));
+				after_key = arena_strdup(c->a, json_string_value(json_object_get(it, "path")));
+			else if (json_is_string(json_object_get(it, "name_pinyin")))
+				after_key = arena_strdup(c->a, json_string_value(json_object_get(it, "name_pinyin")));
 			count++;
 		}
 		size_t got = json_array_size(items);
@@ -330,6 +378,8 @@ int transfer_export(const struct ctx *c, const char *list, int64_t node, const c
 	*rows = count;
 	json_t *summary = json_pack("{s:s, s:I, s:s, s:b, s:I}", "list", list, "node_id", (json_int_t)node, "format",
 				    fmt, "revealed", reveal, "rows", (json_int_t)count);
+	if (filter)
+		json_object_set_new(summary, "filter", filter_json(c, filter));
 	rc = store_begin(c->db, e);
 	if (rc == 0)
 		rc = audit_log(c, "export", "node", node, NULL, summary, e);

@@ -15,6 +15,8 @@
 
 #include "domain/ctx.h"
 
+struct person_filter;
+
 /* Imports people into the subtree of node. On success *report has counts;
  * on bad rows returns ERR_INVALID and *report lists {"line","field","message"}. */
 int transfer_import_people(const struct ctx *c, int64_t node, const void *data, size_t len, bool dry_run,
@@ -23,5 +25,12 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
  * to path in fmt ("xlsx" or "csv"); *rows gets the row count. */
 int transfer_export(const struct ctx *c, const char *list, int64_t node, const char *fmt, bool reveal, const char *path,
 		    int64_t *rows, struct err *e);
+/* The same, for "people" selected by filter (the residents table's search
+ * and filters, as person_list applies them, in its order): exactly the
+ * people the list shows page by page. filter's node, paging, limit and
+ * reveal are ignored; NULL means every active resident. Any other list with
+ * a filter is ERR_INVALID. */
+int transfer_export_filtered(const struct ctx *c, const char *list, int64_t node, const struct person_filter *filter,
+			     const char *fmt, bool reveal, const char *path, int64_t *rows, struct err *e);
 
 #endif

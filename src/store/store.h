@@ -6,7 +6,12 @@
  * parameterised. Prepared statements are cached per connection: a statement
  * from store_prepare() must be given back with store_done().
  * The backend is chosen by URL: a path or "sqlite:PATH" (SQLite, WAL,
- * synchronous=FULL so an acknowledged commit survives a crash).
+ * synchronous=FULL so an acknowledged commit survives a crash), or
+ * "postgres://..." / "postgresql://..." (PostgreSQL through libpq; see
+ * store_pg.c for how its transactions keep SQLite's guarantees).
+ * SQL is written once, in the subset both understand; store_pg.c rewrites
+ * the few spellings that differ (pg_sql.c), and migrations keep their
+ * dialect-specific parts side by side in marked blocks.
  * Thread-safety: none per connection; open one per thread.
  */
 #ifndef LINLI_STORE_H
@@ -23,13 +28,22 @@ struct store_stmt;
 
 enum { STORE_DONE = 0, STORE_ROW = 1 };
 
+enum store_dialect { STORE_SQLITE, STORE_POSTGRES };
+
+/* True for postgres:// and postgresql:// URLs. */
+bool store_url_is_postgres(const char *url);
+/* The file of a SQLite URL (strips "sqlite:"); NULL for PostgreSQL. */
+const char *store_url_file(const char *url);
+
 int store_open(const char *url, bool create, struct store **out, struct err *e);
 void store_close(struct store *s);
+enum store_dialect store_dialect(const struct store *s);
 /* Applies pending migrations (embedded in the binary). */
 int store_migrate(struct store *s, struct err *e);
 int store_schema_version(struct store *s);
 
-/* BEGIN IMMEDIATE: writers serialise up front instead of failing mid-way. */
+/* Write transactions serialise up front instead of failing mid-way (SQLite:
+ * BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock). */
 int store_begin(struct store *s, struct err *e);
 int store_begin_read(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
@@ -59,6 +73,9 @@ double store_col_double(struct store_stmt *st, int i);
 const char *store_col_text(struct store_stmt *st, int i); /* NULL if NULL */
 const void *store_col_blob(struct store_stmt *st, int i, size_t *len);
 bool store_col_null(struct store_stmt *st, int i);
+/* The value's type in the current row: 'i' integer, 'd' double, 't' text,
+ * 'b' blob, 'n' NULL (the letters store_bind takes). */
+char store_col_type(struct store_stmt *st, int i);
 int store_col_count(struct store_stmt *st);
 const char *store_col_name(struct store_stmt *st, int i);
 
@@ -70,7 +87,20 @@ int store_run(struct store *s, struct err *e, const char *sql, const char *fmt, 
 /* First column of the first row as int; *out untouched if no row (returns ERR_NOT_FOUND). */
 int store_int(struct store *s, struct err *e, int64_t *out, const char *sql, const char *fmt, ...);
 
-/* Online consistent copy of the whole database to path. */
+/* Bulk loading: commits stop waiting for the disk (the data stays
+ * consistent; the last commits may be lost in a power cut until store_optimize
+ * or the next durable commit). */
+int store_bulk_load(struct store *s, bool on, struct err *e);
+/* After bulk loading: refresh the planner's statistics, make all durable. */
+int store_optimize(struct store *s, struct err *e);
+/* After rows were inserted with their ids given (a copy): moves the id
+ * generators past the largest id of every table, so the next insert does not
+ * collide (PostgreSQL's identity sequences, including the rowid stand-ins;
+ * SQLite needs nothing: a new rowid follows the largest). */
+int store_sync_ids(struct store *s, struct err *e);
+
+/* Online consistent copy of the whole database to path (SQLite: a database
+ * file; PostgreSQL: pg_dump's custom format, restorable with pg_restore). */
 int store_backup(struct store *s, const char *path, struct err *e);
 /* Integrity and foreign-key checks; problems are appended to report. */
 int store_check(struct store *s, char *report, size_t cap, struct err *e);

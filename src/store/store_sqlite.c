@@ -7,43 +7,39 @@
  * a small hash table keyed by the SQL text; a statement in use is never
  * handed out twice, so nested queries with the same SQL get their own.
  */
-#include "store/store.h"
-
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/embedded.h"
 #include "base/log.h"
+#include "store/store_impl.h"
 
 #define STMT_BUCKETS 256
 
-struct store_stmt {
-	struct store_stmt *next;
-	struct store *owner;
+struct lite_stmt {
+	struct store_stmt base;
+	struct lite_stmt *next;
 	sqlite3_stmt *st;
 	const char *sql; /* sqlite3_sql(st), owned by sqlite */
 	unsigned hash;
 	bool in_use;
 };
 
-struct store {
+struct lite {
+	struct store base;
 	sqlite3 *db;
-	struct store_stmt *buckets[STMT_BUCKETS];
+	struct lite_stmt *buckets[STMT_BUCKETS];
 	int txn_depth;
 };
 
-static unsigned sql_hash(const char *s)
-{
-	unsigned h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
+static const struct store_ops lite_ops;
 
-static int map_rc(struct store *s, int rc, struct err *e)
+#define L(s)   ((struct lite *)(s))
+#define LS(st) ((struct lite_stmt *)(st))
+
+static int map_rc(struct lite *s, int rc, struct err *e)
 {
 	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	switch (rc & 0xFF) {
@@ -68,14 +64,12 @@ static int map_rc(struct store *s, int rc, struct err *e)
 	}
 }
 
-int store_open(const char *url, bool create, struct store **out, struct err *e)
+static int lite_exec(struct store *ss, const char *sql, struct err *e);
+static void lite_close(struct store *ss);
+
+int store_sqlite_open(const char *path, bool create, struct store **out, struct err *e)
 {
-	const char *path = url;
-	if (strncmp(url, "sqlite:", 7) == 0)
-		path = url + 7;
-	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-		return err_set(e, ERR_UNSUPPORTED, "db", "PostgreSQL backend is not built in");
-	struct store *s = calloc(1, sizeof *s);
+	struct lite *s = calloc(1, sizeof *s);
 	if (!s)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
@@ -89,25 +83,25 @@ int store_open(const char *url, bool create, struct store **out, struct err *e)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 10000);
+	s->base.ops = &lite_ops;
 	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 			      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;";
-	if (store_exec(s, pragmas, e) != 0) {
-		store_close(s);
+	if (lite_exec(&s->base, pragmas, e) != 0) {
+		lite_close(&s->base);
 		return ERR_IO;
 	}
-	*out = s;
+	*out = &s->base;
 	return 0;
 }
 
-void store_close(struct store *s)
+static void lite_close(struct store *ss)
 {
-	if (!s)
-		return;
+	struct lite *s = L(ss);
 	for (int i = 0; i < STMT_BUCKETS; i++) {
-		struct store_stmt *st = s->buckets[i];
+		struct lite_stmt *st = s->buckets[i];
 		while (st) {
-			struct store_stmt *n = st->next;
-			sqlite3_finalize(st->st);
+			struct lite_stmt *n = st->next;
+			sqlite3_finalize(LS(st)->st);
 			free(st);
 			st = n;
 		}
@@ -116,8 +110,9 @@ void store_close(struct store *s)
 	free(s);
 }
 
-int store_exec(struct store *s, const char *sql, struct err *e)
+static int lite_exec(struct store *ss, const char *sql, struct err *e)
 {
+	struct lite *s = L(ss);
 	char *msg = NULL;
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
@@ -132,45 +127,41 @@ int store_exec(struct store *s, const char *sql, struct err *e)
 
 /* Nested begins become savepoints, so a domain call that opens its own
  * transaction can run inside a caller's larger one (bulk loads). */
-static int begin_with(struct store *s, const char *outer, struct err *e)
+static int lite_begin(struct store *ss, bool write, struct err *e)
 {
+	struct lite *s = L(ss);
+	const char *outer = write ? "BEGIN IMMEDIATE" : "BEGIN";
 	char sp[32];
 	if (sqlite3_get_autocommit(s->db))
 		s->txn_depth = 0; /* SQLite may have rolled back by itself */
 	if (s->txn_depth > 0)
 		snprintf(sp, sizeof sp, "SAVEPOINT sp%d", s->txn_depth);
-	int rc = store_exec(s, s->txn_depth > 0 ? sp : outer, e);
+	int rc = lite_exec(ss, s->txn_depth > 0 ? sp : outer, e);
 	if (rc == 0)
 		s->txn_depth++;
 	return rc;
 }
 
-int store_begin(struct store *s, struct err *e)
-{
-	return begin_with(s, "BEGIN IMMEDIATE", e);
-}
+static void lite_rollback(struct store *ss);
 
-int store_begin_read(struct store *s, struct err *e)
+static int lite_commit(struct store *ss, struct err *e)
 {
-	return begin_with(s, "BEGIN", e);
-}
-
-int store_commit(struct store *s, struct err *e)
-{
+	struct lite *s = L(ss);
 	if (s->txn_depth > 1) {
 		char sp[32];
 		snprintf(sp, sizeof sp, "RELEASE sp%d", --s->txn_depth);
-		return store_exec(s, sp, e);
+		return lite_exec(ss, sp, e);
 	}
-	int rc = store_exec(s, "COMMIT", e);
+	int rc = lite_exec(ss, "COMMIT", e);
 	if (rc != 0)
-		store_rollback(s);
+		lite_rollback(ss);
 	s->txn_depth = 0;
 	return rc;
 }
 
-void store_rollback(struct store *s)
+static void lite_rollback(struct store *ss)
 {
+	struct lite *s = L(ss);
 	if (s->txn_depth > 1) {
 		char sp[64];
 		s->txn_depth--;
@@ -183,19 +174,20 @@ void store_rollback(struct store *s)
 	s->txn_depth = 0;
 }
 
-bool store_in_txn(struct store *s)
+static bool lite_in_txn(struct store *ss)
 {
-	return !sqlite3_get_autocommit(s->db);
+	return !sqlite3_get_autocommit(L(ss)->db);
 }
 
-int store_prepare(struct store *s, const char *sql, struct store_stmt **out, struct err *e)
+static int lite_prepare(struct store *ss, const char *sql, struct store_stmt **out, struct err *e)
 {
-	unsigned h = sql_hash(sql);
-	struct store_stmt **bucket = &s->buckets[h % STMT_BUCKETS];
-	for (struct store_stmt *st = *bucket; st; st = st->next) {
+	struct lite *s = L(ss);
+	unsigned h = store_sql_hash(sql);
+	struct lite_stmt **bucket = &s->buckets[h % STMT_BUCKETS];
+	for (struct lite_stmt *st = *bucket; st; st = st->next) {
 		if (!st->in_use && st->hash == h && strcmp(st->sql, sql) == 0) {
 			st->in_use = true;
-			*out = st;
+			*out = &st->base;
 			return 0;
 		}
 	}
@@ -205,54 +197,56 @@ int store_prepare(struct store *s, const char *sql, struct store_stmt **out, str
 		log_error("prepare failed: %s: %s", sqlite3_errmsg(s->db), sql);
 		return map_rc(s, rc, e);
 	}
-	struct store_stmt *st = calloc(1, sizeof *st);
+	struct lite_stmt *st = calloc(1, sizeof *st);
 	if (!st) {
 		sqlite3_finalize(raw);
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	}
-	st->owner = s;
+	st->base.owner = ss;
 	st->st = raw;
 	st->sql = sqlite3_sql(raw);
 	st->hash = h;
 	st->in_use = true;
 	st->next = *bucket;
 	*bucket = st;
-	*out = st;
+	*out = &st->base;
 	return 0;
 }
 
-void store_done(struct store_stmt *st)
+static void lite_done(struct store_stmt *sst)
 {
-	if (!st)
-		return;
-	sqlite3_reset(st->st);
-	sqlite3_clear_bindings(st->st);
+	struct lite_stmt *st = LS(sst);
+	sqlite3_reset(LS(st)->st);
+	sqlite3_clear_bindings(LS(st)->st);
 	st->in_use = false;
 }
 
-static int bind_one(struct store_stmt *st, int idx, char type, va_list *app)
+static int lite_bind_one(struct store_stmt *sst, int idx, char type, va_list *app)
 {
+	struct lite_stmt *st = LS(sst);
 	int rc = SQLITE_OK;
 	switch (type) {
 	case 'i':
-		rc = sqlite3_bind_int64(st->st, idx, va_arg(*app, int64_t));
+		rc = sqlite3_bind_int64(LS(st)->st, idx, va_arg(*app, int64_t));
 		break;
 	case 't': {
 		const char *t = va_arg(*app, const char *);
-		rc = t ? sqlite3_bind_text(st->st, idx, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->st, idx);
+		rc = t ? sqlite3_bind_text(LS(st)->st, idx, t, -1, SQLITE_TRANSIENT)
+		       : sqlite3_bind_null(LS(st)->st, idx);
 		break;
 	}
 	case 'b': {
 		const void *p = va_arg(*app, const void *);
 		size_t n = va_arg(*app, size_t);
-		rc = p ? sqlite3_bind_blob(st->st, idx, p, (int)n, SQLITE_TRANSIENT) : sqlite3_bind_null(st->st, idx);
+		rc = p ? sqlite3_bind_blob(LS(st)->st, idx, p, (int)n, SQLITE_TRANSIENT)
+		       : sqlite3_bind_null(LS(st)->st, idx);
 		break;
 	}
 	case 'd':
-		rc = sqlite3_bind_double(st->st, idx, va_arg(*app, double));
+		rc = sqlite3_bind_double(LS(st)->st, idx, va_arg(*app, double));
 		break;
 	case 'n':
-		rc = sqlite3_bind_null(st->st, idx);
+		rc = sqlite3_bind_null(LS(st)->st, idx);
 		break;
 	default:
 		return ERR_INTERNAL;
@@ -260,136 +254,82 @@ static int bind_one(struct store_stmt *st, int idx, char type, va_list *app)
 	return rc == SQLITE_OK ? 0 : ERR_INTERNAL;
 }
 
-static int bind_va(struct store_stmt *st, const char *fmt, va_list ap)
+static int lite_step(struct store_stmt *sst, struct err *e)
 {
-	va_list copy;
-	va_copy(copy, ap);
-	int rc = 0, idx = 1;
-	for (const char *f = fmt; f && *f && rc == 0; f++, idx++)
-		rc = bind_one(st, idx, *f, &copy);
-	va_end(copy);
-	return rc;
-}
-
-int store_bind_at(struct store_stmt *st, int idx, char type, ...)
-{
-	va_list ap;
-	va_start(ap, type);
-	int rc = bind_one(st, idx, type, &ap);
-	va_end(ap);
-	return rc;
-}
-
-int store_bind(struct store_stmt *st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = bind_va(st, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int store_step(struct store_stmt *st, struct err *e)
-{
-	int rc = sqlite3_step(st->st);
+	struct lite_stmt *st = LS(sst);
+	int rc = sqlite3_step(LS(st)->st);
 	if (rc == SQLITE_ROW)
 		return STORE_ROW;
 	if (rc == SQLITE_DONE)
 		return STORE_DONE;
-	return map_rc(st->owner, sqlite3_extended_errcode(st->owner->db), e);
+	struct lite *s = L(sst->owner);
+	return map_rc(s, sqlite3_extended_errcode(s->db), e);
 }
 
-int64_t store_col_int(struct store_stmt *st, int i)
+static int64_t lite_col_int(struct store_stmt *st, int i)
 {
-	return sqlite3_column_int64(st->st, i);
+	return sqlite3_column_int64(LS(st)->st, i);
 }
 
-double store_col_double(struct store_stmt *st, int i)
+static double lite_col_double(struct store_stmt *st, int i)
 {
-	return sqlite3_column_double(st->st, i);
+	return sqlite3_column_double(LS(st)->st, i);
 }
 
-const char *store_col_text(struct store_stmt *st, int i)
+static const char *lite_col_text(struct store_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st->st, i);
+	return (const char *)sqlite3_column_text(LS(st)->st, i);
 }
 
-const void *store_col_blob(struct store_stmt *st, int i, size_t *len)
+static const void *lite_col_blob(struct store_stmt *st, int i, size_t *len)
 {
-	const void *p = sqlite3_column_blob(st->st, i);
-	*len = (size_t)sqlite3_column_bytes(st->st, i);
+	const void *p = sqlite3_column_blob(LS(st)->st, i);
+	*len = (size_t)sqlite3_column_bytes(LS(st)->st, i);
 	return p;
 }
 
-bool store_col_null(struct store_stmt *st, int i)
+static bool lite_col_null(struct store_stmt *st, int i)
 {
-	return sqlite3_column_type(st->st, i) == SQLITE_NULL;
+	return sqlite3_column_type(LS(st)->st, i) == SQLITE_NULL;
 }
 
-int store_col_count(struct store_stmt *st)
+static char lite_col_type(struct store_stmt *st, int i)
 {
-	return sqlite3_column_count(st->st);
-}
-
-const char *store_col_name(struct store_stmt *st, int i)
-{
-	return sqlite3_column_name(st->st, i);
-}
-
-int64_t store_last_id(struct store *s)
-{
-	return sqlite3_last_insert_rowid(s->db);
-}
-
-int store_changes(struct store *s)
-{
-	return sqlite3_changes(s->db);
-}
-
-int store_run(struct store *s, struct err *e, const char *sql, const char *fmt, ...)
-{
-	struct store_stmt *st;
-	int rc = store_prepare(s, sql, &st, e);
-	if (rc)
-		return rc;
-	va_list ap;
-	va_start(ap, fmt);
-	rc = bind_va(st, fmt, ap);
-	va_end(ap);
-	if (rc == 0) {
-		rc = store_step(st, e);
-		rc = rc < 0 ? rc : 0;
-	} else {
-		err_set(e, rc, NULL, "bind failed");
+	switch (sqlite3_column_type(LS(st)->st, i)) {
+	case SQLITE_INTEGER:
+		return 'i';
+	case SQLITE_FLOAT:
+		return 'd';
+	case SQLITE_TEXT:
+		return 't';
+	case SQLITE_BLOB:
+		return 'b';
+	default:
+		return 'n';
 	}
-	store_done(st);
-	return rc;
 }
 
-int store_int(struct store *s, struct err *e, int64_t *out, const char *sql, const char *fmt, ...)
+static int lite_col_count(struct store_stmt *st)
 {
-	struct store_stmt *st;
-	int rc = store_prepare(s, sql, &st, e);
-	if (rc)
-		return rc;
-	va_list ap;
-	va_start(ap, fmt);
-	rc = bind_va(st, fmt, ap);
-	va_end(ap);
-	if (rc == 0) {
-		rc = store_step(st, e);
-		if (rc == STORE_ROW) {
-			*out = store_col_int(st, 0);
-			rc = 0;
-		} else if (rc == STORE_DONE) {
-			rc = ERR_NOT_FOUND;
-		}
-	}
-	store_done(st);
-	return rc;
+	return sqlite3_column_count(LS(st)->st);
 }
 
-int store_schema_version(struct store *s)
+static const char *lite_col_name(struct store_stmt *st, int i)
+{
+	return sqlite3_column_name(LS(st)->st, i);
+}
+
+static int64_t lite_last_id(struct store *s)
+{
+	return sqlite3_last_insert_rowid(L(s)->db);
+}
+
+static int lite_changes(struct store *s)
+{
+	return sqlite3_changes(L(s)->db);
+}
+
+static int lite_schema_version(struct store *s)
 {
 	int64_t v = 0;
 	if (store_int(s, NULL, &v, "PRAGMA user_version", "") != 0)
@@ -397,47 +337,16 @@ int store_schema_version(struct store *s)
 	return (int)v;
 }
 
-int store_migrate(struct store *s, struct err *e)
+static int lite_set_schema_version(struct store *s, int version, struct err *e)
 {
-	int have = store_schema_version(s);
-	if (have < 0)
-		return err_set(e, ERR_INTERNAL, NULL, "cannot read schema version");
-	for (size_t i = 0; i < embedded_count; i++) {
-		const struct embedded_file *f = &embedded_files[i];
-		const char *base = strrchr(f->path, '/');
-		base = base ? base + 1 : f->path;
-		if (strncmp(f->path, "src/store/migrations/", 21) != 0)
-			continue;
-		int ver = atoi(base);
-		if (ver <= have)
-			continue;
-		char *sql = malloc(f->len + 1);
-		if (!sql)
-			return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-		memcpy(sql, f->data, f->len);
-		sql[f->len] = 0;
-		int rc = store_begin(s, e);
-		if (rc == 0)
-			rc = store_exec(s, sql, e);
-		free(sql);
-		char pragma[64];
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", ver);
-		if (rc == 0)
-			rc = store_exec(s, pragma, e);
-		if (rc == 0)
-			rc = store_commit(s, e);
-		else
-			store_rollback(s);
-		if (rc)
-			return rc;
-		log_info("migrated database to schema %d (%s)", ver, base);
-		have = ver;
-	}
-	return 0;
+	char pragma[64];
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", version);
+	return lite_exec(s, pragma, e);
 }
 
-int store_backup(struct store *s, const char *path, struct err *e)
+static int lite_backup(struct store *ss, const char *path, struct err *e)
 {
+	struct lite *s = L(ss);
 	sqlite3 *dst;
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -469,7 +378,7 @@ int store_backup(struct store *s, const char *path, struct err *e)
 	return 0;
 }
 
-int store_check(struct store *s, char *report, size_t cap, struct err *e)
+static int lite_check(struct store *s, char *report, size_t cap, struct err *e)
 {
 	size_t used = 0;
 	int problems = 0;
@@ -495,3 +404,31 @@ int store_check(struct store *s, char *report, size_t cap, struct err *e)
 	}
 	return problems;
 }
+
+static const struct store_ops lite_ops = {
+    .dialect = STORE_SQLITE,
+    .close = lite_close,
+    .exec = lite_exec,
+    .begin = lite_begin,
+    .commit = lite_commit,
+    .rollback = lite_rollback,
+    .in_txn = lite_in_txn,
+    .prepare = lite_prepare,
+    .done = lite_done,
+    .bind_one = lite_bind_one,
+    .step = lite_step,
+    .col_int = lite_col_int,
+    .col_double = lite_col_double,
+    .col_text = lite_col_text,
+    .col_blob = lite_col_blob,
+    .col_null = lite_col_null,
+    .col_type = lite_col_type,
+    .col_count = lite_col_count,
+    .col_name = lite_col_name,
+    .last_id = lite_last_id,
+    .changes = lite_changes,
+    .schema_version = lite_schema_version,
+    .set_schema_version = lite_set_schema_version,
+    .backup = lite_backup,
+    .check = lite_check,
+};

@@ -4,7 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, linli } from './lib.mjs';
+import { execFileSync } from 'node:child_process';
+import { Server, linli, PG, newDatabase, dropDatabase, keyFile } from './lib.mjs';
 
 let s;
 before(async () => { s = await Server.start({ kind: 'empty' }); });
@@ -16,15 +17,21 @@ test('acknowledged writes survive kill -9', async () => {
   assert.equal(comm.status, 201);
   const hh = await admin.post('/api/v1/households', { node_id: comm.json.id, address: '1栋101' });
   // Writes race with the kill: every one that got a 2xx must survive.
+  // The kill comes once 20 writes are acknowledged, with ~180 in flight.
   const acked = [];
   const writes = [];
+  let killed;
   for (let i = 0; i < 200; i++) {
     writes.push(admin.post('/api/v1/people', { household_id: hh.json.id, name: `居民${i}` })
-      .then((r) => { if (r.status === 201) acked.push(r.json.id); })
+      .then((r) => {
+        if (r.status === 201) acked.push(r.json.id);
+        if (acked.length === 20 && !killed) killed = s.kill('SIGKILL');
+      })
       .catch(() => {}));
-    if (i === 120) writes.push(new Promise((r) => setTimeout(r, 5)).then(() => s.kill('SIGKILL')));
   }
   await Promise.all(writes);
+  await killed;
+  assert.ok(acked.length < 200, 'the kill came while writes were in flight');
   assert.ok(acked.length > 0);
   await s.launch();
   const again = await s.login('admin');
@@ -48,16 +55,23 @@ test('online backup and integrity check', async () => {
   await busy;
   assert.match(msg, /backup written/);
   assert.ok(existsSync(out));
-  assert.match(linli(['check', '--db', out, '--key', s.db + '.key']), /ok/);
+  // The backup is a working database: it can be checked, served and read.
+  // PostgreSQL's is pg_dump's custom format, restored with pg_restore.
+  let restored = out;
+  if (PG) {
+    restored = newDatabase(s.dir, 'restored');
+    execFileSync('pg_restore', ['--no-owner', '--exit-on-error', '--dbname', restored, out]);
+  }
+  assert.match(linli(['check', '--db', restored, '--key', keyFile(s.db)]), /ok/);
   assert.match(linli(['check', '--db', s.db]), /ok/);
-  // The backup is a working database: it can be served and read.
   const copy = new Server();
-  copy.dir = s.dir; copy.db = out; copy.extra = ['--key', s.db + '.key'];
+  copy.dir = s.dir; copy.db = restored; copy.extra = ['--key', keyFile(s.db)];
   await copy.launch();
   const a2 = await copy.login('admin');
   const kids = await a2.get('/api/v1/nodes/1/children?limit=100');
   assert.ok(kids.json.items.some((n) => n.name === '持久社区'));
   await copy.kill();
+  dropDatabase(restored);
 });
 
 test('user administration from the CLI', async () => {

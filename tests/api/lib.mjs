@@ -1,5 +1,8 @@
 // Test harness: runs the real linli binary on a temporary database and a
 // free loopback port, and talks to it over HTTP.
+// With LINLI_TEST_PG set to a PostgreSQL server's maintenance URL
+// (scripts/pg.sh url), every server gets a fresh PostgreSQL database there
+// instead of a SQLite file; the same tests run against both backends.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,9 +10,45 @@ import { join } from 'node:path';
 import net from 'node:net';
 
 export const BIN = process.env.LINLI_BIN || new URL('../../build/linli', import.meta.url).pathname;
+export const PG = process.env.LINLI_TEST_PG || '';
+
+// A PostgreSQL database's key file and photos live in the working
+// directory (see cli/common.c), so commands on a test database run in its
+// server's directory.
+const dirOfDb = new Map();
 
 export function linli(args, opts = {}) {
-  return execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  const i = args.indexOf('--db');
+  const cwd = i >= 0 ? dirOfDb.get(args[i + 1]) : undefined;
+  return execFileSync(BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd, ...opts });
+}
+
+let pgSeq = 0;
+function psql(sql) {
+  execFileSync('psql', ['-qX', '-v', 'ON_ERROR_STOP=1', PG, '-c', sql], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+// A new empty database: a file path for SQLite, a URL for PostgreSQL.
+export function newDatabase(dir, name = 'test') {
+  if (!PG) return join(dir, `${name}.db`);
+  const db = `lt_${process.pid}_${++pgSeq}_${name}`.toLowerCase();
+  psql(`DROP DATABASE IF EXISTS ${db}`);
+  psql(`CREATE DATABASE ${db}`);
+  const url = PG.replace(/\/[^/?]*(\?|$)/, `/${db}$1`);
+  dirOfDb.set(url, dir);
+  return url;
+}
+
+export function dropDatabase(db) {
+  if (!PG || !dirOfDb.has(db)) return;
+  dirOfDb.delete(db);
+  const name = new URL(db).pathname.slice(1);
+  try { psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } catch {}
+}
+
+// The personal-data key file of a database made by newDatabase.
+export function keyFile(db) {
+  return PG ? join(dirOfDb.get(db), new URL(db).pathname.slice(1) + '.key') : db + '.key';
 }
 
 export function freePort() {
@@ -30,7 +69,7 @@ export class Server {
   static async start({ kind = 'demo', extra = [], demoArgs = ['--requests', '0'] } = {}) {
     const s = new Server();
     s.dir = mkdtempSync(join(tmpdir(), 'linli-test-'));
-    s.db = join(s.dir, 'test.db');
+    s.db = newDatabase(s.dir);
     if (kind === 'demo') linli(['demo', '--db', s.db, ...demoArgs]);
     else linli(['init', '--db', s.db, '--password', 'admin1234']);
     s.extra = extra;
@@ -43,6 +82,7 @@ export class Server {
     this.base = `http://127.0.0.1:${this.port}`;
     this.proc = spawn(BIN, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, ...this.extra], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: this.dir,
     });
     this.log = '';
     this.proc.stderr.on('data', (d) => (this.log += d));
@@ -64,6 +104,8 @@ export class Server {
 
   async stop() {
     if (this.proc && this.proc.exitCode === null) await this.kill();
+    if (process.env.LINLI_TEST_LOG) process.stderr.write(this.log);
+    dropDatabase(this.db);
     rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -107,6 +107,16 @@ test('the reading aid: pinyin per character and traditional script', async () =>
   const r = await s.req('GET', '/api/v1/text/annotate?text=' + encodeURIComponent('邻长王贵宝反映楼道灯坏了'));
   assert.equal(r.status, 200);
   assert.deepEqual(r.json.chars.slice(2, 5).map((c) => c.pinyin), ['wang', 'gui', 'bao']);
+  // Tone marks for reading, beside the toneless pinyin older clients use.
+  assert.deepEqual(r.json.chars.slice(0, 5).map((c) => c.pinyin_toned), ['lín', 'zhǎng', 'wáng', 'guì', 'bǎo']);
+  const g = await s.req('GET', '/api/v1/text/annotate?text=' + encodeURIComponent('中国绿A，'));
+  assert.deepEqual(g.json.chars, [
+    { char: '中', pinyin: 'zhong', pinyin_toned: 'zhōng' },
+    { char: '国', pinyin: 'guo', pinyin_toned: 'guó' },
+    { char: '绿', pinyin: 'lv', pinyin_toned: 'lǜ' },
+    { char: 'A', pinyin: null, pinyin_toned: null },
+    { char: '，', pinyin: null, pinyin_toned: null },
+  ]);
   assert.equal(r.json.traditional, '鄰長王貴寶反映樓道燈壞了');
   assert.equal((await s.req('GET', '/api/v1/text/annotate')).status, 400);
   assert.equal((await s.req('GET', '/api/v1/text/annotate?text=' + '字'.repeat(2001))).status, 400);

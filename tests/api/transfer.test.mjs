@@ -132,3 +132,86 @@ test('export to .xlsx and CSV, masked unless revealed', async () => {
   assert.equal((await admin.req('GET', `/api/v1/export/people?node=1&format=pdf`)).status, 400);
   assert.equal((await admin.req('GET', `/api/v1/export/secrets?node=1`)).status, 404);
 });
+
+// A CSV export as rows of cells (quoted cells may hold commas and quotes).
+function csvRows(buf) {
+  const text = buf.toString('utf8').replace(/^\ufeff/, '');
+  const rows = [];
+  let row = [], cell = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') cell += '"', i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(cell), (cell = '');
+    else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else cell += ch;
+  }
+  if (cell || row.length) row.push(cell), rows.push(row);
+  return rows;
+}
+// Every person GET /people lists with these parameters, page after page.
+async function listAll(params) {
+  const all = [];
+  let cursor = '';
+  for (;;) {
+    const r = await admin.get(`/api/v1/people?${params}&limit=500${cursor}`);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    all.push(...r.json.items);
+    if (!r.json.next_cursor) return all;
+    cursor = '&cursor=' + encodeURIComponent(r.json.next_cursor);
+  }
+}
+async function exportCsv(params) {
+  const r = await admin.req('GET', `/api/v1/export/people?${params}&format=csv`, { raw: true });
+  assert.equal(r.status, 200, r.buf?.toString());
+  const [head, ...rows] = csvRows(r.buf);
+  assert.equal(Number(r.headers.get('x-row-count')), rows.length);
+  return rows.map((cells) => Object.fromEntries(head.map((h, i) => [h, cells[i]])));
+}
+
+test('export with the residents table filters holds exactly the matching rows', async () => {
+  const comm = (await admin.get('/api/v1/nodes/1/children')).json.items[0];
+  const everyone = await exportCsv(`node=${comm.id}`);
+  // Tag and gender: only elderly women, the same people as the list, in its order.
+  const tag = encodeURIComponent('高龄老人');
+  const list = await listAll(`node=${comm.id}&tag=${tag}&gender=F`);
+  const rows = await exportCsv(`node=${comm.id}&tag=${tag}&gender=F`);
+  assert.ok(rows.length > 0 && rows.length < everyone.length, `${rows.length} of ${everyone.length}`);
+  assert.deepEqual(rows.map((r) => Number(r['人员编号'])), list.map((p) => p.id));
+  for (const r of rows) {
+    assert.equal(r['性别'], '女');
+    assert.ok(r['关爱标签'].split('、').includes('高龄老人'), r['关爱标签']);
+  }
+  // Name order across the export's 500-row pages: floating residents by pinyin.
+  const floating = await listAll(`node=${comm.id}&residence=floating&sort=name`);
+  assert.ok(floating.length > 500, `${floating.length} floating residents`);
+  const fRows = await exportCsv(`node=${comm.id}&residence=floating&sort=name`);
+  assert.deepEqual(fRows.map((r) => Number(r['人员编号'])), floating.map((p) => p.id));
+  assert.ok(fRows.every((r) => r['居住类型'] === '流动'));
+  // Search by pinyin initials, and by a phone number (hashed, exact).
+  const zdy = await exportCsv(`node=${group.id}&q=zdy`);
+  assert.ok(zdy.some((r) => r['姓名'] === '赵大爷'));
+  assert.deepEqual(zdy.map((r) => r['姓名']), (await listAll(`node=${group.id}&q=zdy`)).map((p) => p.name));
+  const byPhone = await exportCsv(`node=${group.id}&q=13800000001`);
+  assert.deepEqual(byPhone.map((r) => r['姓名']), ['赵大爷']);
+  assert.match(byPhone[0]['联系电话'], /^138\*{4}0001$/, 'still masked');
+  // The audit row records the filter, the number only masked.
+  const audit = await admin.get(`/api/v1/audit?entity=node&id=${group.id}`);
+  const ex = audit.json.items.find((a) => a.action === 'export' && a.after.filter?.q);
+  assert.equal(ex.after.filter.q, '138****0001');
+  assert.equal(ex.after.rows, 1);
+  // status=all includes those who moved out; the default does not.
+  const zhao = (await admin.get('/api/v1/people?q=zdy')).json.items.find((p) => p.name === '赵大爷');
+  const moved = await admin.post(`/api/v1/people/${zhao.id}/move`, { household_id: 0, date: new Date().toISOString().slice(0, 10), status: 'moved_out' });
+  assert.equal(moved.status, 200, JSON.stringify(moved.json));
+  assert.deepEqual(await exportCsv(`node=${group.id}&q=13800000001`), []);
+  assert.deepEqual((await exportCsv(`node=${group.id}&q=13800000001&status=all`)).map((r) => r['人员状态']), ['迁出']);
+  // Bad filter values and filters on other lists are refused.
+  assert.equal((await admin.req('GET', `/api/v1/export/people?node=${comm.id}&sort=age`)).status, 400);
+  assert.equal((await admin.req('GET', `/api/v1/export/people?node=${comm.id}&household=x`)).status, 400);
+  assert.equal((await admin.req('GET', `/api/v1/export/households?node=${comm.id}&tag=${tag}`)).status, 400);
+  assert.equal((await admin.req('GET', `/api/v1/export/people?node=${comm.id}&shoe=42`)).status, 400);
+});

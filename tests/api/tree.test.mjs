@@ -152,3 +152,44 @@ test('the whole subtree in tree order, by kind and depth, page by page', async (
   assert.equal(x.status, 200);
   assert.equal(x.buf.toString('utf8').trim().split('\r\n').length, all.length + 1);
 });
+
+test('statistics: the population pyramid by 10-year age band and gender', async () => {
+  const sumBand = (b) => b.male + b.female + b.unknown;
+  // The demo street: every active resident is in a band or counted apart,
+  // and the bands agree with the other metrics.
+  const st = (await admin.get('/api/v1/stats?node=1')).json.totals;
+  const pyr = st.pyramid;
+  assert.deepEqual(pyr.bands.map((b) => b.band), ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70-79', '80+']);
+  assert.equal(pyr.bands[8].age_min, 80);
+  assert.equal(pyr.bands[8].age_max, null);
+  assert.equal(pyr.bands.reduce((n, b) => n + sumBand(b), 0) + sumBand(pyr.no_birth_date), st.residents);
+  assert.equal(pyr.bands.reduce((n, b) => n + b.male, 0) + pyr.no_birth_date.male, st.male);
+  assert.equal(pyr.bands.reduce((n, b) => n + b.female, 0) + pyr.no_birth_date.female, st.female);
+  assert.equal(sumBand(pyr.bands[8]), st.age_80_plus);
+  assert.ok(pyr.bands.every((b) => sumBand(b) > 0), 'the demo has people of every age');
+
+  // A new area with people of known ages: exactly those counts.
+  const comm = (await admin.get('/api/v1/nodes/1/children')).json.items[0];
+  const area = (await admin.post('/api/v1/nodes', { parent_id: comm.id, kind: 'area', name: '金字塔测试片区' })).json;
+  const hh = (await admin.post('/api/v1/households', { node_id: area.id, address: '金字塔测试1栋101' })).json;
+  // Born `years` years and about half a year ago: exactly `years` old today.
+  const now = new Date();
+  const born = (years) =>
+    new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate()) - 180 * 86400e3).toISOString().slice(0, 10);
+  const people = [
+    { name: '金一', gender: 'M', birth_date: born(5) },
+    { name: '金二', gender: 'F', birth_date: born(9) },
+    { name: '金三', gender: 'F', birth_date: born(45) },
+    { name: '金四', gender: 'M', birth_date: born(85) },
+    { name: '金五', birth_date: born(23) },
+    { name: '金六', gender: 'F' },
+  ];
+  for (const p of people) {
+    const r = await admin.post('/api/v1/people', { household_id: hh.id, relation: 'other', ...p });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+  }
+  const a = (await admin.get(`/api/v1/stats?node=${area.id}`)).json.totals.pyramid;
+  const cells = a.bands.map((b) => [b.male, b.female, b.unknown]);
+  assert.deepEqual(cells, [[1, 1, 0], [0, 0, 0], [0, 0, 1], [0, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [1, 0, 0]]);
+  assert.deepEqual(a.no_birth_date, { male: 0, female: 1, unknown: 0 });
+});

@@ -58,6 +58,24 @@ test('tree search by pinyin initials opens the dashboard with figures and charts
   await charts.first().locator('summary').click();
   const row80 = charts.first().locator('tbody tr', { hasText: '80岁及以上' });
   assert.equal(await row80.locator('td').textContent(), zh(stats.totals.age_80_plus));
+  // The population pyramid: men and women by 10-year band, oldest on top,
+  // with the same numbers in its table, and those without a birth date.
+  const pyr = page.locator('.chart-box', { hasText: '人口金字塔' });
+  await pyr.locator('canvas').waitFor();
+  const bands = stats.totals.pyramid.bands;
+  assert.match(await pyr.locator('[role=img]').getAttribute('aria-label'), new RegExp(`人口金字塔.*80岁及以上: 男 ${zh(bands[8].male)}, 女 ${zh(bands[8].female)}`));
+  await pyr.locator('summary').click();
+  assert.deepEqual(await pyr.locator('thead th').allTextContents(), ['年龄段', '男', '女', '性别未登记']);
+  const pyrRows = pyr.locator('tbody tr');
+  assert.equal(await pyrRows.count(), 10);
+  assert.equal((await pyrRows.first().locator('th').textContent()).trim(), '80岁及以上');
+  assert.deepEqual(await pyrRows.first().locator('td').allTextContents(), [bands[8].male, bands[8].female, bands[8].unknown].map(zh));
+  assert.equal((await pyrRows.nth(8).locator('th').textContent()).trim(), '0–9岁');
+  assert.deepEqual(await pyrRows.nth(8).locator('td').allTextContents(), [bands[0].male, bands[0].female, bands[0].unknown].map(zh));
+  const nb = stats.totals.pyramid.no_birth_date;
+  assert.equal((await pyrRows.last().locator('th').textContent()).trim(), '出生日期未登记');
+  assert.deepEqual(await pyrRows.last().locator('td').allTextContents(), [nb.male, nb.female, nb.unknown].map(zh));
+  assert.ok(bands[8].male + bands[8].female > 0, 'the demo has residents aged 80 and over');
   // Child comparison lists every child node.
   const childChart = page.locator('.chart-box', { hasText: '下级节点对比' });
   await childChart.locator('summary').click();
@@ -75,6 +93,14 @@ test('tree search by pinyin initials opens the dashboard with figures and charts
   await shot(page, 'console-dashboard-contrast');
   await page.getByLabel('高对比度').uncheck();
   await page.getByLabel('大字模式').uncheck();
+  // In English the pyramid's title, columns and bands switch too.
+  await page.getByLabel('语言').selectOption('en');
+  const pyrEn = page.locator('.chart-box', { hasText: 'Population pyramid (age and gender)' });
+  await pyrEn.waitFor();
+  assert.deepEqual(await pyrEn.locator('thead th').allTextContents(), ['Age band', 'Male', 'Female', 'Gender not recorded']);
+  assert.equal((await pyrEn.locator('tbody tr th').first().textContent()).trim(), '80 and over');
+  assert.equal((await pyrEn.locator('tbody tr th').last().textContent()).trim(), 'No date of birth recorded');
+  await page.getByLabel('Language').selectOption('zh-CN');
   await page.context().close();
 });
 
@@ -108,6 +134,31 @@ test('residents table filters by tag, pages with the cursor and exports', async 
   assert.deepEqual(await columnTexts(page, 0), p1);
   await axe(page, 'people');
   await shot(page, 'console-people');
+
+  // The export buttons download what the filters select: the file holds
+  // exactly the elderly residents the table lists, page after page.
+  const elderly = [];
+  for (let cursor = ''; ; ) {
+    const r = await api(page, `/api/v1/people?node=3&limit=500&tag=${encodeURIComponent('高龄老人')}${cursor}`);
+    elderly.push(...r.items);
+    if (!r.next_cursor) break;
+    cursor = '&cursor=' + encodeURIComponent(r.next_cursor);
+  }
+  // Typing in the search box without searching changes neither the table
+  // nor the export.
+  await page.fill('#pf-q', 'zzz');
+  assert.match(await page.locator('a[data-export=csv]').getAttribute('href'), /tag=%E9%AB%98%E9%BE%84%E8%80%81%E4%BA%BA/);
+  assert.doesNotMatch(await page.locator('a[data-export=csv]').getAttribute('href'), /zzz/);
+  const [csvDl] = await Promise.all([page.waitForEvent('download'), page.locator('a[data-export=csv]').click()]);
+  assert.equal(csvDl.suggestedFilename(), '台账-people.csv');
+  const csvLines = readFileSync(await csvDl.path(), 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
+  const idCol = csvLines[0].split(',').indexOf('人员编号');
+  assert.deepEqual(csvLines.slice(1).map((l) => Number(l.split(',')[idCol])), elderly.map((p) => p.id));
+  assert.ok(csvLines.slice(1).every((l) => l.includes('高龄老人')));
+  const [xlsxDl] = await Promise.all([page.waitForEvent('download'), page.locator('a[data-export=xlsx]').click()]);
+  assert.equal(xlsxDl.suggestedFilename(), '台账-people.xlsx');
+  assert.equal(readFileSync(await xlsxDl.path()).subarray(0, 2).toString(), 'PK');
+  await page.fill('#pf-q', '');
 
   // Export links download real files.
   const xlsx = await page.request.get(s.base + (await page.locator('a[data-export=xlsx]').getAttribute('href')));

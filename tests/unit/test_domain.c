@@ -1939,6 +1939,91 @@ static void test_stats_follow_changes(void **state)
 	time_set_fake(t0());
 }
 
+/* Checks pyramid band b (0 for 0-9 ... 8 for 80+; 9 for no birth date). */
+static void expect_band(json_t *stats, int b, int64_t male, int64_t female, int64_t unknown)
+{
+	json_t *pyr = json_object_get(json_object_get(stats, "totals"), "pyramid");
+	json_t *o =
+	    b < 9 ? json_array_get(json_object_get(pyr, "bands"), (size_t)b) : json_object_get(pyr, "no_birth_date");
+	assert_non_null(o);
+	if (metric(o, "male") != male || metric(o, "female") != female || metric(o, "unknown") != unknown)
+		print_error("band %d: got %lld/%lld/%lld, want %lld/%lld/%lld\n", b, (long long)metric(o, "male"),
+			    (long long)metric(o, "female"), (long long)metric(o, "unknown"), (long long)male,
+			    (long long)female, (long long)unknown);
+	assert_int_equal(metric(o, "male"), male);
+	assert_int_equal(metric(o, "female"), female);
+	assert_int_equal(metric(o, "unknown"), unknown);
+}
+
+/* The population pyramid: active residents of the subtree by 10-year age
+ * band and gender, ages on today's date, following changes. */
+static void test_stats_pyramid(void **state)
+{
+	struct env *v = *state;
+	struct stats_tree t = build_stats_tree(v);
+	struct err e = {0};
+	json_t *s = NULL;
+	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	json_t *bands = json_object_get(json_object_get(json_object_get(s, "totals"), "pyramid"), "bands");
+	assert_int_equal(json_array_size(bands), 9);
+	assert_string_equal(jstr(json_array_get(bands, 0), "band"), "0-9");
+	assert_int_equal(jint(json_array_get(bands, 0), "age_min"), 0);
+	assert_int_equal(jint(json_array_get(bands, 0), "age_max"), 9);
+	assert_string_equal(jstr(json_array_get(bands, 7), "band"), "70-79");
+	assert_string_equal(jstr(json_array_get(bands, 8), "band"), "80+");
+	assert_int_equal(jint(json_array_get(bands, 8), "age_min"), 80);
+	assert_true(json_is_null(json_object_get(json_array_get(bands, 8), "age_max")));
+	/* 乙 F 14; 甲 M 34; 丁 M 59; 丙 F 64 and 戊 F 60 today; 己 M 84. 庚
+	 * moved out and is not counted. */
+	expect_band(s, 0, 0, 0, 0);
+	expect_band(s, 1, 0, 1, 0);
+	expect_band(s, 2, 0, 0, 0);
+	expect_band(s, 3, 1, 0, 0);
+	expect_band(s, 4, 0, 0, 0);
+	expect_band(s, 5, 1, 0, 0);
+	expect_band(s, 6, 0, 2, 0);
+	expect_band(s, 7, 0, 0, 0);
+	expect_band(s, 8, 1, 0, 0);
+	expect_band(s, 9, 0, 0, 0);
+	json_decref(s);
+
+	/* Without gender, without a birth date, or neither; and a newborn. */
+	make_person(v, t.h4, "子", NULL, json_pack("{s:s}", "birth_date", "1944-06-15")); /* 80 today */
+	make_person(v, t.h4, "丑", NULL, json_pack("{s:s}", "gender", "F"));
+	make_person(v, t.h4, "寅", NULL, NULL);
+	make_person(v, t.h4, "卯", NULL, json_pack("{s:s, s:s}", "gender", "M", "birth_date", "2024-06-01"));
+	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	expect_band(s, 0, 1, 0, 0);
+	expect_band(s, 8, 1, 0, 1);
+	expect_band(s, 9, 0, 1, 1);
+	/* Every active resident is somewhere in the pyramid. */
+	int64_t sum = 0;
+	for (int b = 0; b <= 9; b++) {
+		json_t *pyr = json_object_get(json_object_get(s, "totals"), "pyramid");
+		json_t *o = b < 9 ? json_array_get(json_object_get(pyr, "bands"), (size_t)b)
+				  : json_object_get(pyr, "no_birth_date");
+		sum += metric(o, "male") + metric(o, "female") + metric(o, "unknown");
+	}
+	assert_int_equal(sum, metric(json_object_get(s, "totals"), "residents"));
+	assert_int_equal(sum, 10);
+	json_decref(s);
+
+	/* A subtree counts only its own people: 西片区 has 己 alone. */
+	assert_int_equal(stats_node(&v->c, t.a2, &s, &e), 0);
+	for (int b = 0; b < 8; b++)
+		expect_band(s, b, 0, 0, 0);
+	expect_band(s, 8, 1, 0, 0);
+	json_decref(s);
+
+	/* Tomorrow 丁 turns 60 and moves up a band. */
+	time_set_fake(t0() + 24 * 3600);
+	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	expect_band(s, 5, 0, 0, 0);
+	expect_band(s, 6, 1, 2, 0);
+	json_decref(s);
+	time_set_fake(t0());
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -1979,6 +2064,7 @@ int main(void)
 	    T(test_account_role_implied_grants),
 	    T(test_stats_node_totals),
 	    T(test_stats_follow_changes),
+	    T(test_stats_pyramid),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

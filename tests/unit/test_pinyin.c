@@ -1,7 +1,7 @@
 /*
  * test_pinyin.c — unit tests for base/pinyin: readings from the generated
- * Unihan table, surname overrides in name mode, ASCII pass-through,
- * truncation and malformed UTF-8.
+ * Unihan table, toneless and with tone marks, surname overrides in name
+ * mode, ASCII pass-through, truncation and malformed UTF-8.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/pinyin.h"
+#include "base/pinyin_table.h"
 
 static void test_initials_simplified(void **state)
 {
@@ -201,6 +202,120 @@ static void test_supplementary_plane(void **state)
 	assert_string_equal(buf, py);
 }
 
+static void test_toned_of(void **state)
+{
+	assert_string_equal(pinyin_toned_of(0x4E2D), "zhōng"); /* 中 */
+	assert_string_equal(pinyin_toned_of(0x56FD), "guó");   /* 国 */
+	assert_string_equal(pinyin_toned_of(0x7EFF), "lǜ");    /* 绿 */
+	assert_string_equal(pinyin_toned_of(0x7565), "lüè");   /* 略 */
+	assert_string_equal(pinyin_toned_of(0x5355), "dān");   /* 单 in text */
+	assert_string_equal(pinyin_toned_of(0x90BB), "lín");   /* 邻 */
+	assert_string_equal(pinyin_toned_of(0x91CC), "lǐ");    /* 里 */
+	assert_string_equal(pinyin_toned_of(0x5417), "ma");    /* 吗: neutral tone, no mark */
+	/* Same characters, same table: the toneless reading is the toned one
+	 * stripped, so search and sorting are what they were. */
+	assert_string_equal(pinyin_of(0x4E2D), "zhong");
+	assert_string_equal(pinyin_of(0x7EFF), "lv");
+	assert_null(pinyin_toned_of('a'));
+	assert_null(pinyin_toned_of(0x3001));
+	assert_null(pinyin_toned_of(0x1F600));
+	assert_null(pinyin_toned_of(0));
+}
+
+/* Tone-marked letter (UTF-8) at s -> its plain letter and byte length. */
+static char plain_letter(const char *s, size_t *n)
+{
+	static const struct {
+		const char *marked;
+		char plain;
+	} marks[] = {
+	    {"ā", 'a'}, {"á", 'a'}, {"ǎ", 'a'}, {"à", 'a'}, {"ē", 'e'}, {"é", 'e'}, {"ě", 'e'}, {"è", 'e'}, {"ê", 'e'},
+	    {"ế", 'e'}, {"ề", 'e'}, {"ī", 'i'}, {"í", 'i'}, {"ǐ", 'i'}, {"ì", 'i'}, {"ō", 'o'}, {"ó", 'o'}, {"ǒ", 'o'},
+	    {"ò", 'o'}, {"ū", 'u'}, {"ú", 'u'}, {"ǔ", 'u'}, {"ù", 'u'}, {"ǖ", 'v'}, {"ǘ", 'v'}, {"ǚ", 'v'}, {"ǜ", 'v'},
+	    {"ü", 'v'}, {"ḿ", 'm'}, {"m̀", 'm'}, {"ń", 'n'}, {"ň", 'n'}, {"ǹ", 'n'},
+	};
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+		size_t len = strlen(marks[i].marked);
+		if (strncmp(s, marks[i].marked, len) == 0) {
+			*n = len;
+			return marks[i].plain;
+		}
+	}
+	*n = 1;
+	return *s;
+}
+
+/* Every toned syllable in the generated table strips to the toneless one it
+ * points at, so a character's two readings never disagree. */
+static void test_toned_table_consistent(void **state)
+{
+	assert_true(pinyin_toned_syllables_len > 1000 && pinyin_toned_syllables_len <= PINYIN_SYL_MAX + 1);
+	for (unsigned i = 0; i < pinyin_toned_syllables_len; i++) {
+		char plain[PINYIN_TONED_LEN];
+		size_t k = 0;
+		for (const char *p = pinyin_toned_syllables[i]; *p && k + 1 < sizeof plain;) {
+			size_t n;
+			plain[k++] = plain_letter(p, &n);
+			p += n;
+		}
+		plain[k] = '\0';
+		assert_true(pinyin_toned_plain[i] < pinyin_syllables_len);
+		assert_string_equal(plain, pinyin_syllables[pinyin_toned_plain[i]]);
+	}
+}
+
+static void test_toned_text(void **state)
+{
+	char buf[64];
+
+	assert_int_equal(pinyin_toned("中国", PINYIN_TEXT, buf, sizeof buf), strlen("zhōng guó"));
+	assert_string_equal(buf, "zhōng guó");
+	pinyin_toned("绿", PINYIN_TEXT, buf, sizeof buf);
+	assert_string_equal(buf, "lǜ");
+	/* Surnames keep their own reading, with its tone. */
+	pinyin_toned("单田芳", PINYIN_NAME, buf, sizeof buf);
+	assert_string_equal(buf, "shàn tián fāng");
+	pinyin_toned("单元", PINYIN_TEXT, buf, sizeof buf);
+	assert_string_equal(buf, "dān yuán");
+	pinyin_toned("曾国藩", PINYIN_NAME, buf, sizeof buf);
+	assert_string_equal(buf, "zēng guó fān");
+	pinyin_toned("區", PINYIN_NAME, buf, sizeof buf);
+	assert_string_equal(buf, "ōu");
+	/* Letters and digits stay together, parted from syllables by a
+	 * space; punctuation is dropped. */
+	pinyin_toned("3号楼A单元，", PINYIN_TEXT, buf, sizeof buf);
+	assert_string_equal(buf, "3 hào lóu a dān yuán");
+	pinyin_toned("Linli社区101", PINYIN_TEXT, buf, sizeof buf);
+	assert_string_equal(buf, "linli shè qū 101");
+	assert_int_equal(pinyin_toned("，。", PINYIN_TEXT, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(pinyin_toned(NULL, PINYIN_TEXT, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+}
+
+static void test_toned_truncation(void **state)
+{
+	char buf[16];
+
+	memset(buf, 'x', sizeof buf);
+	assert_int_equal(pinyin_toned("中国", PINYIN_TEXT, buf, 0), 0);
+	assert_int_equal(buf[0], 'x');
+	/* "zhōng" is 6 bytes: with cap 6 it does not fit, and is not cut
+	 * inside its ō. */
+	memset(buf, 'x', sizeof buf);
+	assert_int_equal(pinyin_toned("中国", PINYIN_TEXT, buf, 6), 0);
+	assert_string_equal(buf, "");
+	memset(buf, 'x', sizeof buf);
+	assert_int_equal(pinyin_toned("中国", PINYIN_TEXT, buf, 7), 6);
+	assert_string_equal(buf, "zhōng");
+	assert_int_equal(buf[7], 'x');
+	/* The space and guó (4 bytes) need 5 more: 11 bytes + NUL. */
+	assert_int_equal(pinyin_toned("中国", PINYIN_TEXT, buf, 11), 6);
+	assert_string_equal(buf, "zhōng");
+	assert_int_equal(pinyin_toned("中国", PINYIN_TEXT, buf, 12), 11);
+	assert_string_equal(buf, "zhōng guó");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +329,10 @@ int main(void)
 	    cmocka_unit_test(test_truncation),
 	    cmocka_unit_test(test_invalid_utf8),
 	    cmocka_unit_test(test_supplementary_plane),
+	    cmocka_unit_test(test_toned_of),
+	    cmocka_unit_test(test_toned_table_consistent),
+	    cmocka_unit_test(test_toned_text),
+	    cmocka_unit_test(test_toned_truncation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

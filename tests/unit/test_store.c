@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "store/store.h"
+#include "store/store_copy.h"
 #include "unit_helpers.h"
 
 struct fx {
@@ -161,9 +162,14 @@ static void test_open_create_and_migrate(void **state)
 	assert_int_equal(store_schema_version(s), want);
 	store_close(s);
 
-	/* PostgreSQL URLs are refused cleanly. */
+	/* A PostgreSQL server that is not there: unavailable (503), no store. */
 	s = NULL;
-	assert_int_equal(store_open("postgres://localhost/linli", true, &s, &e), ERR_UNSUPPORTED);
+	assert_true(store_url_is_postgres("postgresql://127.0.0.1:1/linli"));
+	assert_null(store_url_file("postgres://127.0.0.1:1/linli"));
+	assert_string_equal(store_url_file("sqlite:/tmp/x.db"), "/tmp/x.db");
+	assert_int_equal(store_open("postgres://nobody@127.0.0.1:1/linli?connect_timeout=2", true, &s, &e),
+			 ERR_UNAVAILABLE);
+	assert_non_null(strstr(e.msg, "PostgreSQL"));
 	assert_null(s);
 	store_close(NULL);
 
@@ -569,6 +575,118 @@ static void test_check_good_and_bad(void **state)
 	assert_true(strlen(small) < sizeof small);
 }
 
+/* ---------------------------------------------------------------- copy */
+
+static int64_t count_in(struct store *s, const char *sql, int64_t arg)
+{
+	int64_t n = -1;
+	struct err e = {0};
+	assert_int_equal(store_int(s, &e, &n, sql, "i", arg), 0);
+	return n;
+}
+
+static void test_copy_sqlite_to_sqlite(void **state)
+{
+	struct fx *f = *state;
+	struct err e = {0};
+	/* Every table of the schema is one the copier knows. */
+	struct store_stmt *st;
+	assert_int_equal(store_prepare(f->s,
+				       "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN "
+				       "('table', 'virtual') AND name NOT LIKE 'sqlite!_%' ESCAPE '!'",
+				       &st, &e),
+			 0);
+	int tables = 0;
+	while (store_step(st, &e) == STORE_ROW) {
+		const char *name = store_col_text(st, 0);
+		bool known = false;
+		for (int i = 0; store_copy_table_name(i) && !known; i++)
+			known = !strcmp(store_copy_table_name(i), name);
+		if (!known)
+			fail_msg("table %s is missing from store_copy.c's list", name);
+		tables++;
+	}
+	store_done(st);
+	assert_true(tables >= 20);
+
+	/* A node refers forward to a later one (the party tree's link), a case
+	 * is merged into a later one; blobs, doubles, NULLs, a rowid order. */
+	assert_int_equal(insert_node(f->s, &e, 1, 0, "/1/", "root"), 0);
+	assert_int_equal(insert_node(f->s, &e, 2, 1, "/1/2/", "幸福社区"), 0);
+	assert_int_equal(insert_node(f->s, &e, 5, 1, "/1/5/", "party"), 0);
+	assert_int_equal(store_run(f->s, &e, "UPDATE nodes SET linked_node_id = 5 WHERE id = 2", ""), 0);
+	assert_int_equal(
+	    store_run(f->s, &e,
+		      "INSERT INTO users (id, username, display_name, password_hash, created_at, updated_at) "
+		      "VALUES (3, 'admin', '管理员', 'x', 't', 't')",
+		      ""),
+	    0);
+	assert_int_equal(
+	    store_run(f->s, &e,
+		      "INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES "
+		      "(?, 3, 'api', 'c', 't', 't'), (?, 3, 'api', 'c', 't', 't')",
+		      "bb", "\x02\x00\xff", (size_t)3, "\x01", (size_t)1),
+	    0);
+	const char *case_sql =
+	    "INSERT INTO cases (id, kind, category, title, description, status, channel, lat, lng, node_id, node_path, "
+	    "origin_node_id, origin_path, merged_into, landed_at, respond_due, resolve_due, created_at, updated_at) "
+	    "VALUES (?, 'request', 'sewer', '下水道', '下水道堵了', 'new', 'self', ?, 112.9388, 2, '/1/2/', 2, "
+	    "'/1/2/', ?, 't', 't', 't', 't', 't')";
+	assert_int_equal(store_run(f->s, &e, case_sql, "idn", (int64_t)10, 28.2282), 0);
+	assert_int_equal(store_run(f->s, &e, case_sql, "ini", (int64_t)7, (int64_t)10), 0);
+	assert_int_equal(
+	    store_run(f->s, &e, "INSERT INTO cases_fts (rowid, text) VALUES (10, '下 水 道'), (7, '下 水 道')", ""), 0);
+	assert_int_equal(store_run(f->s, &e, "INSERT INTO stats_cache VALUES (1, 1, 'd', '{}')", ""), 0);
+	assert_int_equal(store_run(f->s, &e, "UPDATE role_types SET rowid = 1000 WHERE code = 'street_secretary'", ""),
+			 0);
+
+	char path[4200];
+	snprintf(path, sizeof path, "%s/copy.db", f->dir);
+	struct store *dst = NULL;
+	assert_int_equal(store_open(path, true, &dst, &e), 0);
+	struct store_copy_report *r = calloc(1, sizeof *r);
+	assert_non_null(r);
+	assert_int_equal(store_copy(f->s, dst, r, NULL, NULL, &e), 0);
+	assert_true(r->ok);
+	assert_int_equal(store_schema_version(dst), store_schema_version(f->s));
+	for (int i = 0; i < r->n; i++) {
+		const struct store_copy_table *t = &r->tables[i];
+		if (!t->derived)
+			assert_int_equal(t->src_rows, t->dst_rows);
+		if (!strcmp(t->name, "stats_cache")) /* rebuilt on demand: not copied */
+			assert_int_equal(t->dst_rows, 0);
+	}
+	assert_int_equal(count_in(dst, "SELECT linked_node_id FROM nodes WHERE id = ?", 2), 5);
+	assert_int_equal(count_in(dst, "SELECT merged_into FROM cases WHERE id = ?", 7), 10);
+	assert_int_equal(count_in(dst, "SELECT count(*) FROM cases WHERE lat = 28.2282 AND id = ?", 10), 1);
+	assert_int_equal(count(dst, "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH '\"下\" + \"水\"'"), 2);
+	/* The implicit rowids came along: an API token's id, the role types' order. */
+	assert_int_equal(count(dst, "SELECT rowid FROM sessions WHERE token_hash = x'01'"),
+			 count(f->s, "SELECT rowid FROM sessions WHERE token_hash = x'01'"));
+	assert_int_equal(count(dst, "SELECT rowid FROM role_types WHERE code = 'street_secretary'"), 1000);
+	assert_int_equal(count(dst, "SELECT count(*) FROM role_types"), count(f->s, "SELECT count(*) FROM role_types"));
+	char report[256];
+	assert_int_equal(store_check(dst, report, sizeof report, &e), 0);
+
+	/* A second copy into the now non-empty target is refused, changing nothing. */
+	int64_t before = count(dst, "SELECT count(*) FROM nodes");
+	err_clear(&e);
+	assert_int_equal(store_copy(f->s, dst, r, NULL, NULL, &e), ERR_CONFLICT);
+	assert_non_null(strstr(e.msg, "already has a linli schema"));
+	assert_int_equal(count(dst, "SELECT count(*) FROM nodes"), before);
+
+	/* Verification alone: equal, then one altered value is found. */
+	assert_int_equal(store_copy_verify(f->s, dst, r, &e), 0);
+	assert_true(r->ok);
+	assert_int_equal(store_run(dst, &e, "UPDATE cases SET lng = 112.9389 WHERE id = 10", ""), 0);
+	assert_int_equal(store_copy_verify(f->s, dst, r, &e), 0);
+	assert_false(r->ok);
+	for (int i = 0; i < r->n; i++)
+		assert_int_equal(r->tables[i].ok, strcmp(r->tables[i].name, "cases") != 0);
+	free(r);
+	store_close(dst);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR); /* no "migrated to schema N" lines per test */
@@ -585,6 +703,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_commit_visible_to_other_connection, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_check_good_and_bad, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_copy_sqlite_to_sqlite, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@ CREATE TABLE stats_cache (
   day TEXT NOT NULL,
   body TEXT NOT NULL
 );
+-- @sqlite
 CREATE TRIGGER nodes_insert_bump AFTER INSERT ON nodes BEGIN UPDATE counters SET value = value + 1 WHERE name = 'registry'; END;
 CREATE TRIGGER nodes_update_bump AFTER UPDATE ON nodes BEGIN UPDATE counters SET value = value + 1 WHERE name = 'registry'; END;
 CREATE TRIGGER nodes_delete_bump AFTER DELETE ON nodes BEGIN UPDATE counters SET value = value + 1 WHERE name = 'registry'; END;
@@ -32,3 +33,12 @@ CREATE TRIGGER roles_delete_bump AFTER DELETE ON roles BEGIN UPDATE counters SET
 CREATE TRIGGER orgs_insert_bump AFTER INSERT ON orgs BEGIN UPDATE counters SET value = value + 1 WHERE name = 'registry'; END;
 CREATE TRIGGER orgs_update_bump AFTER UPDATE ON orgs BEGIN UPDATE counters SET value = value + 1 WHERE name = 'registry'; END;
 CREATE TRIGGER orgs_delete_bump AFTER DELETE ON orgs BEGIN UPDATE counters SET value = value + 1 WHERE name = 'registry'; END;
+-- @end
+-- @postgres
+CREATE TRIGGER nodes_bump AFTER INSERT OR UPDATE OR DELETE ON nodes FOR EACH STATEMENT EXECUTE FUNCTION linli_bump('registry');
+CREATE TRIGGER households_bump AFTER INSERT OR UPDATE OR DELETE ON households FOR EACH STATEMENT EXECUTE FUNCTION linli_bump('registry');
+CREATE TRIGGER people_bump AFTER INSERT OR UPDATE OR DELETE ON people FOR EACH STATEMENT EXECUTE FUNCTION linli_bump('registry');
+CREATE TRIGGER person_tags_bump AFTER INSERT OR UPDATE OR DELETE ON person_tags FOR EACH STATEMENT EXECUTE FUNCTION linli_bump('registry');
+CREATE TRIGGER roles_bump AFTER INSERT OR UPDATE OR DELETE ON roles FOR EACH STATEMENT EXECUTE FUNCTION linli_bump('registry');
+CREATE TRIGGER orgs_bump AFTER INSERT OR UPDATE OR DELETE ON orgs FOR EACH STATEMENT EXECUTE FUNCTION linli_bump('registry');
+-- @end

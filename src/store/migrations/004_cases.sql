@@ -172,13 +172,28 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_at);
 
 -- Chinese full-text search over cases: text normalised to simplified
 -- characters, one token per character (base/textsearch.c); rowid = case id.
+-- @sqlite
 CREATE VIRTUAL TABLE cases_fts USING fts5(text);
+-- @end
+-- @postgres
+CREATE TABLE cases_fts (
+  rowid bigint PRIMARY KEY,
+  text text NOT NULL,
+  tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED
+);
+CREATE INDEX cases_fts_tsv ON cases_fts USING gin (tsv);
+-- @end
 
 -- Request statistics are cached like the registry's (see 003), keyed by
 -- their parameters and a counter that every change to cases bumps.
 INSERT INTO counters (name, value) VALUES ('cases', 0);
+-- @sqlite
 CREATE TRIGGER cases_insert_bump AFTER INSERT ON cases BEGIN UPDATE counters SET value = value + 1 WHERE name = 'cases'; END;
 CREATE TRIGGER cases_update_bump AFTER UPDATE ON cases BEGIN UPDATE counters SET value = value + 1 WHERE name = 'cases'; END;
+-- @end
+-- @postgres
+CREATE TRIGGER cases_bump AFTER INSERT OR UPDATE ON cases FOR EACH STATEMENT EXECUTE FUNCTION linli_bump('cases');
+-- @end
 CREATE TABLE case_stats_cache (
   key TEXT PRIMARY KEY,
   version INTEGER NOT NULL,

@@ -1,0 +1,285 @@
+/*
+ * store.c — the backend-independent half of store.h: choosing the backend by
+ * URL, dispatch, the one-shot helpers and the migration runner.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/embedded.h"
+#include "base/log.h"
+#include "store/pg_sql.h"
+#include "store/store_impl.h"
+
+bool store_url_is_postgres(const char *url)
+{
+	return url && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0);
+}
+
+const char *store_url_file(const char *url)
+{
+	if (store_url_is_postgres(url))
+		return NULL;
+	return strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+}
+
+int store_open(const char *url, bool create, struct store **out, struct err *e)
+{
+	if (store_url_is_postgres(url))
+		return store_pg_open(url, create, out, e);
+	return store_sqlite_open(store_url_file(url), create, out, e);
+}
+
+void store_close(struct store *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+enum store_dialect store_dialect(const struct store *s)
+{
+	return s->ops->dialect;
+}
+
+int store_exec(struct store *s, const char *sql, struct err *e)
+{
+	return s->ops->exec(s, sql, e);
+}
+
+int store_begin(struct store *s, struct err *e)
+{
+	return s->ops->begin(s, true, e);
+}
+
+int store_begin_read(struct store *s, struct err *e)
+{
+	return s->ops->begin(s, false, e);
+}
+
+int store_commit(struct store *s, struct err *e)
+{
+	return s->ops->commit(s, e);
+}
+
+void store_rollback(struct store *s)
+{
+	s->ops->rollback(s);
+}
+
+bool store_in_txn(struct store *s)
+{
+	return s->ops->in_txn(s);
+}
+
+int store_prepare(struct store *s, const char *sql, struct store_stmt **out, struct err *e)
+{
+	return s->ops->prepare(s, sql, out, e);
+}
+
+void store_done(struct store_stmt *st)
+{
+	if (st)
+		st->owner->ops->done(st);
+}
+
+static int bind_va(struct store_stmt *st, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int rc = 0, idx = 1;
+	for (const char *f = fmt; f && *f && rc == 0; f++, idx++)
+		rc = st->owner->ops->bind_one(st, idx, *f, &copy);
+	va_end(copy);
+	return rc;
+}
+
+int store_bind_at(struct store_stmt *st, int idx, char type, ...)
+{
+	va_list ap;
+	va_start(ap, type);
+	int rc = st->owner->ops->bind_one(st, idx, type, &ap);
+	va_end(ap);
+	return rc;
+}
+
+int store_bind(struct store_stmt *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = bind_va(st, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int store_step(struct store_stmt *st, struct err *e)
+{
+	return st->owner->ops->step(st, e);
+}
+
+int64_t store_col_int(struct store_stmt *st, int i)
+{
+	return st->owner->ops->col_int(st, i);
+}
+
+double store_col_double(struct store_stmt *st, int i)
+{
+	return st->owner->ops->col_double(st, i);
+}
+
+const char *store_col_text(struct store_stmt *st, int i)
+{
+	return st->owner->ops->col_text(st, i);
+}
+
+const void *store_col_blob(struct store_stmt *st, int i, size_t *len)
+{
+	return st->owner->ops->col_blob(st, i, len);
+}
+
+bool store_col_null(struct store_stmt *st, int i)
+{
+	return st->owner->ops->col_null(st, i);
+}
+
+char store_col_type(struct store_stmt *st, int i)
+{
+	return st->owner->ops->col_type(st, i);
+}
+
+int store_col_count(struct store_stmt *st)
+{
+	return st->owner->ops->col_count(st);
+}
+
+const char *store_col_name(struct store_stmt *st, int i)
+{
+	return st->owner->ops->col_name(st, i);
+}
+
+int64_t store_last_id(struct store *s)
+{
+	return s->ops->last_id(s);
+}
+
+int store_changes(struct store *s)
+{
+	return s->ops->changes(s);
+}
+
+int store_schema_version(struct store *s)
+{
+	return s->ops->schema_version(s);
+}
+
+int store_backup(struct store *s, const char *path, struct err *e)
+{
+	return s->ops->backup(s, path, e);
+}
+
+int store_check(struct store *s, char *report, size_t cap, struct err *e)
+{
+	return s->ops->check(s, report, cap, e);
+}
+
+int store_bulk_load(struct store *s, bool on, struct err *e)
+{
+	if (store_dialect(s) == STORE_POSTGRES)
+		return store_exec(s, on ? "SET synchronous_commit = off" : "SET synchronous_commit = on", e);
+	return store_exec(s, on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", e);
+}
+
+int store_optimize(struct store *s, struct err *e)
+{
+	if (store_dialect(s) == STORE_POSTGRES)
+		return store_exec(s, "SET synchronous_commit = on; ANALYZE", e);
+	return store_exec(s, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", e);
+}
+
+int store_sync_ids(struct store *s, struct err *e)
+{
+	return store_dialect(s) == STORE_POSTGRES ? store_pg_sync_ids(s, e) : 0;
+}
+
+int store_run(struct store *s, struct err *e, const char *sql, const char *fmt, ...)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(s, sql, &st, e);
+	if (rc)
+		return rc;
+	va_list ap;
+	va_start(ap, fmt);
+	rc = bind_va(st, fmt, ap);
+	va_end(ap);
+	if (rc == 0) {
+		rc = store_step(st, e);
+		rc = rc < 0 ? rc : 0;
+	} else {
+		err_set(e, rc, NULL, "bind failed");
+	}
+	store_done(st);
+	return rc;
+}
+
+int store_int(struct store *s, struct err *e, int64_t *out, const char *sql, const char *fmt, ...)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(s, sql, &st, e);
+	if (rc)
+		return rc;
+	va_list ap;
+	va_start(ap, fmt);
+	rc = bind_va(st, fmt, ap);
+	va_end(ap);
+	if (rc == 0) {
+		rc = store_step(st, e);
+		if (rc == STORE_ROW) {
+			*out = store_col_int(st, 0);
+			rc = 0;
+		} else if (rc == STORE_DONE) {
+			rc = ERR_NOT_FOUND;
+		}
+	}
+	store_done(st);
+	return rc;
+}
+
+/* Each migration is one transaction: its SQL for this dialect, then the
+ * schema version. */
+static int apply_migration(struct store *s, const struct embedded_file *f, int ver, struct err *e)
+{
+	char *sql = pg_sql_migration(f->data, f->len, store_dialect(s));
+	if (!sql)
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	int rc = store_begin(s, e);
+	if (rc == 0)
+		rc = store_exec(s, sql, e);
+	free(sql);
+	if (rc == 0)
+		rc = s->ops->set_schema_version(s, ver, e);
+	if (rc == 0)
+		rc = store_commit(s, e);
+	else
+		store_rollback(s);
+	return rc;
+}
+
+int store_migrate(struct store *s, struct err *e)
+{
+	int have = store_schema_version(s);
+	if (have < 0)
+		return err_set(e, ERR_INTERNAL, NULL, "cannot read schema version");
+	for (size_t i = 0; i < embedded_count; i++) {
+		const struct embedded_file *f = &embedded_files[i];
+		if (strncmp(f->path, "src/store/migrations/", 21) != 0)
+			continue;
+		const char *base = f->path + 21;
+		int ver = atoi(base);
+		if (ver <= have)
+			continue;
+		int rc = apply_migration(s, f, ver, e);
+		if (rc)
+			return rc;
+		log_info("migrated database to schema %d (%s)", ver, base);
+		have = ver;
+	}
+	return 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * store_impl.h — what a database backend provides to store.c.
+ *
+ * struct store and struct store_stmt are the common heads of each backend's
+ * own connection and statement structs (first member), so store.c can
+ * dispatch through the ops table without knowing the backend.
+ */
+#ifndef LINLI_STORE_IMPL_H
+#define LINLI_STORE_IMPL_H
+
+#include <stdarg.h>
+
+#include "store/store.h"
+
+struct store_ops {
+	enum store_dialect dialect;
+	void (*close)(struct store *s);
+	int (*exec)(struct store *s, const char *sql, struct err *e);
+	int (*begin)(struct store *s, bool write, struct err *e);
+	int (*commit)(struct store *s, struct err *e);
+	void (*rollback)(struct store *s);
+	bool (*in_txn)(struct store *s);
+	int (*prepare)(struct store *s, const char *sql, struct store_stmt **out, struct err *e);
+	void (*done)(struct store_stmt *st);
+	int (*bind_one)(struct store_stmt *st, int idx, char type, va_list *ap);
+	int (*step)(struct store_stmt *st, struct err *e);
+	int64_t (*col_int)(struct store_stmt *st, int i);
+	double (*col_double)(struct store_stmt *st, int i);
+	const char *(*col_text)(struct store_stmt *st, int i);
+	const void *(*col_blob)(struct store_stmt *st, int i, size_t *len);
+	bool (*col_null)(struct store_stmt *st, int i);
+	char (*col_type)(struct store_stmt *st, int i);
+	int (*col_count)(struct store_stmt *st);
+	const char *(*col_name)(struct store_stmt *st, int i);
+	int64_t (*last_id)(struct store *s);
+	int (*changes)(struct store *s);
+	int (*schema_version)(struct store *s);
+	int (*set_schema_version)(struct store *s, int version, struct err *e);
+	int (*backup)(struct store *s, const char *path, struct err *e);
+	int (*check)(struct store *s, char *report, size_t cap, struct err *e);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+struct store_stmt {
+	struct store *owner;
+};
+
+int store_sqlite_open(const char *path, bool create, struct store **out, struct err *e);
+int store_pg_open(const char *url, bool create, struct store **out, struct err *e);
+/* store_sync_ids for PostgreSQL. */
+int store_pg_sync_ids(struct store *s, struct err *e);
+
+/* FNV-1a of the SQL text: the key of both backends' statement caches. */
+static inline unsigned store_sql_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+#endif
