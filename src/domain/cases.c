@@ -212,8 +212,33 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
+/* Blanks around text are dropped: ASCII whitespace and the ideographic
+ * space U+3000 that Chinese input methods type. */
+static const char *trim_blanks(const struct ctx *c, const char *s)
+{
+	const char *b = s, *end = s + strlen(s);
+	for (;;) {
+		if (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')
+			b++;
+		else if (!strncmp(b, "\xe3\x80\x80", 3))
+			b += 3;
+		else
+			break;
+	}
+	for (;;) {
+		if (end > b && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+			end--;
+		else if (end - b >= 3 && !strncmp(end - 3, "\xe3\x80\x80", 3))
+			end -= 3;
+		else
+			break;
+	}
+	return b == s && *end == 0 ? s : arena_strndup(c->a, b, (size_t)(end - b));
+}
+
 /* Optional text field: a string within max characters, or absent/null. */
-static int opt_text(json_t *in, const char *key, int max, bool required, const char **out, struct err *e)
+static int opt_text(const struct ctx *c, json_t *in, const char *key, int max, bool required, const char **out,
+		    struct err *e)
 {
 	json_t *v = json_object_get(in, key);
 	*out = NULL;
@@ -225,9 +250,12 @@ static int opt_text(json_t *in, const char *key, int max, bool required, const c
 	const char *s = json_string_value(v);
 	if (!s)
 		return err_set(e, ERR_INVALID, key, "%s应为文本 / %s must be a string", key, key);
+	s = trim_blanks(c, s);
 	if (utf8_has_control(s) && strcmp(key, "description") && strcmp(key, "note"))
 		return err_set(e, ERR_INVALID, key, "%s含有控制字符 / %s contains control characters", key, key);
 	size_t n = utf8_len(s);
+	if (n == 0 && !required)
+		return 0; /* blank = not given */
 	if ((required && n == 0) || (int)n > max)
 		return err_set(e, ERR_INVALID, key, "%s应为1到%d个字 / %s: 1 to %d characters", key, max, key, max);
 	*out = s;
@@ -249,13 +277,13 @@ int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 			return err_set(e, ERR_INVALID, key, "未知字段“%s” / unknown field '%s'", key, key);
 	const char *category, *title, *desc, *address, *channel, *rname, *rphone;
 	int rc;
-	if ((rc = opt_text(in, "category", 40, true, &category, e)) ||
-	    (rc = opt_text(in, "title", 100, false, &title, e)) ||
-	    (rc = opt_text(in, "description", 5000, true, &desc, e)) ||
-	    (rc = opt_text(in, "address", 200, false, &address, e)) ||
-	    (rc = opt_text(in, "channel", 20, false, &channel, e)) ||
-	    (rc = opt_text(in, "reporter_name", 50, false, &rname, e)) ||
-	    (rc = opt_text(in, "reporter_phone", 40, false, &rphone, e)))
+	if ((rc = opt_text(c, in, "category", 40, true, &category, e)) ||
+	    (rc = opt_text(c, in, "title", 100, false, &title, e)) ||
+	    (rc = opt_text(c, in, "description", 5000, true, &desc, e)) ||
+	    (rc = opt_text(c, in, "address", 200, false, &address, e)) ||
+	    (rc = opt_text(c, in, "channel", 20, false, &channel, e)) ||
+	    (rc = opt_text(c, in, "reporter_name", 50, false, &rname, e)) ||
+	    (rc = opt_text(c, in, "reporter_phone", 40, false, &rphone, e)))
 		return rc;
 	int64_t level = 0, active = 0;
 	if (store_int(c->db, NULL, &level, "SELECT level FROM categories WHERE code = ? AND kind = 'request'", "t",
@@ -275,6 +303,10 @@ int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 		return err_set(e, ERR_INVALID, anon && !json_is_boolean(anon) ? "anonymous" : "is_public",
 			       "应为true或false / must be a boolean");
 	json_t *pn = json_object_get(in, "place_node_id"), *rp = json_object_get(in, "reporter_person_id");
+	if (json_is_null(pn))
+		pn = NULL; /* no place given: the reporter's home, as when absent */
+	if (json_is_null(rp))
+		rp = NULL;
 	if ((pn && !json_is_integer(pn)) || (rp && !json_is_integer(rp)))
 		return err_set(e, ERR_INVALID, pn && !json_is_integer(pn) ? "place_node_id" : "reporter_person_id",
 			       "应为整数编号 / must be an integer id");
@@ -442,7 +474,7 @@ static const char CASE_COLS[] =
     "cases.merged_into, cases.escalations, cases.reopened, cases.landed_at, cases.respond_due, cases.resolve_due, "
     "cases.first_response_at, cases.resolved_at, cases.closed_at, cases.outcome, cases.close_reason, cases.rating, "
     "cases.rating_comment, cases.rated_at, cases.overdue, cases.created_at, cases.updated_at, cases.node_path, "
-    "rp.name, cases.paused_at, cases.level_responded_at";
+    "rp.name, cases.paused_at, cases.level_responded_at, cat.name_en";
 static const char CASE_FROM[] =
     " FROM cases JOIN categories cat ON cat.code = cases.category "
     "JOIN nodes n ON n.id = cases.node_id LEFT JOIN nodes pn ON pn.id = cases.place_node_id "
@@ -506,6 +538,7 @@ static json_t *case_row(const struct ctx *c, struct store_stmt *st, enum view vi
 			due = "soon";
 	}
 	json_object_set_new(o, "due", json_string(due));
+	json_object_set_new(o, "category_name_en", json_string(store_col_text(st, 42)));
 	json_object_set_new(o, "waiting_since",
 			    store_col_null(st, 40) ? json_null() : json_string(store_col_text(st, 40)));
 	return o;

@@ -30,6 +30,7 @@ test('bad reports get a clear 4xx and change nothing', async () => {
     [{ category: 'sewer', description: 'x', channel: 'phone' }, 'channel'],
     [{ category: 'sewer', description: 'x', place_node_id: 99999999 }, 'place_node_id'],
     [{ category: 'sewer', description: 'x'.repeat(5001) }, 'description'],
+    [{ category: 'sewer', description: ' \u3000 \n ' }, 'description'], // only blanks
   ];
   for (const [body, field] of cases) {
     const r = await resident.post('/api/v1/requests', body);
@@ -41,6 +42,15 @@ test('bad reports get a clear 4xx and change nothing', async () => {
   assert.equal(outside.json.error.field, 'place_node_id');
   assert.equal((await worker.post('/api/v1/requests', { category: 'sewer', description: 'x', place_node_id: other.id })).status, 403);
   assert.equal(await auditCount(admin), before);
+});
+
+test('blanks around text are dropped; a null place means home', async () => {
+  const r = await resident.post('/api/v1/requests', { category: 'sewer', title: '  ', description: '\u3000 下水道堵了 \n', place_node_id: null });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  assert.equal(r.json.description, '下水道堵了');
+  assert.equal(r.json.title, '下水道堵了', 'a blank title is made from the description');
+  assert.equal(r.json.place_node_id, home);
+  assert.equal(r.json.channel, 'self');
 });
 
 test('recorded on behalf of a resident through its channel', async () => {
