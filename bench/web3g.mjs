@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // How fast the resident pages come up on a cheap phone on a slow network:
 // the real linli binary (demo data, embedded UI), Chromium with a 375 px
-// phone viewport, the network throttled to a "slow 3G"-like profile
-// (400 ms latency, 400 kbit/s both ways, cache disabled) and the CPU slowed
-// 4x, through the Chrome DevTools Protocol.
+// phone viewport, the network throttled (Chromium's "Fast 3G" preset, then a
+// harsher 400 ms / 400 kbit/s line; cache disabled) and the CPU slowed 4x,
+// through the Chrome DevTools Protocol.
 //
 // For each page it prints the time from navigation start until the page is
 // usable — its first control visible and enabled — plus first contentful

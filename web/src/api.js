@@ -35,7 +35,33 @@ export async function api(method, path, body, opts = {}) {
   return json;
 }
 
-export const get = (p) => api('GET', p);
+// A page's first reads, started by main.js before the app is built: their
+// responses are already on the way (preloaded by index.html and the server),
+// so waiting for them overlaps with starting the app instead of following
+// it. Each is taken by the first get() of the same path; those the first
+// page did not take are dropped when it is left (dropEarly), so nothing
+// stale is ever served later.
+const early = new Map();
+
+export function getEarly(paths) {
+  for (const p of paths) {
+    if (early.has(p)) continue;
+    const r = api('GET', p);
+    r.catch(() => {}); // a failure is reported to the get() that takes it
+    early.set(p, r);
+  }
+}
+
+export function dropEarly() {
+  early.clear();
+}
+
+export function get(p) {
+  const r = early.get(p);
+  if (!r) return api('GET', p);
+  early.delete(p);
+  return r;
+}
 export const post = (p, b = {}) => api('POST', p, b);
 export const patch = (p, b) => api('PATCH', p, b);
 export const del = (p) => api('DELETE', p);
