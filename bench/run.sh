@@ -43,7 +43,7 @@ case " $backends " in *" postgres "*)
 	pg=$(scripts/pg.sh start)
 	pgdb="bench_$scale"
 	pgurl=$(echo "$pg" | sed "s#/postgres\$#/$pgdb#")
-	if [ ! -f "$dir/$scale.pg-copied" ] || [ "$dir/$scale.pg-copied" -ot "$db" ]; then
+	if [ ! -f "$dir/$scale.pg-copied" ] || [ "$dir/$scale.pg-copied" -ot "$dir/$scale.import-seconds" ]; then
 		psql -qX "$pg" -c "DROP DATABASE IF EXISTS $pgdb" -c "CREATE DATABASE $pgdb"
 		start=$(date +%s.%N)
 		"$dir/linli" migrate --from "sqlite:$db" --to "$pgurl" --key "$db.key" > "$dir/migrate.log"
@@ -149,6 +149,7 @@ bench_backend() {
 	srv=""
 }
 
+for i in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$hport/ && break; sleep 0.1; done
 base=$(run "http://127.0.0.1:$hport/")
 base_rps=$(echo "$base" | cut -d' ' -f1)
 for b in $backends; do
