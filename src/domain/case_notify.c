@@ -80,9 +80,10 @@ int case_notify(const struct ctx *c, const struct case_core *k, const char *type
 	int rc = 0;
 	/* The reporter hears of every public step but their own. */
 	if (k->reporter_user_id && (!c->who || c->who->user_id != k->reporter_user_id))
-		rc = store_run(c->db, e, "INSERT INTO notifications (user_id, case_id, at, text) VALUES (?, ?, ?, ?)",
-			       "iitt", k->reporter_user_id, k->id, now,
-			       arena_printf(c->a, "您反映的“%s”：%s", k->title ? k->title : "", label));
+		rc = store_run(c->db, e,
+			       "INSERT INTO notifications (user_id, case_id, at, text, event) VALUES (?, ?, ?, ?, ?)",
+			       "iittt", k->reporter_user_id, k->id, now,
+			       arena_printf(c->a, "您反映的“%s”：%s", k->title ? k->title : "", label), type);
 	if (rc)
 		return rc;
 	/* Webhooks registered at the case's node or above. */

@@ -846,20 +846,27 @@ int case_category_put(const struct ctx *c, json_t *in, json_t **out, struct err 
 int notifications_list(const struct ctx *c, bool unread, int64_t before_id, int limit, json_t **out, struct err *e)
 {
 	struct store_stmt *st;
-	int rc =
-	    store_prepare(c->db,
-			  "SELECT id, case_id, at, text, read_at FROM notifications WHERE user_id = ? AND id < ? AND "
-			  "(? = 0 OR read_at IS NULL) ORDER BY id DESC LIMIT ?",
-			  &st, e);
+	int rc = store_prepare(
+	    c->db,
+	    "SELECT n.id, n.case_id, n.at, n.text, n.read_at, n.event, k.title FROM notifications n LEFT "
+	    "JOIN cases k ON k.id = n.case_id WHERE n.user_id = ? AND n.id < ? AND (? = 0 OR n.read_at IS "
+	    "NULL) ORDER BY n.id DESC LIMIT ?",
+	    &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "iiii", c->who->user_id, before_id > 0 ? before_id : INT64_MAX, (int64_t)unread, (int64_t)limit);
 	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, s:s?}", "id",
+	while ((rc = store_step(st, e)) == STORE_ROW) {
+		/* event: what happened (null on notifications older than schema 5);
+		 * event_label "中文 / English"; case_title to word it in either. */
+		const char *ev = store_col_text(st, 5);
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "id",
 						     (json_int_t)store_col_int(st, 0), "case_id",
 						     (json_int_t)store_col_int(st, 1), "at", store_col_text(st, 2),
-						     "text", store_col_text(st, 3), "read_at", store_col_text(st, 4)));
+						     "text", store_col_text(st, 3), "read_at", store_col_text(st, 4),
+						     "event", ev, "event_label", ev ? case_event_label(ev) : NULL,
+						     "case_title", store_col_text(st, 6)));
+	}
 	store_done(st);
 	*out = arr;
 	return rc < 0 ? rc : 0;

@@ -121,6 +121,11 @@ test('handed to 物业 with 派出所 joint, resolved, rated 不满意, reopened
   assert.equal(res1.json.status, 'resolved');
   const notes = await resident.get('/api/v1/notifications?unread=1');
   assert.ok(notes.json.items.some((n) => n.case_id === req.id && n.text.includes('请评价')));
+  // Each notification names its event, so it can be worded in English too.
+  const resolvedNote = notes.json.items.find((n) => n.case_id === req.id && n.event === 'resolved');
+  assert.ok(resolvedNote, JSON.stringify(notes.json.items.map((n) => n.event)));
+  assert.match(resolvedNote.event_label, / \/ [a-z]/, 'bilingual label');
+  assert.equal(resolvedNote.case_title, req.title);
   const unhappy = await resident.post(`/api/v1/requests/${req.id}/rate`, { rating: 'unsatisfied', comment: '只换了一层，其他楼层还是黑的' });
   assert.equal(unhappy.status, 200, JSON.stringify(unhappy.json));
   assert.equal(unhappy.json.status, 'accepted', 'reopened at the same level');
