@@ -46,7 +46,8 @@ case " $backends " in *" postgres "*)
 	if [ ! -f "$dir/$scale.pg-copied" ] || [ "$dir/$scale.pg-copied" -ot "$dir/$scale.import-seconds" ]; then
 		psql -qX "$pg" -c "DROP DATABASE IF EXISTS $pgdb" -c "CREATE DATABASE $pgdb"
 		start=$(date +%s.%N)
-		"$dir/linli" migrate --from "sqlite:$db" --to "$pgurl" --key "$db.key" > "$dir/migrate.log"
+		# In $dir: the copy's key and photo directory go beside the SQLite file's.
+		(cd "$dir" && ./linli migrate --from "sqlite:$scale.db" --to "$pgurl") > "$dir/migrate.log"
 		end=$(date +%s.%N)
 		echo "$start $end" | awk '{printf "%.1f\n", $2 - $1}' > "$dir/$scale.pg-copied"
 	fi
