@@ -52,21 +52,15 @@
 #include "domain/tree.h"
 #include "domain/webhooks.h"
 #include "store/store.h"
-#include "unit_helpers.h"
+#include "unit_domain.h"
 
 #define H 3600
 
 /* ------------------------------------------------------------ fixtures */
 
 struct env {
-	char *dir;
-	char path[4096];
-	struct store *db;
-	struct arena a;
-	unsigned char key[PII_KEY_BYTES];
-	struct actor sys;
-	struct ctx c; /* the system actor (user 0, admin), as the CLI and clock */
-	/* the tree */
+	struct unit_db u; /* the database, key, arena, system context (user 0, admin) */
+	/* the tree (S: the root street) */
 	int64_t S, C, A, A2, G, L, L2;
 	/* people and their households */
 	int64_t hL, hL2, hC, pr, pn, ps, pd;
@@ -85,34 +79,19 @@ static int64_t t0(void)
 
 static const char *iso(struct env *v, int64_t t)
 {
-	char *s = arena_alloc(&v->a, 21);
+	char *s = arena_alloc(&v->u.a, 21);
 	time_iso(t, s);
 	return s;
 }
 
 static int64_t qi(struct env *v, const char *sql, int64_t arg)
 {
-	int64_t n = -999;
-	struct err e = {0};
-	int rc = store_int(v->db, &e, &n, sql, "i", arg);
-	if (rc)
-		print_error("qi(%s): %s\n", sql, e.msg);
-	assert_int_equal(rc, 0);
-	return n;
+	return unit_qi(&v->u, sql, arg);
 }
 
-/* First column of the first row as text (arena copy), NULL for SQL NULL. */
 static const char *qs(struct env *v, const char *sql, int64_t arg)
 {
-	struct store_stmt *st;
-	struct err e = {0};
-	assert_int_equal(store_prepare(v->db, sql, &st, &e), 0);
-	store_bind(st, "i", arg);
-	assert_int_equal(store_step(st, &e), STORE_ROW);
-	const char *t = store_col_text(st, 0);
-	const char *r = t ? arena_strdup(&v->a, t) : NULL;
-	store_done(st);
-	return r;
+	return unit_qs(&v->u, sql, arg);
 }
 
 /* The event types of a case in timeline order, comma-joined. */
@@ -124,16 +103,6 @@ static const char *events_of(struct env *v, int64_t id)
 	       "ORDER BY id)",
 	       id);
 	return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
 }
 
 static double jreal(json_t *o, const char *k)
@@ -150,7 +119,7 @@ static int64_t make_node(struct env *v, int64_t parent, const char *kind, const 
 	json_t *in = json_pack("{s:I, s:s, s:s}", "parent_id", (json_int_t)parent, "kind", kind, "name", name);
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = tree_create(&v->c, in, &out, &e);
+	int rc = tree_create(&v->u.c, in, &out, &e);
 	json_decref(in);
 	if (rc)
 		print_error("tree_create %s: %s (%s)\n", name, e.msg, e.field);
@@ -166,7 +135,7 @@ static int64_t make_household(struct env *v, int64_t node, const char *address)
 	json_t *in = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)node, "address", address, "tenure", "owned");
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = household_create(&v->c, in, &out, &e);
+	int rc = household_create(&v->u.c, in, &out, &e);
 	json_decref(in);
 	if (rc)
 		print_error("household_create: %s (%s)\n", e.msg, e.field);
@@ -181,7 +150,7 @@ static int64_t make_person(struct env *v, int64_t hid, const char *name)
 	json_t *in = json_pack("{s:I, s:s}", "household_id", (json_int_t)hid, "name", name);
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = person_create(&v->c, in, &out, &e);
+	int rc = person_create(&v->u.c, in, &out, &e);
 	json_decref(in);
 	if (rc)
 		print_error("person_create %s: %s (%s)\n", name, e.msg, e.field);
@@ -199,7 +168,7 @@ static void make_role(struct env *v, int64_t node, int64_t person, const char *r
 		json_object_set_new(in, "end_date", json_string(end));
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = roles_create(&v->c, in, &out, &e);
+	int rc = roles_create(&v->u.c, in, &out, &e);
 	json_decref(in);
 	if (rc)
 		print_error("roles_create %s: %s (%s)\n", role, e.msg, e.field);
@@ -212,7 +181,7 @@ static int64_t make_org(struct env *v, int64_t node, const char *kind, const cha
 	json_t *in = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)node, "kind", kind, "name", name);
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = orgs_create(&v->c, in, &out, &e);
+	int rc = orgs_create(&v->u.c, in, &out, &e);
 	json_decref(in);
 	if (rc)
 		print_error("orgs_create %s: %s (%s)\n", name, e.msg, e.field);
@@ -229,14 +198,14 @@ static int64_t make_user(struct env *v, const char *username, int64_t person, in
 {
 	struct err e = {0};
 	const char *now = iso(v, time_now());
-	int rc = store_run(v->db, &e,
+	int rc = store_run(v->u.db, &e,
 			   "INSERT INTO users (username, display_name, password_hash, person_id, org_id, created_at, "
 			   "updated_at) VALUES (?, ?, '!', nullif(?, 0), nullif(?, 0), ?, ?)",
 			   "ttiitt", username, username, person, org, now, now);
 	if (rc)
 		print_error("insert user %s: %s\n", username, e.msg);
 	assert_int_equal(rc, 0);
-	return store_last_id(v->db);
+	return store_last_id(v->u.db);
 }
 
 /* A ctx acting as user uid (grants as of now, from roles too). */
@@ -244,11 +213,11 @@ static struct ctx actor_ctx(struct env *v, int64_t uid)
 {
 	struct actor *a = NULL;
 	struct err e = {0};
-	int rc = account_load_actor(&v->c, uid, &a, &e);
+	int rc = account_load_actor(&v->u.c, uid, &a, &e);
 	if (rc)
 		print_error("account_load_actor %lld: %s\n", (long long)uid, e.msg);
 	assert_int_equal(rc, 0);
-	struct ctx c = v->c;
+	struct ctx c = v->u.c;
 	c.who = a;
 	return c;
 }
@@ -256,35 +225,9 @@ static struct ctx actor_ctx(struct env *v, int64_t uid)
 static int env_open(struct env *v)
 {
 	memset(v, 0, sizeof *v);
-	struct err e = {0};
-	if (pii_init() != 0)
-		return 1;
-	v->dir = unit_tmpdir();
-	if (!v->dir)
-		return 2;
-	snprintf(v->path, sizeof v->path, "%s/linli.db", v->dir);
-	if (store_open(v->path, true, &v->db, &e) || store_migrate(v->db, &e)) {
-		fprintf(stderr, "env_open: %s\n", e.msg);
-		return 3;
-	}
-	randombytes_buf(v->key, sizeof v->key);
-	arena_init(&v->a);
-	v->sys = (struct actor){.user_id = 0, .username = "system", .is_admin = true};
-	v->c = (struct ctx){
-	    .db = v->db, .a = &v->a, .who = &v->sys, .client = "unit", .pii_key = v->key, .files_dir = v->dir};
-	time_set_fake(t0());
-	int rc = store_begin(v->db, &e);
-	if (rc == 0)
-		rc = tree_create_root(&v->c, "street", "幸福街道", &v->S, &e);
-	if (rc == 0)
-		rc = store_commit(v->db, &e);
-	else
-		store_rollback(v->db);
-	if (rc) {
-		fprintf(stderr, "env_open root: %s\n", e.msg);
-		return 4;
-	}
-	return 0;
+	int rc = unit_db_open(&v->u, NULL, t0());
+	v->S = v->u.root;
+	return rc;
 }
 
 static void build_world(struct env *v)
@@ -326,13 +269,7 @@ static void build_world(struct env *v)
 
 static void env_close(struct env *v)
 {
-	time_set_fake(0);
-	store_close(v->db);
-	v->db = NULL;
-	arena_free(&v->a);
-	unit_rmdir(v->dir);
-	free(v->dir);
-	v->dir = NULL;
+	unit_db_close(&v->u);
 }
 
 static int setup_bare(void **state)
@@ -392,8 +329,8 @@ static int64_t report(struct env *v, const char *category, const char *desc)
 /* The system records a case at a place. */
 static int64_t record_at(struct env *v, int64_t place, const char *category)
 {
-	return create_as(&v->c, json_pack("{s:s, s:s, s:I}", "category", category, "description", "系统登记的诉求",
-					  "place_node_id", (json_int_t)place));
+	return create_as(&v->u.c, json_pack("{s:s, s:s, s:I}", "category", category, "description", "系统登记的诉求",
+					    "place_node_id", (json_int_t)place));
 }
 
 /* Applies an action; in is stolen (NULL = {}); returns rc, err in *e. */
@@ -439,7 +376,7 @@ static json_t *tick(struct env *v, int64_t now)
 	time_set_fake(now); /* as `linli clock --at` does */
 	json_t *r = NULL;
 	struct err e = {0};
-	int rc = case_tick(&v->c, now, &r, &e);
+	int rc = case_tick(&v->u.c, now, &r, &e);
 	if (rc)
 		print_error("case_tick: %s\n", e.msg);
 	assert_int_equal(rc, 0);
@@ -591,7 +528,7 @@ static int64_t route(struct env *v, int64_t place, int level)
 {
 	int64_t node = -1;
 	struct err e = {0};
-	int rc = case_route(&v->c, place, level, &node, &e);
+	int rc = case_route(&v->u.c, place, level, &node, &e);
 	if (rc)
 		print_error("case_route: %s\n", e.msg);
 	assert_int_equal(rc, 0);
@@ -602,7 +539,7 @@ static int64_t parent_target(struct env *v, int64_t node)
 {
 	int64_t t = -1;
 	struct err e = {0};
-	assert_int_equal(case_parent_target(&v->c, node, &t, &e), 0);
+	assert_int_equal(case_parent_target(&v->u.c, node, &t, &e), 0);
 	return t;
 }
 
@@ -629,7 +566,7 @@ static void test_route(void **state)
 	/* Unknown place. */
 	int64_t node = 0;
 	struct err e = {0};
-	assert_int_not_equal(case_route(&v->c, 99999, 6, &node, &e), 0);
+	assert_int_not_equal(case_route(&v->u.c, 99999, 6, &node, &e), 0);
 
 	/* case_parent_target skips ancestors without role holders. */
 	assert_int_equal(parent_target(v, v->L), v->C);
@@ -945,13 +882,13 @@ static void test_second_unsatisfied_at_top(void **state)
 	struct env *v = *state;
 	struct err e = {0};
 	int64_t id = report(v, "corridor_light", "楼道灯坏了");
-	act(&v->c, id, "escalate", json_pack("{s:s}", "reason", "上报社区"));
-	act(&v->c, id, "escalate", json_pack("{s:s}", "reason", "上报街道"));
+	act(&v->u.c, id, "escalate", json_pack("{s:s}", "reason", "上报社区"));
+	act(&v->u.c, id, "escalate", json_pack("{s:s}", "reason", "上报街道"));
 	assert_int_equal(node_of(v, id), v->S);
-	act(&v->c, id, "resolve", json_pack("{s:s}", "outcome", "已修"));
+	act(&v->u.c, id, "resolve", json_pack("{s:s}", "outcome", "已修"));
 	act(&v->cr, id, "rate", json_pack("{s:s}", "rating", "unsatisfied"));
 	assert_string_equal(status_of(v, id), "accepted"); /* reopened at S */
-	act(&v->c, id, "resolve", json_pack("{s:s}", "outcome", "再修"));
+	act(&v->u.c, id, "resolve", json_pack("{s:s}", "outcome", "再修"));
 	int rc = try_act(&v->cr, id, "rate", json_pack("{s:s}", "rating", "unsatisfied"), &e);
 	if (rc)
 		print_error("second unsatisfied at the top: %d %s\n", rc, e.msg);
@@ -1037,7 +974,7 @@ static void test_clock_top_flagged_once_per_period(void **state)
 	const int64_t T = t0();
 	int64_t id = record_at(v, v->S, "other"); /* nobody anywhere above S: lands at S; 168 h */
 	assert_int_equal(node_of(v, id), v->S);
-	act(&v->c, id, "accept", NULL);
+	act(&v->u.c, id, "accept", NULL);
 	tick_expect(v, T + 168 * H - 1, 0, 0, 0);
 	const int64_t T1 = T + 168 * H + 1;
 	tick_expect(v, T1, 0, 1, 0);
@@ -1057,7 +994,7 @@ static void test_clock_top_flagged_once_per_period(void **state)
 	assert_string_equal(events_of(v, id), "reported,accepted,overdue,overdue");
 	/* A manual escalation at the top is refused. */
 	struct err e = {0};
-	assert_int_equal(try_act(&v->c, id, "escalate", json_pack("{s:s}", "reason", "上报"), &e), ERR_CONFLICT);
+	assert_int_equal(try_act(&v->u.c, id, "escalate", json_pack("{s:s}", "reason", "上报"), &e), ERR_CONFLICT);
 }
 
 static void test_clock_waiting_does_not_escalate(void **state)
@@ -1147,7 +1084,7 @@ static void test_clock_idempotent(void **state)
 	int64_t b = report(v, "sewer", "下水道堵了");     /* level 5: at C; 12 h / 48 h */
 	int64_t c = record_at(v, v->S, "corridor_light"); /* at the top */
 	int64_t d = report(v, "noise", "噪音");           /* resolved, left unrated */
-	act(&v->c, c, "accept", NULL);
+	act(&v->u.c, c, "accept", NULL);
 	act(&v->cn, d, "resolve", json_pack("{s:s}", "outcome", "已劝导"));
 	const int64_t N = T + 8 * 24 * H;
 	json_t *r = tick(v, N);
@@ -1205,7 +1142,7 @@ static struct stats_cases make_stats_cases(struct env *v)
 	time_set_fake(T + 3 * H);
 	act(&v->cn, s.w, "accept", NULL);
 	time_set_fake(T + 5 * H);
-	act(&v->c, s.y, "escalate", json_pack("{s:s}", "reason", "需社区协调"));
+	act(&v->u.c, s.y, "escalate", json_pack("{s:s}", "reason", "需社区协调"));
 	assert_int_equal(node_of(v, s.y), v->C);
 	time_set_fake(T + 10 * H);
 	act(&v->cn, s.x, "resolve", json_pack("{s:s}", "outcome", "已修"));
@@ -1251,7 +1188,7 @@ static void test_stats(void **state)
 	struct err e = {0};
 	struct stats_cases s = make_stats_cases(v);
 	json_t *out = NULL;
-	int rc = case_stats(&v->c, v->C, NULL, NULL, &out, &e);
+	int rc = case_stats(&v->u.c, v->C, NULL, NULL, &out, &e);
 	if (rc)
 		print_error("case_stats: %s\n", e.msg);
 	assert_int_equal(rc, 0);
@@ -1319,21 +1256,21 @@ static void test_stats(void **state)
 	json_decref(out);
 
 	/* From the street: everything under child C. */
-	assert_int_equal(case_stats(&v->c, v->S, NULL, NULL, &out, &e), 0);
+	assert_int_equal(case_stats(&v->u.c, v->S, NULL, NULL, &out, &e), 0);
 	kids = json_object_get(out, "by_child");
 	assert_int_equal(json_array_size(kids), 1);
 	assert_int_equal(jint(find_by(kids, "node_id", NULL, v->C), "received"), 4);
 	json_decref(out);
 	/* From A: three cases, all under G. */
-	assert_int_equal(case_stats(&v->c, v->A, NULL, NULL, &out, &e), 0);
+	assert_int_equal(case_stats(&v->u.c, v->A, NULL, NULL, &out, &e), 0);
 	assert_int_equal(jint(json_object_get(out, "totals"), "received"), 3);
 	json_decref(out);
 	/* A date range without the cases; a bad date. */
 	/* (an empty range: test_stats_empty, in a child) */
-	assert_int_equal(case_stats(&v->c, v->C, "2024-06-15", "2024-06-15", &out, &e), 0);
+	assert_int_equal(case_stats(&v->u.c, v->C, "2024-06-15", "2024-06-15", &out, &e), 0);
 	assert_int_equal(jint(json_object_get(out, "totals"), "received"), 4);
 	json_decref(out);
-	assert_int_equal(case_stats(&v->c, v->C, "2024-02-30", NULL, &out, &e), ERR_INVALID);
+	assert_int_equal(case_stats(&v->u.c, v->C, "2024-02-30", NULL, &out, &e), ERR_INVALID);
 
 	/* Who may see: the stranger not; the 邻长 (viewer at L only) not at C. */
 	assert_int_equal(case_stats(&v->cs, v->C, NULL, NULL, &out, &e), ERR_FORBIDDEN);
@@ -1344,7 +1281,7 @@ static void test_stats(void **state)
 	/* The cache follows changes: Z accepted at +4 h is a fourth response. */
 	time_set_fake(t0() + 4 * H);
 	act(&v->cd, s.z, "accept", NULL);
-	assert_int_equal(case_stats(&v->c, v->C, NULL, NULL, &out, &e), 0);
+	assert_int_equal(case_stats(&v->u.c, v->C, NULL, NULL, &out, &e), 0);
 	fr = json_object_get(json_object_get(out, "totals"), "first_response_hours");
 	expect_near(jreal(fr, "p90"), 4, "first response p90 after Z");
 	json_decref(out);
@@ -1358,7 +1295,7 @@ static int stats_empty_child(void *arg)
 		return 2;
 	struct err e = {0};
 	json_t *out = NULL;
-	int rc = case_stats(&v.c, v.S, NULL, NULL, &out, &e);
+	int rc = case_stats(&v.u.c, v.S, NULL, NULL, &out, &e);
 	json_t *t = json_object_get(out, "totals");
 	bool ok = rc == 0 && json_integer_value(json_object_get(t, "received")) == 0 &&
 		  json_is_null(json_object_get(t, "resolution_rate")) &&
@@ -1394,7 +1331,7 @@ static void test_summary(void **state)
 	create_as(&v->cn, json_pack("{s:s, s:s, s:I, s:s}", "category", "other", "description", "代录", "place_node_id",
 				    (json_int_t)v->L, "reporter_name", "王奶奶"));
 	json_t *out = NULL;
-	int rc = case_summary(&v->c, v->C, "2024-06", &out, &e);
+	int rc = case_summary(&v->u.c, v->C, "2024-06", &out, &e);
 	if (rc)
 		print_error("case_summary: %s\n", e.msg);
 	assert_int_equal(rc, 0);
@@ -1425,11 +1362,11 @@ static void test_summary(void **state)
 	assert_int_equal(jint(h, "recorded"), 1);
 	json_decref(out);
 	/* Another month is empty; a bad month is refused. */
-	assert_int_equal(case_summary(&v->c, v->C, "2024-07", &out, &e), 0);
+	assert_int_equal(case_summary(&v->u.c, v->C, "2024-07", &out, &e), 0);
 	assert_int_equal(jint(json_object_get(out, "totals"), "collected"), 0);
 	json_decref(out);
-	assert_int_equal(case_summary(&v->c, v->C, "2024-13", &out, &e), ERR_INVALID);
-	assert_int_equal(case_summary(&v->c, v->C, "2024-6", &out, &e), ERR_INVALID);
+	assert_int_equal(case_summary(&v->u.c, v->C, "2024-13", &out, &e), ERR_INVALID);
+	assert_int_equal(case_summary(&v->u.c, v->C, "2024-6", &out, &e), ERR_INVALID);
 	assert_int_equal(case_summary(&v->cs, v->C, "2024-06", &out, &e), ERR_FORBIDDEN);
 }
 
@@ -1445,7 +1382,7 @@ static void test_summary_head_whose_term_ended_on_the_first(void **state)
 	int64_t pg = make_person(v, v->hL, "组长");
 	make_role(v, v->G, pg, "group_head", "2023-01-01", "2024-06-01");
 	json_t *out = NULL;
-	assert_int_equal(case_summary(&v->c, v->C, "2024-06", &out, &e), 0);
+	assert_int_equal(case_summary(&v->u.c, v->C, "2024-06", &out, &e), 0);
 	json_t *heads = json_object_get(out, "by_head");
 	bool found = find_by(heads, "role", "group_head", 0) != NULL;
 	json_decref(out);
@@ -1455,7 +1392,7 @@ static void test_summary_head_whose_term_ended_on_the_first(void **state)
 	/* A term that ended in May is not in June. */
 	int64_t po = make_person(v, v->hL, "老组长");
 	make_role(v, v->G, po, "group_head", "2020-01-01", "2024-05-31");
-	assert_int_equal(case_summary(&v->c, v->C, "2024-06", &out, &e), 0);
+	assert_int_equal(case_summary(&v->u.c, v->C, "2024-06", &out, &e), 0);
 	size_t n = 0, i;
 	json_t *r;
 	json_array_foreach (json_object_get(out, "by_head"), i, r)
@@ -1496,7 +1433,7 @@ static void test_notifications(void **state)
 	assert_string_equal(status_of(v, id), "closed");
 	/* One per public event by someone else, each for this case. */
 	int64_t others = 0;
-	assert_int_equal(store_int(v->db, &e, &others,
+	assert_int_equal(store_int(v->u.db, &e, &others,
 				   "SELECT count(*) FROM case_events WHERE case_id = ? AND public = 1 AND "
 				   "coalesce(actor_user_id, 0) != ?",
 				   "ii", id, v->ur),
@@ -1539,12 +1476,12 @@ static void test_webhooks_queued(void **state)
 	struct err e = {0};
 	json_t *out = NULL;
 	json_t *in = json_pack("{s:I, s:s}", "node_id", (json_int_t)v->C, "url", "https://example.invalid/all");
-	assert_int_equal(webhooks_create(&v->c, in, &out, &e), 0);
+	assert_int_equal(webhooks_create(&v->u.c, in, &out, &e), 0);
 	int64_t all = jint(out, "id");
 	json_decref(in);
 	json_decref(out);
 	in = json_pack("{s:I, s:s}", "node_id", (json_int_t)v->A2, "url", "https://example.invalid/a2");
-	assert_int_equal(webhooks_create(&v->c, in, &out, &e), 0);
+	assert_int_equal(webhooks_create(&v->u.c, in, &out, &e), 0);
 	int64_t other = jint(out, "id");
 	json_decref(in);
 	json_decref(out);
@@ -1575,12 +1512,12 @@ static void test_webhook_events_match_whole_types(void **state)
 	json_t *out = NULL;
 	json_t *in = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)v->S, "url", "https://example.invalid/auto",
 			       "events", "auto_escalated,auto_closed");
-	assert_int_equal(webhooks_create(&v->c, in, &out, &e), 0);
+	assert_int_equal(webhooks_create(&v->u.c, in, &out, &e), 0);
 	int64_t hook = jint(out, "id");
 	json_decref(in);
 	json_decref(out);
 	int64_t id = report(v, "corridor_light", "楼道灯坏了");
-	act(&v->c, id, "escalate", json_pack("{s:s}", "reason", "需社区处理"));
+	act(&v->u.c, id, "escalate", json_pack("{s:s}", "reason", "需社区处理"));
 	act(&v->cd, id, "close", json_pack("{s:s}", "reason", "重复"));
 	const char *got =
 	    qs(v, "SELECT coalesce(group_concat(event, ','), '') FROM webhook_deliveries WHERE webhook_id = ?", hook);

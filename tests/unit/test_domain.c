@@ -34,20 +34,12 @@
 #include "domain/stats.h"
 #include "domain/tree.h"
 #include "store/store.h"
-#include "unit_helpers.h"
+#include "unit_domain.h"
 
 /* ------------------------------------------------------------ fixtures */
 
 struct env {
-	char *dir;
-	bool own_dir; /* env_close removes dir */
-	char path[4096];
-	struct store *db;
-	struct arena a;
-	unsigned char key[PII_KEY_BYTES];
-	struct actor sys;
-	struct ctx c;
-	int64_t root; /* a street, as `linli init` would create */
+	struct unit_db u; /* the database, key, arena, system context, root street */
 };
 
 /* The clock all domain tests run at: 2024-06-15 12:00:00 UTC. */
@@ -56,41 +48,9 @@ static int64_t t0(void)
 	return unit_utc(2024, 6, 15, 12, 0, 0);
 }
 
-/* Builds the environment without cmocka asserts (also used in children).
- * dir: an existing directory to use (the caller removes it), or NULL for a
- * fresh one that env_close removes. */
 static int env_open_in(struct env *v, const char *dir)
 {
-	memset(v, 0, sizeof *v);
-	struct err e = {0};
-	if (pii_init() != 0)
-		return 1;
-	v->own_dir = dir == NULL;
-	v->dir = dir ? strdup(dir) : unit_tmpdir();
-	if (!v->dir)
-		return 2;
-	snprintf(v->path, sizeof v->path, "%s/linli.db", v->dir);
-	if (store_open(v->path, true, &v->db, &e) || store_migrate(v->db, &e)) {
-		fprintf(stderr, "env_open: %s\n", e.msg);
-		return 3;
-	}
-	randombytes_buf(v->key, sizeof v->key);
-	arena_init(&v->a);
-	v->sys = (struct actor){.user_id = 0, .username = "system", .is_admin = true};
-	v->c = (struct ctx){.db = v->db, .a = &v->a, .who = &v->sys, .client = "unit", .pii_key = v->key};
-	time_set_fake(t0());
-	int rc = store_begin(v->db, &e);
-	if (rc == 0)
-		rc = tree_create_root(&v->c, "street", "幸福街道", &v->root, &e);
-	if (rc == 0)
-		rc = store_commit(v->db, &e);
-	else
-		store_rollback(v->db);
-	if (rc) {
-		fprintf(stderr, "env_open root: %s\n", e.msg);
-		return 4;
-	}
-	return 0;
+	return unit_db_open(&v->u, dir, t0());
 }
 
 static int env_open(struct env *v)
@@ -100,14 +60,7 @@ static int env_open(struct env *v)
 
 static void env_close(struct env *v)
 {
-	time_set_fake(0);
-	store_close(v->db);
-	v->db = NULL;
-	arena_free(&v->a);
-	if (v->own_dir)
-		unit_rmdir(v->dir);
-	free(v->dir);
-	v->dir = NULL;
+	unit_db_close(&v->u);
 }
 
 static int setup(void **state)
@@ -149,38 +102,23 @@ static void make_id(char out[19], const char *region, const char *birth, const c
 
 static int64_t qi(struct env *v, const char *sql, int64_t arg)
 {
-	int64_t n = -999;
-	struct err e = {0};
-	int rc = store_int(v->db, &e, &n, sql, "i", arg);
-	if (rc)
-		print_error("qi(%s): %s\n", sql, e.msg);
-	assert_int_equal(rc, 0);
-	return n;
+	return unit_qi(&v->u, sql, arg);
 }
 
 static int64_t qi0(struct env *v, const char *sql)
 {
 	int64_t n = -999;
 	struct err e = {0};
-	int rc = store_int(v->db, &e, &n, sql, "");
+	int rc = store_int(v->u.db, &e, &n, sql, "");
 	if (rc)
 		print_error("qi0(%s): %s\n", sql, e.msg);
 	assert_int_equal(rc, 0);
 	return n;
 }
 
-/* First column of the first row as text (arena copy), NULL for SQL NULL. */
 static const char *qs(struct env *v, const char *sql, int64_t arg)
 {
-	struct store_stmt *st;
-	struct err e = {0};
-	assert_int_equal(store_prepare(v->db, sql, &st, &e), 0);
-	store_bind(st, "i", arg);
-	assert_int_equal(store_step(st, &e), STORE_ROW);
-	const char *t = store_col_text(st, 0);
-	const char *r = t ? arena_strdup(&v->a, t) : NULL;
-	store_done(st);
-	return r;
+	return unit_qs(&v->u, sql, arg);
 }
 
 static int64_t audit_rows(struct env *v)
@@ -192,7 +130,7 @@ static const char *path_of(struct env *v, int64_t node)
 {
 	const char *p = NULL;
 	struct err e = {0};
-	assert_int_equal(tree_path(&v->c, node, &p, &e), 0);
+	assert_int_equal(tree_path(&v->u.c, node, &p, &e), 0);
 	return p;
 }
 
@@ -200,7 +138,7 @@ static int try_node(struct env *v, int64_t parent, const char *kind, const char 
 {
 	json_t *in = json_pack("{s:I, s:s, s:s}", "parent_id", (json_int_t)parent, "kind", kind, "name", name);
 	json_t *out = NULL;
-	int rc = tree_create(&v->c, in, &out, e);
+	int rc = tree_create(&v->u.c, in, &out, e);
 	json_decref(in);
 	if (rc == 0 && id)
 		*id = json_integer_value(json_object_get(out, "id"));
@@ -225,7 +163,7 @@ static int64_t make_household(struct env *v, int64_t node, const char *address, 
 	json_t *in = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)node, "address", address, "tenure", tenure);
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = household_create(&v->c, in, &out, &e);
+	int rc = household_create(&v->u.c, in, &out, &e);
 	json_decref(in);
 	if (rc)
 		print_error("household_create: %s (%s)\n", e.msg, e.field);
@@ -245,7 +183,7 @@ static int try_person(struct env *v, int64_t hid, const char *name, const char *
 		json_object_set_new(in, "id_card", json_string(id_card));
 	if (extra)
 		json_object_update(in, extra);
-	int rc = person_create(&v->c, in, out, e);
+	int rc = person_create(&v->u.c, in, out, e);
 	json_decref(in);
 	return rc;
 }
@@ -266,22 +204,12 @@ static int64_t make_person(struct env *v, int64_t hid, const char *name, const c
 	return id;
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
 /* Runs person_list and returns the names found, comma-joined, in the arena. */
 static const char *list_names(struct env *v, const struct person_filter *f)
 {
 	json_t *arr = NULL;
 	struct err e = {0};
-	int rc = person_list(&v->c, f, &arr, &e);
+	int rc = person_list(&v->u.c, f, &arr, &e);
 	if (rc)
 		print_error("person_list: %s\n", e.msg);
 	assert_int_equal(rc, 0);
@@ -294,7 +222,7 @@ static const char *list_names(struct env *v, const struct person_filter *f)
 		strcat(buf, jstr(p, "name"));
 	}
 	json_decref(arr);
-	return arena_strdup(&v->a, buf);
+	return arena_strdup(&v->u.a, buf);
 }
 
 static bool is_lower_hex(const char *s, size_t n)
@@ -684,20 +612,20 @@ static void test_tree_create_hierarchy(void **state)
 {
 	struct env *v = *state;
 	struct err e = {0};
-	const char *rp = path_of(v, v->root);
-	assert_string_equal(rp, arena_printf(&v->a, "/%lld/", (long long)v->root));
-	assert_int_equal(qi(v, "SELECT depth FROM nodes WHERE id = ?", v->root), 0);
-	assert_int_equal(qi(v, "SELECT community_id IS NULL FROM nodes WHERE id = ?", v->root), 1);
-	assert_int_equal(qi(v, "SELECT parent_id IS NULL FROM nodes WHERE id = ?", v->root), 1);
+	const char *rp = path_of(v, v->u.root);
+	assert_string_equal(rp, arena_printf(&v->u.a, "/%lld/", (long long)v->u.root));
+	assert_int_equal(qi(v, "SELECT depth FROM nodes WHERE id = ?", v->u.root), 0);
+	assert_int_equal(qi(v, "SELECT community_id IS NULL FROM nodes WHERE id = ?", v->u.root), 1);
+	assert_int_equal(qi(v, "SELECT parent_id IS NULL FROM nodes WHERE id = ?", v->u.root), 1);
 
 	int64_t audit0 = audit_rows(v);
-	int64_t c = make_node(v, v->root, "community", "幸福社区");
+	int64_t c = make_node(v, v->u.root, "community", "幸福社区");
 	int64_t a = make_node(v, c, "area", "东片区");
 	int64_t g = make_node(v, a, "group", "第一组");
 	int64_t l = make_node(v, g, "circle", "一邻");
 	assert_int_equal(audit_rows(v), audit0 + 4);
 
-	assert_string_equal(path_of(v, l), arena_printf(&v->a, "/%lld/%lld/%lld/%lld/%lld/", (long long)v->root,
+	assert_string_equal(path_of(v, l), arena_printf(&v->u.a, "/%lld/%lld/%lld/%lld/%lld/", (long long)v->u.root,
 							(long long)c, (long long)a, (long long)g, (long long)l));
 	assert_int_equal(qi(v, "SELECT depth FROM nodes WHERE id = ?", c), 1);
 	assert_int_equal(qi(v, "SELECT depth FROM nodes WHERE id = ?", l), 4);
@@ -708,7 +636,7 @@ static void test_tree_create_hierarchy(void **state)
 	assert_string_equal(qs(v, "SELECT name_initials FROM nodes WHERE id = ?", c), "xfsq");
 
 	json_t *n = NULL;
-	assert_int_equal(tree_get(&v->c, g, &n, &e), 0);
+	assert_int_equal(tree_get(&v->u.c, g, &n, &e), 0);
 	assert_string_equal(jstr(n, "kind"), "group");
 	assert_string_equal(jstr(n, "kind_name"), "组");
 	assert_int_equal(jint(n, "parent_id"), a);
@@ -718,14 +646,14 @@ static void test_tree_create_hierarchy(void **state)
 	json_decref(n);
 
 	json_t *anc = NULL;
-	assert_int_equal(tree_ancestors(&v->c, l, &anc, &e), 0);
+	assert_int_equal(tree_ancestors(&v->u.c, l, &anc, &e), 0);
 	assert_int_equal(json_array_size(anc), 4);
-	assert_int_equal(jint(json_array_get(anc, 0), "id"), v->root);
+	assert_int_equal(jint(json_array_get(anc, 0), "id"), v->u.root);
 	assert_int_equal(jint(json_array_get(anc, 3), "id"), g);
 	json_decref(anc);
 
 	json_t *found = NULL;
-	assert_int_equal(tree_search(&v->c, v->root, "dpq", 10, &found, &e), 0);
+	assert_int_equal(tree_search(&v->u.c, v->u.root, "dpq", 10, &found, &e), 0);
 	assert_int_equal(json_array_size(found), 1);
 	assert_int_equal(jint(json_array_get(found, 0), "id"), a);
 	json_decref(found);
@@ -735,7 +663,7 @@ static void test_tree_placement_rules(void **state)
 {
 	struct env *v = *state;
 	struct err e = {0};
-	int64_t c = make_node(v, v->root, "community", "幸福社区");
+	int64_t c = make_node(v, v->u.root, "community", "幸福社区");
 	int64_t a = make_node(v, c, "area", "东片区");
 	int64_t nodes = qi0(v, "SELECT count(*) FROM nodes");
 	int64_t audits = audit_rows(v);
@@ -758,12 +686,12 @@ static void test_tree_placement_rules(void **state)
 	assert_string_equal(e.field, "parent_id");
 	json_t *in = json_pack("{s:s, s:s}", "kind", "area", "name", "x");
 	json_t *out = NULL;
-	assert_int_equal(tree_create(&v->c, in, &out, &e), ERR_INVALID);
+	assert_int_equal(tree_create(&v->u.c, in, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "parent_id");
 	json_decref(in);
 	assert_int_equal(try_node(v, c, "area", "", &id, &e), ERR_INVALID);
 	assert_string_equal(e.field, "name");
-	assert_int_equal(try_node(v, c, "area", repeat(&v->a, "区", 101), &id, &e), ERR_INVALID);
+	assert_int_equal(try_node(v, c, "area", repeat(&v->u.a, "区", 101), &id, &e), ERR_INVALID);
 	assert_string_equal(e.field, "name");
 	/* Nothing was written. */
 	assert_int_equal(qi0(v, "SELECT count(*) FROM nodes"), nodes);
@@ -772,15 +700,15 @@ static void test_tree_placement_rules(void **state)
 	/* Skipping levels downwards is allowed: a group straight under a community. */
 	assert_int_equal(try_node(v, c, "group", "直属组", &id, &e), 0);
 	assert_int_equal(qi(v, "SELECT depth FROM nodes WHERE id = ?", id), 2);
-	assert_int_equal(try_node(v, c, "area", repeat(&v->a, "区", 100), &id, &e), 0);
+	assert_int_equal(try_node(v, c, "area", repeat(&v->u.a, "区", 100), &id, &e), 0);
 }
 
 static void test_tree_move_subtree(void **state)
 {
 	struct env *v = *state;
 	struct err e = {0};
-	int64_t c1 = make_node(v, v->root, "community", "一社区");
-	int64_t c2 = make_node(v, v->root, "community", "二社区");
+	int64_t c1 = make_node(v, v->u.root, "community", "一社区");
+	int64_t c2 = make_node(v, v->u.root, "community", "二社区");
 	int64_t a1 = make_node(v, c1, "area", "东片区");
 	int64_t g1 = make_node(v, a1, "group", "第一组");
 	int64_t l1 = make_node(v, g1, "circle", "一邻");
@@ -796,11 +724,11 @@ static void test_tree_move_subtree(void **state)
 	/* A1 (with G1, L1, two households and two people) moves to C2. */
 	int64_t audits = audit_rows(v);
 	json_t *out = NULL;
-	assert_int_equal(tree_move(&v->c, a1, c2, &out, &e), 0);
+	assert_int_equal(tree_move(&v->u.c, a1, c2, &out, &e), 0);
 	const char *c2p = path_of(v, c2);
-	const char *a1p = arena_printf(&v->a, "%s%lld/", c2p, (long long)a1);
-	const char *g1p = arena_printf(&v->a, "%s%lld/", a1p, (long long)g1);
-	const char *l1p = arena_printf(&v->a, "%s%lld/", g1p, (long long)l1);
+	const char *a1p = arena_printf(&v->u.a, "%s%lld/", c2p, (long long)a1);
+	const char *g1p = arena_printf(&v->u.a, "%s%lld/", a1p, (long long)g1);
+	const char *l1p = arena_printf(&v->u.a, "%s%lld/", g1p, (long long)l1);
 	assert_string_equal(jstr(out, "path"), a1p);
 	assert_int_equal(jint(out, "parent_id"), c2);
 	json_decref(out);
@@ -831,10 +759,10 @@ static void test_tree_move_subtree(void **state)
 	assert_string_equal(list_names(v, &f), "王贵宝");
 
 	/* G1 (with L1) moves up directly under C2: depths shrink by one. */
-	assert_int_equal(tree_move(&v->c, g1, c2, &out, &e), 0);
+	assert_int_equal(tree_move(&v->u.c, g1, c2, &out, &e), 0);
 	json_decref(out);
-	g1p = arena_printf(&v->a, "%s%lld/", c2p, (long long)g1);
-	l1p = arena_printf(&v->a, "%s%lld/", g1p, (long long)l1);
+	g1p = arena_printf(&v->u.a, "%s%lld/", c2p, (long long)g1);
+	l1p = arena_printf(&v->u.a, "%s%lld/", g1p, (long long)l1);
 	assert_string_equal(path_of(v, g1), g1p);
 	assert_string_equal(path_of(v, l1), l1p);
 	assert_int_equal(qi(v, "SELECT depth FROM nodes WHERE id = ?", g1), 2);
@@ -856,38 +784,38 @@ static void test_tree_move_rejects(void **state)
 {
 	struct env *v = *state;
 	struct err e = {0};
-	int64_t c1 = make_node(v, v->root, "community", "一社区");
-	int64_t c2 = make_node(v, v->root, "community", "二社区");
+	int64_t c1 = make_node(v, v->u.root, "community", "一社区");
+	int64_t c2 = make_node(v, v->u.root, "community", "二社区");
 	int64_t a1 = make_node(v, c1, "area", "东片区");
 	int64_t g1 = make_node(v, a1, "group", "第一组");
 	int64_t l1 = make_node(v, g1, "circle", "一邻");
-	const char *before = arena_strdup(&v->a, qs(v, "SELECT group_concat(path, ' ') FROM nodes WHERE id > ?", 0));
+	const char *before = arena_strdup(&v->u.a, qs(v, "SELECT group_concat(path, ' ') FROM nodes WHERE id > ?", 0));
 	int64_t audits = audit_rows(v);
 	json_t *out = NULL;
 
 	/* Under its own descendant (placement would also object: the
 	 * descendant check must come first and name parent_id). */
 	err_clear(&e);
-	assert_int_equal(tree_move(&v->c, a1, l1, &out, &e), ERR_INVALID);
+	assert_int_equal(tree_move(&v->u.c, a1, l1, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "parent_id");
 	err_clear(&e);
-	assert_int_equal(tree_move(&v->c, a1, g1, &out, &e), ERR_INVALID);
+	assert_int_equal(tree_move(&v->u.c, a1, g1, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "parent_id");
 	/* Under itself. */
 	err_clear(&e);
-	assert_int_equal(tree_move(&v->c, a1, a1, &out, &e), ERR_INVALID);
+	assert_int_equal(tree_move(&v->u.c, a1, a1, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "parent_id");
 	/* The root; a missing target; a wrong level. */
-	assert_int_equal(tree_move(&v->c, v->root, c1, &out, &e), ERR_INVALID);
-	assert_int_equal(tree_move(&v->c, a1, 99999, &out, &e), ERR_INVALID);
-	assert_int_equal(tree_move(&v->c, 99999, c1, &out, &e), ERR_NOT_FOUND);
+	assert_int_equal(tree_move(&v->u.c, v->u.root, c1, &out, &e), ERR_INVALID);
+	assert_int_equal(tree_move(&v->u.c, a1, 99999, &out, &e), ERR_INVALID);
+	assert_int_equal(tree_move(&v->u.c, 99999, c1, &out, &e), ERR_NOT_FOUND);
 	err_clear(&e);
-	assert_int_equal(tree_move(&v->c, c2, a1, &out, &e), ERR_INVALID);
+	assert_int_equal(tree_move(&v->u.c, c2, a1, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "kind");
 
 	assert_string_equal(qs(v, "SELECT group_concat(path, ' ') FROM nodes WHERE id > ?", 0), before);
 	assert_int_equal(audit_rows(v), audits);
-	assert_false(store_in_txn(v->db));
+	assert_false(store_in_txn(v->u.db));
 }
 
 /* A node created under a street has no community (NULL). Moving an area
@@ -897,13 +825,13 @@ static void test_tree_move_out_of_community_clears_community(void **state)
 {
 	struct env *v = *state;
 	struct err e = {0};
-	int64_t c1 = make_node(v, v->root, "community", "一社区");
-	int64_t fresh = make_node(v, v->root, "area", "街道直属片区");
+	int64_t c1 = make_node(v, v->u.root, "community", "一社区");
+	int64_t fresh = make_node(v, v->u.root, "area", "街道直属片区");
 	assert_int_equal(qi(v, "SELECT community_id IS NULL FROM nodes WHERE id = ?", fresh), 1);
 	int64_t a1 = make_node(v, c1, "area", "东片区");
 	int64_t h = make_household(v, a1, "5栋", "owned");
 	json_t *out = NULL;
-	assert_int_equal(tree_move(&v->c, a1, v->root, &out, &e), 0);
+	assert_int_equal(tree_move(&v->u.c, a1, v->u.root, &out, &e), 0);
 	bool null_in_json = json_is_null(json_object_get(out, "community_id"));
 	json_decref(out); /* before asserting: a failure here must not leak */
 	assert_true(null_in_json);
@@ -915,42 +843,42 @@ static void test_tree_retire(void **state)
 {
 	struct env *v = *state;
 	struct err e = {0};
-	int64_t c = make_node(v, v->root, "community", "幸福社区");
+	int64_t c = make_node(v, v->u.root, "community", "幸福社区");
 	int64_t a = make_node(v, c, "area", "东片区");
 	int64_t g = make_node(v, c, "group", "有户的组");
 	make_household(v, g, "1栋", "owned");
 
 	err_clear(&e);
-	assert_int_equal(tree_retire(&v->c, c, &e), ERR_CONFLICT); /* active children */
+	assert_int_equal(tree_retire(&v->u.c, c, &e), ERR_CONFLICT); /* active children */
 	assert_int_equal(e.code, ERR_CONFLICT);
 	assert_int_equal(qi(v, "SELECT retired_at IS NULL FROM nodes WHERE id = ?", c), 1);
-	assert_int_equal(tree_retire(&v->c, g, &e), ERR_CONFLICT); /* a household */
-	assert_int_equal(tree_retire(&v->c, v->root, &e), ERR_INVALID);
-	assert_int_equal(tree_retire(&v->c, 99999, &e), ERR_NOT_FOUND);
-	assert_false(store_in_txn(v->db));
+	assert_int_equal(tree_retire(&v->u.c, g, &e), ERR_CONFLICT); /* a household */
+	assert_int_equal(tree_retire(&v->u.c, v->u.root, &e), ERR_INVALID);
+	assert_int_equal(tree_retire(&v->u.c, 99999, &e), ERR_NOT_FOUND);
+	assert_false(store_in_txn(v->u.db));
 
 	int64_t audits = audit_rows(v);
-	assert_int_equal(tree_retire(&v->c, a, &e), 0);
+	assert_int_equal(tree_retire(&v->u.c, a, &e), 0);
 	assert_int_equal(audit_rows(v), audits + 1);
 	assert_string_equal(qs(v, "SELECT retired_at FROM nodes WHERE id = ?", a), "2024-06-15T12:00:00Z");
-	assert_int_equal(tree_retire(&v->c, a, &e), ERR_CONFLICT); /* twice */
+	assert_int_equal(tree_retire(&v->u.c, a, &e), ERR_CONFLICT); /* twice */
 	/* Nothing new under a retired node. */
 	int64_t id;
 	assert_int_equal(try_node(v, a, "group", "x", &id, &e), ERR_INVALID);
 	json_t *in = json_pack("{s:I, s:s}", "node_id", (json_int_t)a, "address", "x");
 	json_t *out = NULL;
-	assert_int_equal(household_create(&v->c, in, &out, &e), ERR_INVALID);
+	assert_int_equal(household_create(&v->u.c, in, &out, &e), ERR_INVALID);
 	json_decref(in);
 	/* Children lists hide it unless asked. */
 	json_t *kids = NULL;
-	assert_int_equal(tree_children(&v->c, c, 0, 50, false, &kids, &e), 0);
+	assert_int_equal(tree_children(&v->u.c, c, 0, 50, false, &kids, &e), 0);
 	assert_int_equal(json_array_size(kids), 1);
 	json_decref(kids);
-	assert_int_equal(tree_children(&v->c, c, 0, 50, true, &kids, &e), 0);
+	assert_int_equal(tree_children(&v->u.c, c, 0, 50, true, &kids, &e), 0);
 	assert_int_equal(json_array_size(kids), 2);
 	json_decref(kids);
 	/* Still blocked by the group with a household. */
-	assert_int_equal(tree_retire(&v->c, c, &e), ERR_CONFLICT);
+	assert_int_equal(tree_retire(&v->u.c, c, &e), ERR_CONFLICT);
 }
 
 /* ------------------------------------------------------------ registry */
@@ -962,7 +890,7 @@ struct small_tree {
 static struct small_tree small_tree(struct env *v)
 {
 	struct small_tree t;
-	t.c = make_node(v, v->root, "community", "幸福社区");
+	t.c = make_node(v, v->u.root, "community", "幸福社区");
 	t.a = make_node(v, t.c, "area", "东片区");
 	t.g1 = make_node(v, t.a, "group", "第一组");
 	t.g2 = make_node(v, t.a, "group", "第二组");
@@ -978,7 +906,7 @@ static void test_household_create(void **state)
 	json_t *in = json_pack("{s:I, s:s, s:s, s:s}", "node_id", (json_int_t)t.g1, "address", "3栋2单元101", "tenure",
 			       "rented", "note", "租户常年在外");
 	json_t *out = NULL;
-	assert_int_equal(household_create(&v->c, in, &out, &e), 0);
+	assert_int_equal(household_create(&v->u.c, in, &out, &e), 0);
 	json_decref(in);
 	int64_t h = jint(out, "id");
 	assert_string_equal(jstr(out, "address"), "3栋2单元101");
@@ -999,18 +927,18 @@ static void test_household_create(void **state)
 	/* Unknown node, missing address, read-only status. */
 	in = json_pack("{s:I, s:s}", "node_id", (json_int_t)99999, "address", "x");
 	err_clear(&e);
-	assert_int_equal(household_create(&v->c, in, &out, &e), ERR_INVALID);
+	assert_int_equal(household_create(&v->u.c, in, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "node_id");
 	json_decref(in);
 	in = json_pack("{s:I}", "node_id", (json_int_t)t.g1);
-	assert_int_equal(household_create(&v->c, in, &out, &e), ERR_INVALID);
+	assert_int_equal(household_create(&v->u.c, in, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "address");
 	json_decref(in);
 	in = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)t.g1, "address", "x", "status", "closed");
-	assert_int_equal(household_create(&v->c, in, &out, &e), ERR_INVALID);
+	assert_int_equal(household_create(&v->u.c, in, &out, &e), ERR_INVALID);
 	json_decref(in);
 	assert_int_equal(qi0(v, "SELECT count(*) FROM households"), 2);
-	assert_false(store_in_txn(v->db));
+	assert_false(store_in_txn(v->u.db));
 }
 
 static void test_person_create_derives_from_id_card(void **state)
@@ -1031,7 +959,7 @@ static void test_person_create_derives_from_id_card(void **state)
 	assert_string_equal(jstr(out, "gender"), "M");
 	assert_int_equal(jint(out, "age"), 34); /* on 2024-06-15 */
 	/* Masked in what is returned. */
-	assert_string_equal(jstr(out, "id_card"), arena_printf(&v->a, "430302********%s", id + 14));
+	assert_string_equal(jstr(out, "id_card"), arena_printf(&v->u.a, "430302********%s", id + 14));
 	assert_string_equal(jstr(out, "phone"), "138****8000");
 	assert_string_equal(jstr(out, "status"), "active");
 	assert_string_equal(jstr(out, "residence"), "permanent");
@@ -1053,7 +981,7 @@ static void test_person_create_derives_from_id_card(void **state)
 			 1);
 
 	/* Reading it back decrypts. */
-	assert_int_equal(person_get(&v->c, p, false, &out, &e), 0);
+	assert_int_equal(person_get(&v->u.c, p, false, &out, &e), 0);
 	assert_string_equal(jstr(out, "phone"), "138****8000");
 	assert_string_equal(jstr(out, "name"), "王贵宝");
 	json_decref(out);
@@ -1075,16 +1003,16 @@ static void test_person_create_derives_from_id_card(void **state)
 	json_decref(out);
 
 	/* 50 Chinese characters are a legal name all the way to the database. */
-	assert_int_equal(try_person(v, h, repeat(&v->a, "王", 50), NULL, NULL, &out, &e), 0);
+	assert_int_equal(try_person(v, h, repeat(&v->u.a, "王", 50), NULL, NULL, &out, &e), 0);
 	json_decref(out);
-	assert_int_equal(try_person(v, h, repeat(&v->a, "王", 51), NULL, NULL, &out, &e), ERR_INVALID);
+	assert_int_equal(try_person(v, h, repeat(&v->u.a, "王", 51), NULL, NULL, &out, &e), ERR_INVALID);
 	/* No household, unknown household. */
 	json_t *in = json_pack("{s:s}", "name", "无户");
-	assert_int_equal(person_create(&v->c, in, &out, &e), ERR_INVALID);
+	assert_int_equal(person_create(&v->u.c, in, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "household_id");
 	json_decref(in);
 	assert_int_equal(try_person(v, 99999, "无户", NULL, NULL, &out, &e), ERR_INVALID);
-	assert_false(store_in_txn(v->db));
+	assert_false(store_in_txn(v->u.db));
 }
 
 static void test_person_duplicate_id_card(void **state)
@@ -1106,7 +1034,7 @@ static void test_person_duplicate_id_card(void **state)
 	assert_int_equal(e.code, ERR_CONFLICT);
 	assert_int_equal(qi0(v, "SELECT count(*) FROM people"), people);
 	assert_int_equal(audit_rows(v), audits);
-	assert_false(store_in_txn(v->db));
+	assert_false(store_in_txn(v->u.db));
 	/* A different number is fine. */
 	char id[19];
 	make_id(id, "110105", "19491231", "003");
@@ -1178,13 +1106,13 @@ static void test_person_list_search(void **state)
 	assert_string_equal(list_names(v, &f), "王贵宝,李四");
 	json_t *arr = NULL;
 	struct err e = {0};
-	assert_int_equal(person_list(&v->c, &f, &arr, &e), 0);
+	assert_int_equal(person_list(&v->u.c, &f, &arr, &e), 0);
 	f.after_id = jint(json_array_get(arr, 1), "id");
 	json_decref(arr);
 	assert_string_equal(list_names(v, &f), "王芳,单田芳");
 	/* Lists are masked. */
 	f = (struct person_filter){.q = "wgb"};
-	assert_int_equal(person_list(&v->c, &f, &arr, &e), 0);
+	assert_int_equal(person_list(&v->u.c, &f, &arr, &e), 0);
 	assert_string_equal(jstr(json_array_get(arr, 0), "phone"), "138****8000");
 	json_decref(arr);
 }
@@ -1218,22 +1146,23 @@ static int child_list_all_filters(void *arg)
 	if (env_open_in(&v, ca->dir))
 		return 10;
 	struct err e = {0};
-	json_t *in = json_pack("{s:I, s:s, s:s}", "parent_id", (json_int_t)v.root, "kind", "community", "name", "社区");
+	json_t *in =
+	    json_pack("{s:I, s:s, s:s}", "parent_id", (json_int_t)v.u.root, "kind", "community", "name", "社区");
 	json_t *out = NULL;
-	int rc = tree_create(&v.c, in, &out, &e);
+	int rc = tree_create(&v.u.c, in, &out, &e);
 	int64_t node = json_integer_value(json_object_get(out, "id"));
 	json_decref(in);
 	json_decref(out);
 	in = json_pack("{s:I, s:s}", "node_id", (json_int_t)node, "address", "1栋");
 	if (rc == 0)
-		rc = household_create(&v.c, in, &out, &e);
+		rc = household_create(&v.u.c, in, &out, &e);
 	int64_t hid = json_integer_value(json_object_get(out, "id"));
 	json_decref(in);
 	json_decref(out);
 	in = json_pack("{s:I, s:s, s:s, s:s, s:s, s:[s]}", "household_id", (json_int_t)hid, "name", "王贵宝", "gender",
 		       "M", "residence", "permanent", "political_status", "masses", "tags", "低保");
 	if (rc == 0)
-		rc = person_create(&v.c, in, &out, &e);
+		rc = person_create(&v.u.c, in, &out, &e);
 	json_decref(in);
 	json_decref(out);
 	if (rc)
@@ -1245,7 +1174,7 @@ static int child_list_all_filters(void *arg)
 				  .gender = "M",
 				  .tag = "低保"};
 	json_t *arr = NULL;
-	rc = person_list(&v.c, &f, &arr, &e);
+	rc = person_list(&v.u.c, &f, &arr, &e);
 	size_t n = rc == 0 ? json_array_size(arr) : 0;
 	json_decref(arr);
 	env_close(&v);
@@ -1274,7 +1203,7 @@ static void test_person_move_history(void **state)
 	struct err e = {0};
 	json_t *out = NULL, *hist = NULL;
 
-	assert_int_equal(person_history(&v->c, p, &hist, &e), 0);
+	assert_int_equal(person_history(&v->u.c, p, &hist, &e), 0);
 	assert_int_equal(json_array_size(hist), 1);
 	assert_string_equal(jstr(json_array_get(hist, 0), "moved_in"), "2024-06-15");
 	assert_true(json_is_null(json_object_get(json_array_get(hist, 0), "moved_out")));
@@ -1282,22 +1211,22 @@ static void test_person_move_history(void **state)
 
 	/* Refusals first: nothing may change. */
 	int64_t audits = audit_rows(v);
-	assert_int_equal(person_move(&v->c, p, h2, "2024-13-01", NULL, NULL, &out, &e), ERR_INVALID);
+	assert_int_equal(person_move(&v->u.c, p, h2, "2024-13-01", NULL, NULL, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "date");
-	assert_int_equal(person_move(&v->c, p, h2, "2024-06-01", NULL, NULL, &out, &e),
+	assert_int_equal(person_move(&v->u.c, p, h2, "2024-06-01", NULL, NULL, &out, &e),
 			 ERR_INVALID); /* before moved in */
 	assert_string_equal(e.field, "date");
-	assert_int_equal(person_move(&v->c, p, h1, "2024-06-20", NULL, NULL, &out, &e),
+	assert_int_equal(person_move(&v->u.c, p, h1, "2024-06-20", NULL, NULL, &out, &e),
 			 ERR_INVALID); /* same household */
-	assert_int_equal(person_move(&v->c, p, 99999, "2024-06-20", NULL, NULL, &out, &e), ERR_INVALID);
-	assert_int_equal(person_move(&v->c, p, 0, "2024-06-20", NULL, "gone", &out, &e), ERR_INVALID);
-	assert_int_equal(person_move(&v->c, 99999, h2, "2024-06-20", NULL, NULL, &out, &e), ERR_NOT_FOUND);
+	assert_int_equal(person_move(&v->u.c, p, 99999, "2024-06-20", NULL, NULL, &out, &e), ERR_INVALID);
+	assert_int_equal(person_move(&v->u.c, p, 0, "2024-06-20", NULL, "gone", &out, &e), ERR_INVALID);
+	assert_int_equal(person_move(&v->u.c, 99999, h2, "2024-06-20", NULL, NULL, &out, &e), ERR_NOT_FOUND);
 	assert_int_equal(audit_rows(v), audits);
 	assert_int_equal(qi(v, "SELECT count(*) FROM residence_history WHERE person_id = ?", p), 1);
-	assert_false(store_in_txn(v->db));
+	assert_false(store_in_txn(v->u.db));
 
 	/* Into another household. */
-	assert_int_equal(person_move(&v->c, p, h2, "2024-06-20", NULL, NULL, &out, &e), 0);
+	assert_int_equal(person_move(&v->u.c, p, h2, "2024-06-20", NULL, NULL, &out, &e), 0);
 	assert_int_equal(jint(out, "household_id"), h2);
 	assert_string_equal(jstr(out, "household_address"), "2栋");
 	assert_true(json_is_null(json_object_get(out, "relation")));
@@ -1311,12 +1240,12 @@ static void test_person_move_history(void **state)
 	    qs(v, "SELECT action FROM audit WHERE id = (SELECT max(id) FROM audit WHERE entity_id = ?)", p), "move_in");
 
 	/* Out of the area. */
-	assert_int_equal(person_move(&v->c, p, 0, "2024-07-01", "迁往外地", NULL, &out, &e), 0);
+	assert_int_equal(person_move(&v->u.c, p, 0, "2024-07-01", "迁往外地", NULL, &out, &e), 0);
 	assert_string_equal(jstr(out, "status"), "moved_out");
 	json_decref(out);
 	assert_int_equal(audit_rows(v), audits + 2);
 
-	assert_int_equal(person_history(&v->c, p, &hist, &e), 0);
+	assert_int_equal(person_history(&v->u.c, p, &hist, &e), 0);
 	assert_int_equal(json_array_size(hist), 2);
 	json_t *s1 = json_array_get(hist, 0), *s2 = json_array_get(hist, 1);
 	assert_int_equal(jint(s1, "household_id"), h1);
@@ -1350,10 +1279,10 @@ static void test_person_move_back_after_moving_out(void **state)
 	int64_t p = make_person(v, h1, "王贵宝", NULL, NULL);
 	struct err e = {0};
 	json_t *out = NULL;
-	assert_int_equal(person_move(&v->c, p, 0, "2024-07-01", "外出务工", NULL, &out, &e), 0);
+	assert_int_equal(person_move(&v->u.c, p, 0, "2024-07-01", "外出务工", NULL, &out, &e), 0);
 	json_decref(out);
 	out = NULL;
-	int rc = person_move(&v->c, p, h1, "2024-09-01", "返乡", NULL, &out, &e);
+	int rc = person_move(&v->u.c, p, h1, "2024-09-01", "返乡", NULL, &out, &e);
 	if (rc)
 		print_error("moving back in: %s (%s)\n", e.msg, e.field);
 	assert_int_equal(rc, 0);
@@ -1373,9 +1302,9 @@ static int child_person_null_err(void *arg)
 		return 10;
 	json_t *in = json_pack("{s:I, s:s}", "household_id", (json_int_t)99999, "name", "无户");
 	json_t *out = NULL;
-	int rc = person_create(&v.c, in, &out, NULL);
+	int rc = person_create(&v.u.c, in, &out, NULL);
 	json_decref(in);
-	bool txn = store_in_txn(v.db);
+	bool txn = store_in_txn(v.u.db);
 	env_close(&v);
 	return rc == ERR_INVALID && !txn ? 0 : 11;
 }
@@ -1400,21 +1329,21 @@ static int child_reveal_leak(void *arg)
 	if (env_open_in(&v, ca->dir))
 		return 10;
 	struct err e = {0};
-	json_t *in = json_pack("{s:I, s:s}", "node_id", (json_int_t)v.root, "address", "1栋");
+	json_t *in = json_pack("{s:I, s:s}", "node_id", (json_int_t)v.u.root, "address", "1栋");
 	json_t *out = NULL;
-	int rc = household_create(&v.c, in, &out, &e);
+	int rc = household_create(&v.u.c, in, &out, &e);
 	int64_t hid = json_integer_value(json_object_get(out, "id"));
 	json_decref(in);
 	json_decref(out);
 	in = json_pack("{s:I, s:s, s:s}", "household_id", (json_int_t)hid, "name", "王贵宝", "phone", "13800138000");
 	if (rc == 0)
-		rc = person_create(&v.c, in, &out, &e);
+		rc = person_create(&v.u.c, in, &out, &e);
 	int64_t pid = json_integer_value(json_object_get(out, "id"));
 	json_decref(in);
 	json_decref(out);
 	out = NULL;
 	if (rc == 0)
-		rc = household ? household_get(&v.c, hid, true, &out, &e) : person_get(&v.c, pid, true, &out, &e);
+		rc = household ? household_get(&v.u.c, hid, true, &out, &e) : person_get(&v.u.c, pid, true, &out, &e);
 	int ok = rc == 0 && out != NULL;
 	json_t *who = household ? json_object_get(json_array_get(json_object_get(out, "members"), 0), "phone")
 				: json_object_get(out, "phone");
@@ -1477,19 +1406,19 @@ static void test_audit_same_transaction(void **state)
 	assert_int_equal(try_person(v, h, "坏日期", NULL, bad, &out, &e), ERR_INVALID);
 	json_decref(bad);
 	json_t *upd = json_pack("{s:s}", "gender", "Q");
-	assert_int_equal(person_update(&v->c, p, upd, &out, &e), ERR_INVALID);
+	assert_int_equal(person_update(&v->u.c, p, upd, &out, &e), ERR_INVALID);
 	json_decref(upd);
 	assert_int_equal(audit_rows(v), audits);
 	assert_int_equal(qi0(v, "SELECT count(*) FROM people"), people);
 
 	/* The audit row commits or vanishes with its change: a domain write
 	 * inside an outer transaction that is rolled back leaves neither. */
-	assert_int_equal(store_begin(v->db, &e), 0);
+	assert_int_equal(store_begin(v->u.db, &e), 0);
 	int64_t h2 = make_household(v, t.g2, "2栋", "owned");
 	int64_t p2 = make_person(v, h2, "李四", NULL, NULL);
 	assert_int_equal(audit_rows(v), audits + 2);
-	store_rollback(v->db);
-	assert_false(store_in_txn(v->db));
+	store_rollback(v->u.db);
+	assert_false(store_in_txn(v->u.db));
 	assert_int_equal(audit_rows(v), audits);
 	assert_int_equal(qi(v, "SELECT count(*) FROM households WHERE id = ?", h2), 0);
 	assert_int_equal(qi(v, "SELECT count(*) FROM people WHERE id = ?", p2), 0);
@@ -1497,12 +1426,12 @@ static void test_audit_same_transaction(void **state)
 
 	/* An update records before and after. */
 	upd = json_pack("{s:s}", "note", "新备注");
-	assert_int_equal(person_update(&v->c, p, upd, &out, &e), 0);
+	assert_int_equal(person_update(&v->u.c, p, upd, &out, &e), 0);
 	json_decref(upd);
 	json_decref(out);
 	assert_int_equal(audit_rows(v), audits + 1);
 	json_t *trail = NULL;
-	assert_int_equal(audit_list(&v->c, "person", p, 0, 10, &trail, &e), 0);
+	assert_int_equal(audit_list(&v->u.c, "person", p, 0, 10, &trail, &e), 0);
 	assert_int_equal(json_array_size(trail), 2);
 	json_t *last = json_array_get(trail, 0); /* newest first */
 	assert_string_equal(jstr(last, "action"), "update");
@@ -1520,7 +1449,7 @@ static int64_t make_user(struct env *v, const char *username, const char *passwo
 		json_object_set_new(in, "person_id", json_integer(person));
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = account_create(&v->c, in, password, &out, &e);
+	int rc = account_create(&v->u.c, in, password, &out, &e);
 	json_decref(in);
 	if (rc)
 		print_error("account_create: %s (%s)\n", e.msg, e.field);
@@ -1542,21 +1471,21 @@ static void test_account_login_and_actor(void **state)
 	json_t *in = json_pack("{s:s, s:s}", "username", "zhang.san", "display_name", "x");
 	json_t *out = NULL;
 	err_clear(&e);
-	assert_int_equal(account_create(&v->c, in, "another password", &out, &e), ERR_CONFLICT);
+	assert_int_equal(account_create(&v->u.c, in, "another password", &out, &e), ERR_CONFLICT);
 	assert_string_equal(e.field, "username");
 	json_decref(in);
 	in = json_pack("{s:s, s:s}", "username", "li.si", "display_name", "x");
-	assert_int_equal(account_create(&v->c, in, "short", &out, &e), ERR_INVALID);
+	assert_int_equal(account_create(&v->u.c, in, "short", &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "password");
 	json_decref(in);
 	in = json_pack("{s:s, s:s}", "username", "li si", "display_name", "x");
-	assert_int_equal(account_create(&v->c, in, "long enough pw", &out, &e), ERR_INVALID);
+	assert_int_equal(account_create(&v->u.c, in, "long enough pw", &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "username");
 	json_decref(in);
 	assert_int_equal(qi0(v, "SELECT count(*) FROM users"), 1);
 
 	/* Success: 64 lower-case hex characters each, and different. */
-	assert_int_equal(account_login(&v->c, "zhang.san", "correct horse 马", NULL, NULL, tok, csrf, &e), 0);
+	assert_int_equal(account_login(&v->u.c, "zhang.san", "correct horse 马", NULL, NULL, tok, csrf, &e), 0);
 	assert_true(is_lower_hex(tok, ACCOUNT_TOKEN_HEX));
 	assert_true(is_lower_hex(csrf, ACCOUNT_TOKEN_HEX));
 	assert_string_not_equal(tok, csrf);
@@ -1568,7 +1497,7 @@ static void test_account_login_and_actor(void **state)
 	/* The token resolves to the account. */
 	struct actor *a = NULL;
 	const char *got_csrf = NULL, *kind = NULL;
-	assert_int_equal(account_actor(&v->c, tok, &a, &got_csrf, &kind, &e), 0);
+	assert_int_equal(account_actor(&v->u.c, tok, &a, &got_csrf, &kind, &e), 0);
 	assert_int_equal(a->user_id, uid);
 	assert_string_equal(a->username, "zhang.san");
 	assert_false(a->is_admin);
@@ -1577,33 +1506,34 @@ static void test_account_login_and_actor(void **state)
 	assert_string_equal(kind, "session");
 
 	/* Wrong password, unknown user, bad or altered tokens. */
-	assert_int_equal(account_login(&v->c, "zhang.san", "wrong horse", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_login(&v->c, "nobody", "correct horse 马", NULL, NULL, tok, csrf, &e),
+	assert_int_equal(account_login(&v->u.c, "zhang.san", "wrong horse", NULL, NULL, tok, csrf, &e),
 			 ERR_UNAUTHORIZED);
-	assert_int_equal(account_login(&v->c, NULL, "x", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_login(&v->u.c, "nobody", "correct horse 马", NULL, NULL, tok, csrf, &e),
+			 ERR_UNAUTHORIZED);
+	assert_int_equal(account_login(&v->u.c, NULL, "x", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 	char forged[ACCOUNT_TOKEN_HEX + 1];
 	memcpy(forged, tok, sizeof forged);
 	forged[0] = forged[0] == 'a' ? 'b' : 'a';
-	assert_int_equal(account_actor(&v->c, forged, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_actor(&v->c, "abc", &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_actor(&v->c, NULL, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_actor(&v->c, tok, &a, NULL, NULL, &e), 0); /* still good */
+	assert_int_equal(account_actor(&v->u.c, forged, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&v->u.c, "abc", &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&v->u.c, NULL, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&v->u.c, tok, &a, NULL, NULL, &e), 0); /* still good */
 
 	/* Sessions last 12 hours. */
 	time_set_fake(t0() + 12 * 3600 - 60);
-	assert_int_equal(account_actor(&v->c, tok, &a, NULL, NULL, &e), 0);
+	assert_int_equal(account_actor(&v->u.c, tok, &a, NULL, NULL, &e), 0);
 	time_set_fake(t0() + 12 * 3600 + 1);
-	assert_int_equal(account_actor(&v->c, tok, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&v->u.c, tok, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
 	time_set_fake(t0());
 
 	/* Logging out ends it. */
 	char tok2[ACCOUNT_TOKEN_HEX + 1], csrf2[ACCOUNT_TOKEN_HEX + 1];
-	assert_int_equal(account_login(&v->c, "zhang.san", "correct horse 马", "api", "脚本", tok2, csrf2, &e), 0);
+	assert_int_equal(account_login(&v->u.c, "zhang.san", "correct horse 马", "api", "脚本", tok2, csrf2, &e), 0);
 	assert_string_not_equal(tok2, tok);
-	assert_int_equal(account_actor(&v->c, tok2, &a, NULL, &kind, &e), 0);
+	assert_int_equal(account_actor(&v->u.c, tok2, &a, NULL, &kind, &e), 0);
 	assert_string_equal(kind, "api");
-	assert_int_equal(account_logout(&v->c, tok2, &e), 0);
-	assert_int_equal(account_actor(&v->c, tok2, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_logout(&v->u.c, tok2, &e), 0);
+	assert_int_equal(account_actor(&v->u.c, tok2, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
 }
 
 static void test_account_lockout(void **state)
@@ -1614,7 +1544,7 @@ static void test_account_lockout(void **state)
 	char tok[ACCOUNT_TOKEN_HEX + 1], csrf[ACCOUNT_TOKEN_HEX + 1];
 
 	for (int i = 1; i <= 5; i++) {
-		assert_int_equal(account_login(&v->c, "wang", "a wrong password", NULL, NULL, tok, csrf, &e),
+		assert_int_equal(account_login(&v->u.c, "wang", "a wrong password", NULL, NULL, tok, csrf, &e),
 				 ERR_UNAUTHORIZED);
 		assert_int_equal(qi(v, "SELECT failed_logins FROM users WHERE id = ?", uid), i);
 	}
@@ -1625,20 +1555,20 @@ static void test_account_lockout(void **state)
 	 * password (ERR_UNAUTHORIZED, not ERR_RATE) so the answer does not
 	 * reveal which accounts exist; the lock shows in the audit trail. */
 	err_clear(&e);
-	assert_int_equal(account_login(&v->c, "wang", "the right password", NULL, NULL, tok, csrf, &e),
+	assert_int_equal(account_login(&v->u.c, "wang", "the right password", NULL, NULL, tok, csrf, &e),
 			 ERR_UNAUTHORIZED);
 	assert_int_equal(e.code, ERR_UNAUTHORIZED);
 	assert_int_equal(qi(v, "SELECT count(*) FROM sessions WHERE user_id = ?", uid), 0);
 	assert_int_equal(qi(v, "SELECT count(*) FROM audit WHERE action = 'login_locked' AND entity_id = ?", uid), 1);
 	time_set_fake(t0() + 14 * 60);
-	assert_int_equal(account_login(&v->c, "wang", "the right password", NULL, NULL, tok, csrf, &e),
+	assert_int_equal(account_login(&v->u.c, "wang", "the right password", NULL, NULL, tok, csrf, &e),
 			 ERR_UNAUTHORIZED);
 	assert_int_equal(qi(v, "SELECT count(*) FROM sessions WHERE user_id = ?", uid), 0);
 	/* The refusal while locked does not extend the lock. */
 	assert_int_equal(qi(v, "SELECT failed_logins FROM users WHERE id = ?", uid), 5);
 	/* After 15 minutes the right password works and clears the counter. */
 	time_set_fake(t0() + 16 * 60);
-	assert_int_equal(account_login(&v->c, "wang", "the right password", NULL, NULL, tok, csrf, &e), 0);
+	assert_int_equal(account_login(&v->u.c, "wang", "the right password", NULL, NULL, tok, csrf, &e), 0);
 	assert_int_equal(qi(v, "SELECT failed_logins FROM users WHERE id = ?", uid), 0);
 	assert_int_equal(qi(v, "SELECT locked_until IS NULL FROM users WHERE id = ?", uid), 1);
 	time_set_fake(t0());
@@ -1667,7 +1597,7 @@ static void test_account_role_implied_grants(void **state)
 		if (roles[i][2])
 			json_object_set_new(in, "end_date", json_string(roles[i][2]));
 		json_t *out = NULL;
-		int rc = roles_create(&v->c, in, &out, &e);
+		int rc = roles_create(&v->u.c, in, &out, &e);
 		if (rc)
 			print_error("roles_create %s: %s\n", roles[i][0], e.msg);
 		assert_int_equal(rc, 0);
@@ -1677,7 +1607,7 @@ static void test_account_role_implied_grants(void **state)
 	int64_t uid = make_user(v, "xiaowang", "grid worker pw", p);
 
 	struct actor *a = NULL;
-	assert_int_equal(account_load_actor(&v->c, uid, &a, &e), 0);
+	assert_int_equal(account_load_actor(&v->u.c, uid, &a, &e), 0);
 	assert_int_equal(a->person_id, p);
 	assert_int_equal(a->household_id, h);
 	assert_int_equal(a->ngrants, 1);
@@ -1691,15 +1621,15 @@ static void test_account_role_implied_grants(void **state)
 
 	/* The same through a login token. */
 	char tok[ACCOUNT_TOKEN_HEX + 1], csrf[ACCOUNT_TOKEN_HEX + 1];
-	assert_int_equal(account_login(&v->c, "xiaowang", "grid worker pw", NULL, NULL, tok, csrf, &e), 0);
+	assert_int_equal(account_login(&v->u.c, "xiaowang", "grid worker pw", NULL, NULL, tok, csrf, &e), 0);
 	struct actor *b = NULL;
-	assert_int_equal(account_actor(&v->c, tok, &b, NULL, NULL, &e), 0);
+	assert_int_equal(account_actor(&v->u.c, tok, &b, NULL, NULL, &e), 0);
 	assert_int_equal(b->ngrants, 1);
 	assert_int_equal(authz_access(b, path_of(v, t.g1)), ACC_WORKER);
 
 	/* The grid worker may register residents at G1, not at G2, and may
 	 * not reveal personal data (officer). */
-	struct ctx wc = v->c;
+	struct ctx wc = v->u.c;
 	wc.who = a;
 	wc.client = "worker";
 	json_t *in = json_pack("{s:I, s:s}", "node_id", (json_int_t)t.g1, "address", "2栋");
@@ -1719,34 +1649,34 @@ static void test_account_role_implied_grants(void **state)
 	    "xiaowang");
 
 	/* An explicit viewer grant at the community adds to the role. */
-	assert_int_equal(account_grant(&v->c, uid, t.c, "viewer", &out, &e), 0);
+	assert_int_equal(account_grant(&v->u.c, uid, t.c, "viewer", &out, &e), 0);
 	json_decref(out);
-	assert_int_equal(account_load_actor(&v->c, uid, &a, &e), 0);
+	assert_int_equal(account_load_actor(&v->u.c, uid, &a, &e), 0);
 	assert_int_equal(a->ngrants, 2);
 	assert_int_equal(authz_access(a, path_of(v, t.g2)), ACC_VIEWER);
 	assert_int_equal(authz_access(a, path_of(v, t.g1)), ACC_WORKER);
 
 	/* When the term ends, the implied access goes with it. */
 	time_set_fake(unit_utc(2025, 3, 1, 0, 0, 0)); /* grid_leader term has begun */
-	assert_int_equal(account_load_actor(&v->c, uid, &a, &e), 0);
+	assert_int_equal(account_load_actor(&v->u.c, uid, &a, &e), 0);
 	assert_int_equal(authz_access(a, path_of(v, t.g2)), ACC_OFFICER);
 	time_set_fake(t0());
 	int64_t rid = qi(v, "SELECT id FROM roles WHERE role = 'grid_worker' AND person_id = ?", p);
 	in = json_pack("{s:s}", "end_date", "2024-06-01");
-	assert_int_equal(roles_update(&v->c, rid, in, &out, &e), 0);
+	assert_int_equal(roles_update(&v->u.c, rid, in, &out, &e), 0);
 	json_decref(in);
 	json_decref(out);
-	assert_int_equal(account_load_actor(&v->c, uid, &a, &e), 0);
+	assert_int_equal(account_load_actor(&v->u.c, uid, &a, &e), 0);
 	assert_int_equal(a->ngrants, 1);
 	assert_int_equal(authz_access(a, path_of(v, t.g1)), ACC_VIEWER);
 
 	/* A disabled account has no actor. */
 	in = json_pack("{s:b}", "disabled", 1);
-	assert_int_equal(account_update(&v->c, uid, in, &out, &e), 0);
+	assert_int_equal(account_update(&v->u.c, uid, in, &out, &e), 0);
 	json_decref(in);
 	json_decref(out);
-	assert_int_equal(account_load_actor(&v->c, uid, &a, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_actor(&v->c, tok, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_load_actor(&v->u.c, uid, &a, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&v->u.c, tok, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
 }
 
 /* --------------------------------------------------------------- stats */
@@ -1770,7 +1700,7 @@ static struct stats_tree build_stats_tree(struct env *v)
 {
 	struct stats_tree t;
 	struct err e = {0};
-	t.c = make_node(v, v->root, "community", "幸福社区");
+	t.c = make_node(v, v->u.root, "community", "幸福社区");
 	t.a1 = make_node(v, t.c, "area", "东片区");
 	t.a2 = make_node(v, t.c, "area", "西片区");
 	t.g1 = make_node(v, t.a1, "group", "第一组");
@@ -1795,21 +1725,21 @@ static struct stats_tree build_stats_tree(struct env *v)
 	make_id(id, "430302", "20000101", "072"); /* F, moved out: not counted */
 	int64_t p7 = make_person(v, h3, "庚", id, json_pack("{s:[s]}", "tags", "低保"));
 	json_t *out = NULL;
-	assert_int_equal(person_move(&v->c, p7, 0, "2024-06-15", NULL, NULL, &out, &e), 0);
+	assert_int_equal(person_move(&v->u.c, p7, 0, "2024-06-15", NULL, NULL, &out, &e), 0);
 	json_decref(out);
 	/* One organisation at A2; a current role at A1; a finished one. */
 	json_t *in = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)t.a2, "kind", "property", "name", "安居物业");
-	assert_int_equal(orgs_create(&v->c, in, &out, &e), 0);
+	assert_int_equal(orgs_create(&v->u.c, in, &out, &e), 0);
 	json_decref(in);
 	json_decref(out);
 	in = json_pack("{s:I, s:I, s:s, s:s}", "node_id", (json_int_t)t.a1, "person_id", (json_int_t)p1, "role",
 		       "grid_worker", "start_date", "2024-01-01");
-	assert_int_equal(roles_create(&v->c, in, &out, &e), 0);
+	assert_int_equal(roles_create(&v->u.c, in, &out, &e), 0);
 	json_decref(in);
 	json_decref(out);
 	in = json_pack("{s:I, s:I, s:s, s:s, s:s}", "node_id", (json_int_t)t.g1, "person_id", (json_int_t)p3, "role",
 		       "group_head", "start_date", "2020-01-01", "end_date", "2023-12-31");
-	assert_int_equal(roles_create(&v->c, in, &out, &e), 0);
+	assert_int_equal(roles_create(&v->u.c, in, &out, &e), 0);
 	json_decref(in);
 	json_decref(out);
 	return t;
@@ -1845,7 +1775,7 @@ static void test_stats_node_totals(void **state)
 	struct stats_tree t = build_stats_tree(v);
 	struct err e = {0};
 	json_t *s = NULL;
-	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.c, &s, &e), 0);
 	/* residents households floating rented party male female
 	 * 0-17 18-34 35-59 60-79 80+ role_holders orgs */
 	static const int64_t total[14] = {6, 4, 1, 2, 2, 3, 3, 1, 1, 1, 2, 1, 1, 1};
@@ -1869,14 +1799,14 @@ static void test_stats_node_totals(void **state)
 	json_decref(s);
 
 	/* One level up: the community is the only child, with the same numbers. */
-	assert_int_equal(stats_node(&v->c, v->root, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, v->u.root, &s, &e), 0);
 	expect_metrics(json_object_get(s, "totals"), total);
 	assert_int_equal(json_array_size(json_object_get(s, "children")), 1);
 	expect_metrics(child_by_id(s, t.c), total);
 	json_decref(s);
 
 	/* A leaf. */
-	assert_int_equal(stats_node(&v->c, t.g1, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.g1, &s, &e), 0);
 	static const int64_t g1[14] = {2, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0};
 	expect_metrics(json_object_get(s, "totals"), g1);
 	assert_int_equal(json_array_size(json_object_get(s, "children")), 0);
@@ -1884,10 +1814,10 @@ static void test_stats_node_totals(void **state)
 
 	/* Needs viewer access; unknown node. */
 	struct actor nobody = {.user_id = 77, .username = "nobody"};
-	struct ctx nc = v->c;
+	struct ctx nc = v->u.c;
 	nc.who = &nobody;
 	assert_int_equal(stats_node(&nc, t.c, &s, &e), ERR_FORBIDDEN);
-	assert_int_equal(stats_node(&v->c, 99999, &s, &e), ERR_NOT_FOUND);
+	assert_int_equal(stats_node(&v->u.c, 99999, &s, &e), ERR_NOT_FOUND);
 }
 
 /* Whatever is cached, a change to the registry shows at once, and so does
@@ -1898,11 +1828,11 @@ static void test_stats_follow_changes(void **state)
 	struct stats_tree t = build_stats_tree(v);
 	struct err e = {0};
 	json_t *s = NULL;
-	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.c, &s, &e), 0);
 	assert_int_equal(metric(json_object_get(s, "totals"), "residents"), 6);
 	json_decref(s);
 	/* Same answer twice. */
-	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.c, &s, &e), 0);
 	assert_int_equal(metric(json_object_get(s, "totals"), "residents"), 6);
 	json_decref(s);
 
@@ -1910,29 +1840,29 @@ static void test_stats_follow_changes(void **state)
 	char id[19];
 	make_id(id, "430302", "19990101", "081");
 	make_person(v, t.h4, "辛", id, NULL);
-	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.c, &s, &e), 0);
 	assert_int_equal(metric(json_object_get(s, "totals"), "residents"), 7);
 	assert_int_equal(metric(json_object_get(s, "totals"), "male"), 4);
 	assert_int_equal(metric(child_by_id(s, t.a1), "residents"), 5);
 	assert_int_equal(metric(child_by_id(s, t.a2), "residents"), 1);
 	json_decref(s);
 	/* The parent's picture changed too. */
-	assert_int_equal(stats_node(&v->c, v->root, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, v->u.root, &s, &e), 0);
 	assert_int_equal(metric(json_object_get(s, "totals"), "residents"), 7);
 	json_decref(s);
 
 	/* Moving a subtree moves its numbers. */
 	json_t *out = NULL;
-	assert_int_equal(tree_move(&v->c, t.g1, t.a2, &out, &e), 0);
+	assert_int_equal(tree_move(&v->u.c, t.g1, t.a2, &out, &e), 0);
 	json_decref(out);
-	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.c, &s, &e), 0);
 	assert_int_equal(metric(child_by_id(s, t.a1), "residents"), 3);
 	assert_int_equal(metric(child_by_id(s, t.a2), "residents"), 3);
 	json_decref(s);
 
 	/* Tomorrow 丁 turns 60: the age buckets follow the date. */
 	time_set_fake(t0() + 24 * 3600);
-	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.c, &s, &e), 0);
 	assert_int_equal(metric(json_object_get(s, "totals"), "age_35_59"), 0);
 	assert_int_equal(metric(json_object_get(s, "totals"), "age_60_79"), 3);
 	json_decref(s);
@@ -1963,7 +1893,7 @@ static void test_stats_pyramid(void **state)
 	struct stats_tree t = build_stats_tree(v);
 	struct err e = {0};
 	json_t *s = NULL;
-	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.c, &s, &e), 0);
 	json_t *bands = json_object_get(json_object_get(json_object_get(s, "totals"), "pyramid"), "bands");
 	assert_int_equal(json_array_size(bands), 9);
 	assert_string_equal(jstr(json_array_get(bands, 0), "band"), "0-9");
@@ -1992,7 +1922,7 @@ static void test_stats_pyramid(void **state)
 	make_person(v, t.h4, "丑", NULL, json_pack("{s:s}", "gender", "F"));
 	make_person(v, t.h4, "寅", NULL, NULL);
 	make_person(v, t.h4, "卯", NULL, json_pack("{s:s, s:s}", "gender", "M", "birth_date", "2024-06-01"));
-	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.c, &s, &e), 0);
 	expect_band(s, 0, 1, 0, 0);
 	expect_band(s, 8, 1, 0, 1);
 	expect_band(s, 9, 0, 1, 1);
@@ -2009,7 +1939,7 @@ static void test_stats_pyramid(void **state)
 	json_decref(s);
 
 	/* A subtree counts only its own people: 西片区 has 己 alone. */
-	assert_int_equal(stats_node(&v->c, t.a2, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.a2, &s, &e), 0);
 	for (int b = 0; b < 8; b++)
 		expect_band(s, b, 0, 0, 0);
 	expect_band(s, 8, 1, 0, 0);
@@ -2017,7 +1947,7 @@ static void test_stats_pyramid(void **state)
 
 	/* Tomorrow 丁 turns 60 and moves up a band. */
 	time_set_fake(t0() + 24 * 3600);
-	assert_int_equal(stats_node(&v->c, t.c, &s, &e), 0);
+	assert_int_equal(stats_node(&v->u.c, t.c, &s, &e), 0);
 	expect_band(s, 5, 0, 0, 0);
 	expect_band(s, 6, 1, 2, 0);
 	json_decref(s);
