@@ -199,44 +199,50 @@ int store_sync_ids(struct store *s, struct err *e)
 	return store_dialect(s) == STORE_POSTGRES ? store_pg_sync_ids(s, e) : 0;
 }
 
+/* Prepares sql and binds fmt's arguments; on failure nothing is left in use. */
+static int prepare_bound(struct store *s, struct err *e, const char *sql, const char *fmt, va_list ap,
+			 struct store_stmt **out)
+{
+	int rc = store_prepare(s, sql, out, e);
+	if (rc)
+		return rc;
+	rc = bind_va(*out, fmt, ap);
+	if (rc) {
+		store_done(*out);
+		return err_set(e, rc, NULL, "bind failed");
+	}
+	return 0;
+}
+
 int store_run(struct store *s, struct err *e, const char *sql, const char *fmt, ...)
 {
 	struct store_stmt *st;
-	int rc = store_prepare(s, sql, &st, e);
-	if (rc)
-		return rc;
 	va_list ap;
 	va_start(ap, fmt);
-	rc = bind_va(st, fmt, ap);
+	int rc = prepare_bound(s, e, sql, fmt, ap, &st);
 	va_end(ap);
-	if (rc == 0) {
-		rc = store_step(st, e);
-		rc = rc < 0 ? rc : 0;
-	} else {
-		err_set(e, rc, NULL, "bind failed");
-	}
+	if (rc)
+		return rc;
+	rc = store_step(st, e);
 	store_done(st);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 int store_int(struct store *s, struct err *e, int64_t *out, const char *sql, const char *fmt, ...)
 {
 	struct store_stmt *st;
-	int rc = store_prepare(s, sql, &st, e);
-	if (rc)
-		return rc;
 	va_list ap;
 	va_start(ap, fmt);
-	rc = bind_va(st, fmt, ap);
+	int rc = prepare_bound(s, e, sql, fmt, ap, &st);
 	va_end(ap);
-	if (rc == 0) {
-		rc = store_step(st, e);
-		if (rc == STORE_ROW) {
-			*out = store_col_int(st, 0);
-			rc = 0;
-		} else if (rc == STORE_DONE) {
-			rc = ERR_NOT_FOUND;
-		}
+	if (rc)
+		return rc;
+	rc = store_step(st, e);
+	if (rc == STORE_ROW) {
+		*out = store_col_int(st, 0);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = ERR_NOT_FOUND;
 	}
 	store_done(st);
 	return rc;

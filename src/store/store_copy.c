@@ -765,6 +765,23 @@ static int copy_all(struct store *src, struct store *dst, const struct cols *all
 	return rc;
 }
 
+/* The target's side of the verification (after the source's has been read
+ * into r), the comparison, and the end of the column lists. */
+static int verify_target(struct store *dst, struct cols *all, struct store_copy_report *r, double since, int rc,
+			 struct err *e)
+{
+	if (rc == 0)
+		rc = store_begin_read(dst, e);
+	if (rc == 0) {
+		rc = read_side(dst, all, r, true, e);
+		store_rollback(dst);
+	}
+	compare(r);
+	r->verify_secs = now_secs() - since;
+	cols_free_all(all);
+	return rc;
+}
+
 int store_copy(struct store *src, struct store *dst, struct store_copy_report *r, store_copy_progress *progress,
 	       void *arg, struct err *e)
 {
@@ -806,16 +823,7 @@ int store_copy(struct store *src, struct store *dst, struct store_copy_report *r
 		rc = store_bulk_load(dst, false, e);
 	double t1 = now_secs();
 	r->copy_secs = t1 - t0;
-	if (rc == 0)
-		rc = store_begin_read(dst, e);
-	if (rc == 0) {
-		rc = read_side(dst, all, r, true, e);
-		store_rollback(dst);
-	}
-	compare(r);
-	r->verify_secs = now_secs() - t1;
-	cols_free_all(all);
-	return rc;
+	return verify_target(dst, all, r, t1, rc, e);
 }
 
 int store_copy_verify(struct store *src, struct store *dst, struct store_copy_report *r, struct err *e)
@@ -837,14 +845,5 @@ int store_copy_verify(struct store *src, struct store *dst, struct store_copy_re
 	struct cols *all = cols_load_all(src, e);
 	rc = all ? read_side(src, all, r, false, e) : ERR_INTERNAL;
 	store_rollback(src);
-	if (rc == 0)
-		rc = store_begin_read(dst, e);
-	if (rc == 0) {
-		rc = read_side(dst, all, r, true, e);
-		store_rollback(dst);
-	}
-	compare(r);
-	r->verify_secs = now_secs() - t0;
-	cols_free_all(all);
-	return rc;
+	return verify_target(dst, all, r, t0, rc, e);
 }

@@ -205,9 +205,10 @@ static void pg_close(struct store *ss)
 	free(s);
 }
 
-static int pg_exec(struct store *ss, const char *sql, struct err *e)
+/* Runs SQL without parameters (the engine's own: transaction control,
+ * sequences, the schema version). */
+static int run_sql(struct pg *s, const char *sql, struct err *e)
 {
-	struct pg *s = P(ss);
 	int rc = ensure_conn(s, e);
 	if (rc)
 		return rc;
@@ -215,7 +216,17 @@ static int pg_exec(struct store *ss, const char *sql, struct err *e)
 	ExecStatusType st = PQresultStatus(r);
 	rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY ? 0 : map_result(s, r, e);
 	PQclear(r);
-	s->ids_gen = 0; /* the schema may have changed */
+	return rc;
+}
+
+/* store_exec: callers' SQL may be DDL (migrations, the copy's index
+ * rebuilds), so the identity columns are read again before the next new
+ * INSERT is prepared. */
+static int pg_exec(struct store *ss, const char *sql, struct err *e)
+{
+	struct pg *s = P(ss);
+	int rc = run_sql(s, sql, e);
+	s->ids_gen = 0;
 	return rc;
 }
 
@@ -231,7 +242,7 @@ static int pg_begin(struct store *ss, bool write, struct err *e)
 		snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%d)", WRITE_LOCK_KEY);
 	else
 		snprintf(sql, sizeof sql, "BEGIN ISOLATION LEVEL REPEATABLE READ");
-	int rc = pg_exec(ss, sql, e);
+	int rc = run_sql(s, sql, e);
 	if (rc == 0)
 		s->txn_depth++;
 	return rc;
@@ -264,7 +275,7 @@ static int pg_commit(struct store *ss, struct err *e)
 	if (s->txn_depth > 1) {
 		char sp[32];
 		snprintf(sp, sizeof sp, "RELEASE sp%d", --s->txn_depth);
-		return pg_exec(ss, sp, e);
+		return run_sql(s, sp, e);
 	}
 	if (s->txn_failed) {
 		log_error("commit of a transaction with a failed statement refused");
@@ -349,7 +360,7 @@ int store_pg_sync_ids(struct store *ss, struct err *e)
 			    sql, sizeof sql,
 			    "SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max(%s), 0) + 1, false) FROM %s",
 			    table_lit, column_lit, column, table);
-			rc = pg_exec(ss, sql, e);
+			rc = run_sql(P(ss), sql, e);
 		} else {
 			rc = err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		}
