@@ -16,13 +16,16 @@ BUILD   := build
 SAN     := $(BUILD)/san
 GEN     := $(BUILD)/gen
 
-SRC_LIB := $(wildcard src/base/*.c src/store/*.c src/domain/*.c src/api/*.c src/http/*.c src/cli/*.c)
+# Every C file under src/ (a folder per capability inside domain/ and api/).
+SRC_LIB := $(shell find src -name '*.c' | sort)
 SRC_LIB := $(filter-out src/cli/main.c,$(SRC_LIB))
 GEN_SRC := $(GEN)/pinyin_table.c $(GEN)/embedded.c
 OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRC_LIB) $(GEN_SRC))
 SAN_OBJ := $(patsubst %.c,$(SAN)/obj/%.o,$(SRC_LIB) $(GEN_SRC))
-UNIT_SRC:= $(wildcard tests/unit/test_*.c)
-UNIT_BIN:= $(patsubst tests/unit/%.c,$(SAN)/%,$(UNIT_SRC))
+# Unit tests sit in tests/unit/ or a capability folder below it; each
+# test_NAME.c becomes $(SAN)/test_NAME.
+UNIT_SRC:= $(shell find tests/unit -name 'test_*.c' | sort)
+UNIT_BIN:= $(addprefix $(SAN)/,$(basename $(notdir $(UNIT_SRC))))
 EMBED   := $(wildcard src/store/migrations/*.sql) docs/openapi.json
 WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.js web/package-lock.json
 WEB_OUT := $(BUILD)/web.stamp
@@ -67,7 +70,10 @@ $(GEN)/embedded.c: tools/embed.sh $(EMBED) $(WEB_OUT)
 	@echo "  EMBED   $(words $(EMBED)) files + web/dist"
 	$(Q)tools/embed.sh $(EMBED) $$(find web/dist -type f | sort) > $@.tmp && mv $@.tmp $@
 
-$(SAN)/test_%: tests/unit/test_%.c $(SAN_OBJ)
+# The sanitizer objects are kept between runs (not intermediate files).
+.SECONDARY: $(SAN_OBJ)
+.SECONDEXPANSION:
+$(SAN)/test_%: $$(filter %/test_$$*.c,$(UNIT_SRC)) $(SAN_OBJ)
 	@echo "  LD san  $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $@ $^ $(PKG_LIBS) -lcmocka
 
@@ -106,7 +112,7 @@ bench: all
 	@scripts/deps.sh bench
 	bench/run.sh
 
-FMT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h bench/*.c)
+FMT_FILES = $(shell find src tests/unit bench -name '*.[ch]' | sort)
 
 fmt:
 	clang-format -i $(FMT_FILES)
@@ -114,7 +120,9 @@ fmt:
 fmt-check:
 	clang-format --dry-run --Werror $(FMT_FILES)
 
+# Layers: api/ reaches data only through the domain.
 lint:
+	@scripts/layers.sh
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
 		--suppress=unknownMacro -Isrc src
 

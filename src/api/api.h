@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "domain/ctx.h"
+#include "domain/core/ctx.h"
 #include "http/http.h"
 
 struct api {

@@ -9,11 +9,11 @@
 #include "base/pinyin.h"
 #include "base/script.h"
 #include "base/utf8.h"
-#include "store/store.h"
+#include "domain/core/health.h"
 
 void h_health(struct api *r)
 {
-	int v = store_schema_version(r->c.db);
+	int v = health_schema_version(&r->c);
 	if (v < 0)
 		return api_error(r, 503, "unavailable", NULL, "数据库不可用 / database unavailable");
 	api_ok(r, 200, json_pack("{s:s, s:i}", "status", "ok", "schema", v));

@@ -6,7 +6,7 @@
 #define LINLI_APP_H
 
 #include "api/api.h"
-#include "domain/pii.h"
+#include "domain/core/pii.h"
 
 struct api_app {
 	unsigned char pii_key[PII_KEY_BYTES];

@@ -11,7 +11,7 @@
 
 #include "api/app.h"
 #include "api/handlers.h"
-#include "domain/accounts.h"
+#include "domain/accounts/accounts.h"
 
 const struct route api_routes[] = {
     {"GET", "/api/v1/health", h_health, ROUTE_PUBLIC, "服务状态 / health"},

@@ -55,3 +55,12 @@ const char *err_name(int code)
 		return "internal";
 	}
 }
+
+int err_recode(struct err *e, int code, const char *field)
+{
+	if (e) {
+		e->code = code;
+		snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+	}
+	return code;
+}

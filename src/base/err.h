@@ -36,6 +36,9 @@ struct err {
 /* Sets e (if non-NULL) and returns code, so callers can `return err_set(...)`. */
 int err_set(struct err *e, int code, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void err_clear(struct err *e);
+/* Keeps e's message and gives it another code and field (a lower layer's
+ * error about the caller's input), returning code. */
+int err_recode(struct err *e, int code, const char *field);
 /* Short machine name of a code: "invalid", "not_found", ... */
 const char *err_name(int code);
 

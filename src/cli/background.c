@@ -13,8 +13,9 @@
 #include "base/timeutil.h"
 #include "base/webhook_post.h"
 #include "cli/background.h"
-#include "domain/cases.h"
-#include "domain/webhooks.h"
+#include "domain/cases/cases.h"
+#include "domain/integration/webhooks.h"
+#include "store/store.h"
 
 static void *run(void *arg)
 {

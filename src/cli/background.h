@@ -5,7 +5,7 @@
 #ifndef LINLI_BACKGROUND_H
 #define LINLI_BACKGROUND_H
 
-#include "domain/ctx.h"
+#include "domain/core/ctx.h"
 
 struct background_config {
 	const char *db_url;

@@ -8,8 +8,8 @@
 
 #include <stdbool.h>
 
-#include "domain/ctx.h"
-#include "domain/pii.h"
+#include "domain/core/ctx.h"
+#include "domain/core/pii.h"
 
 struct cli_env {
 	struct store *db;

@@ -11,8 +11,8 @@
 
 #include "base/timeutil.h"
 #include "cli/cli.h"
-#include "domain/cases.h"
-#include "domain/webhooks.h"
+#include "domain/cases/cases.h"
+#include "domain/integration/webhooks.h"
 
 static const char usage[] = "usage: linli clock --db FILE [--at YYYY-MM-DDTHH:MM:SSZ] [--no-webhooks]\n\n"
 			    "Escalates requests past their time limit, flags overdue ones, closes results left\n"

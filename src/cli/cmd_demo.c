@@ -20,13 +20,14 @@
 #include "base/timeutil.h"
 #include "cli/cli.h"
 #include "cli/demo.h"
-#include "domain/accounts.h"
-#include "domain/audit.h"
-#include "domain/fields.h"
-#include "domain/pii.h"
-#include "domain/registry.h"
-#include "domain/roles.h"
-#include "domain/tree.h"
+#include "domain/accounts/accounts.h"
+#include "domain/core/audit.h"
+#include "domain/core/fields.h"
+#include "domain/core/pii.h"
+#include "domain/people/registry.h"
+#include "domain/roles/roles.h"
+#include "domain/places/tree.h"
+#include "store/store.h"
 
 int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
 int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);

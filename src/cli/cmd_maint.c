@@ -4,6 +4,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "store/store.h"
 
 int cmd_backup(int argc, char **argv)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "domain/transfer.h"
+#include "domain/transfer/transfer.h"
 
 int cmd_import(int argc, char **argv)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "domain/accounts.h"
+#include "domain/accounts/accounts.h"
 
 static const char usage[] =
     "usage: linli user add --db FILE --username U --password PW [--name NAME] [--admin] [--person ID]\n"

@@ -3,8 +3,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "domain/accounts.h"
-#include "domain/tree.h"
+#include "domain/accounts/accounts.h"
+#include "domain/places/tree.h"
+#include "store/store.h"
 
 /* Where the key file and the photos live: beside a SQLite file; for a
  * PostgreSQL URL, named after the database in the working directory. */

@@ -11,7 +11,8 @@
 
 #include "base/timeutil.h"
 #include "cli/demo.h"
-#include "domain/cases.h"
+#include "domain/cases/cases.h"
+#include "store/store.h"
 
 static const struct {
 	const char *category, *text;

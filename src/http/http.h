@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "base/arena.h"
-#include "store/store.h"
+struct store; /* opened per worker thread (server.c) */
 
 struct MHD_Connection;
 

@@ -19,6 +19,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "http/http.h"
+#include "store/store.h"
 
 struct conn_state {
 	struct buf body;

@@ -15,9 +15,9 @@
 
 #include "base/arena.h"
 #include "base/timeutil.h"
-#include "domain/ctx.h"
-#include "domain/pii.h"
-#include "domain/tree.h"
+#include "domain/core/ctx.h"
+#include "domain/core/pii.h"
+#include "domain/places/tree.h"
 #include "store/store.h"
 #include "unit_helpers.h"
 

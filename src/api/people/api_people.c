@@ -1,0 +1,165 @@
+/*
+ * api_people.c — /people and /households: the resident registry.
+ * Statuses: 200, 201, 400 (bad input), 401, 403 (outside the caller's
+ * subtree; reveal without officer access), 404, 409 (duplicate ID card).
+ */
+#include <string.h>
+
+#include "api/handlers.h"
+#include "domain/people/registry.h"
+
+bool api_person_filter(struct api *r, struct person_filter *f)
+{
+	int64_t hh;
+	if (!api_qint(r, "household", 0, 0, INT64_MAX, &hh))
+		return false;
+	const char *sort = http_query(r->req, "sort");
+	if (sort && strcmp(sort, "name") && strcmp(sort, "id")) {
+		api_error(r, 400, "invalid", "sort", "sort应为name或id / sort must be name or id");
+		return false;
+	}
+	f->by_name = sort && !strcmp(sort, "name");
+	f->household_id = hh;
+	f->q = http_query(r->req, "q");
+	f->tag = http_query(r->req, "tag");
+	f->residence = http_query(r->req, "residence");
+	f->status = http_query(r->req, "status");
+	f->political_status = http_query(r->req, "political_status");
+	f->gender = http_query(r->req, "gender");
+	if (f->q && strlen(f->q) > 100) {
+		api_error(r, 400, "invalid", "q", "搜索词过长 / search text too long");
+		return false;
+	}
+	return true;
+}
+
+void h_people_list(struct api *r)
+{
+	static const char *const keys[] = {"node", PERSON_FILTER_KEYS, "limit", "cursor", NULL};
+	struct person_filter f = {0};
+	int64_t node, limit;
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) ||
+	    !api_qint(r, "limit", 50, 1, 500, &limit) || !api_person_filter(r, &f))
+		return;
+	const char *cur = http_query(r->req, "cursor");
+	if (f.by_name && cur && *cur) {
+		/* Name-order cursor: "<pinyin>.<id>" (pinyin is [a-z0-9]). */
+		const char *dot = strrchr(cur, '.');
+		char *end;
+		f.after_id = dot ? strtoll(dot + 1, &end, 10) : 0;
+		if (!dot || *end || f.after_id <= 0)
+			return api_error(r, 400, "invalid", "cursor", "分页游标无效 / invalid cursor");
+		f.after_pinyin = arena_strndup(r->req->a, cur, (size_t)(dot - cur));
+	} else if (!api_cursor(r, &f.after_id)) {
+		return;
+	}
+	f.node_id = node;
+	f.limit = (int)limit;
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = person_list(&r->c, &f, &items, &e);
+	if (rc)
+		return api_fail(r, rc, &e);
+	size_t n = json_array_size(items);
+	if (!f.by_name || n < (size_t)f.limit)
+		return api_page(r, items, f.limit);
+	json_t *last = json_array_get(items, n - 1);
+	const char *next = arena_printf(r->req->a, "%s.%lld", json_string_value(json_object_get(last, "name_pinyin")),
+					(long long)json_integer_value(json_object_get(last, "id")));
+	api_ok(r, 200, json_pack("{s:o, s:s}", "items", items, "next_cursor", next));
+}
+
+void h_people_create(struct api *r)
+{
+	api_create(r, person_create);
+}
+
+void h_people_get(struct api *r)
+{
+	static const char *const keys[] = {"reveal", NULL};
+	int64_t id;
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys))
+		return;
+	json_t *out = NULL;
+	struct err e = {0};
+	int rc = person_get(&r->c, id, api_qbool(r, "reveal"), &out, &e);
+	api_result(r, rc, &e, 200, out);
+}
+
+void h_people_update(struct api *r)
+{
+	api_update(r, person_update);
+}
+
+void h_people_move(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *in = api_body(r), *out = NULL;
+	if (!in)
+		return;
+	json_int_t hh = 0;
+	const char *date = NULL, *reason = NULL, *status = NULL;
+	json_error_t je;
+	struct err e = {0};
+	int rc;
+	if (json_unpack_ex(in, &je, JSON_STRICT, "{s?I, s:s, s?s, s?s}", "household_id", &hh, "date", &date, "reason",
+			   &reason, "status", &status) != 0 ||
+	    hh < 0)
+		rc = err_set(&e, ERR_INVALID, NULL,
+			     "需要date，可选household_id/reason/status / date required; household_id, reason, status "
+			     "optional: %s",
+			     je.text);
+	else
+		rc = person_move(&r->c, id, hh, date, reason, status, &out, &e);
+	json_decref(in);
+	api_result(r, rc, &e, 200, out);
+}
+
+void h_people_history(struct api *r)
+{
+	int64_t id;
+	if (!api_id(r, 0, &id))
+		return;
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = person_history(&r->c, id, &items, &e);
+	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
+}
+
+void h_households_list(struct api *r)
+{
+	static const char *const keys[] = {"node", "tenure", "limit", "cursor", NULL};
+	int64_t node, limit, after;
+	if (!api_list_query(r, keys, 50, &node, &limit, &after))
+		return;
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = household_list(&r->c, node, http_query(r->req, "tenure"), after, (int)limit, &items, &e);
+	if (rc)
+		return api_fail(r, rc, &e);
+	api_page(r, items, (int)limit);
+}
+
+void h_households_create(struct api *r)
+{
+	api_create(r, household_create);
+}
+
+void h_households_get(struct api *r)
+{
+	static const char *const keys[] = {"reveal", NULL};
+	int64_t id;
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys))
+		return;
+	json_t *out = NULL;
+	struct err e = {0};
+	int rc = household_get(&r->c, id, api_qbool(r, "reveal"), &out, &e);
+	api_result(r, rc, &e, 200, out);
+}
+
+void h_households_update(struct api *r)
+{
+	api_update(r, household_update);
+}

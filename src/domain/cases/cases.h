@@ -1,0 +1,63 @@
+/*
+ * cases.h — the case engine: matters that move through the tree.
+ *
+ * A case sits at one node; the people who hold a role there, and the staff
+ * above it (worker access or more), handle it. Every change is an event on
+ * its timeline; nothing is deleted, only closed with a reason. Kinds
+ * (residents' requests now; disputes and council topics later) bring their
+ * categories and their state machine as data (case_rules.c). The clocks
+ * (case_tick) escalate cases whose time limit passed and flag overdue ones.
+ * Reporters follow and rate their own cases; organisations see the cases
+ * handed to them.
+ */
+#ifndef LINLI_CASES_H
+#define LINLI_CASES_H
+
+#include <jansson.h>
+
+#include "domain/core/ctx.h"
+
+struct case_filter {
+	int64_t node_id; /* subtree (0 = the caller's home) */
+	const char *q;   /* full text, simplified and traditional alike */
+	const char *category, *status, *channel;
+	const char *from, *to; /* created_at range, dates YYYY-MM-DD inclusive */
+	const char *due;       /* "overdue" or "soon" (within 24 h) */
+	bool mine;             /* cases the caller reported */
+	bool org;              /* cases handed to the caller's organisation */
+	int64_t after_id;      /* keyset: cases with smaller ids (newest first) */
+	int limit;
+};
+
+/* A new case; one recorded through Open311 (channel "open311") also gets
+ * the token its client follows it by, in out's "external_token". */
+int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e);
+/* The case an Open311 token stands for (ERR_NOT_FOUND if none). */
+int case_find_by_token(const struct ctx *c, const char *token, int64_t *id, struct err *e);
+int case_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
+int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e);
+/* Requests made public, as anyone may see them (no personal data). */
+int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e);
+/* Applies an action ("accept", "note", "ask", "reply", "handover",
+ * "org_done", "resolve", "escalate", "close", "rate", "merge", "publish")
+ * with its input; the new state in *out. */
+int case_act(const struct ctx *c, int64_t id, const char *action, json_t *in, json_t **out, struct err *e);
+/* Runs the clocks at time now: escalations, overdue flags, closing of
+ * results left unrated. *report counts what happened. */
+int case_tick(const struct ctx *c, int64_t now, json_t **report, struct err *e);
+
+/* Organisations that serve the case's place (attached on its line of the
+ * tree), for handing it over; handlers only. */
+int case_orgs_available(const struct ctx *c, int64_t id, json_t **out, struct err *e);
+
+int case_categories(const struct ctx *c, json_t **out, struct err *e);
+int case_category_put(const struct ctx *c, json_t *in, json_t **out, struct err *e);
+
+int notifications_list(const struct ctx *c, bool unread, int64_t before_id, int limit, json_t **out, struct err *e);
+int notifications_read(const struct ctx *c, int64_t id, struct err *e);
+
+/* Where a new case lands: the lowest node at or above place whose level is
+ * at most `level` and that has a current role holder (the root if none). */
+int case_route(const struct ctx *c, int64_t place, int level, int64_t *node, struct err *e);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * entities.c — the field tables of the foundation entities.
+ *
+ * The single description of each field: its JSON key and column, type,
+ * limits, and its Chinese and English labels (used as import/export
+ * headers). Enumerations carry their Chinese labels for 台账 files.
+ */
+#include "domain/core/fields.h"
+
+#define N(arr) ((int)(sizeof arr / sizeof arr[0]))
+
+static const struct enum_val gender_vals[] = {{"M", "男", "male"}, {"F", "女", "female"}, {0}};
+static const struct enum_val political_vals[] = {{"masses", "群众", "masses"},
+						 {"party_member", "中共党员", "party member"},
+						 {"probationary_member", "中共预备党员", "probationary member"},
+						 {"league_member", "共青团员", "league member"},
+						 {"democratic_party", "民主党派", "democratic party"},
+						 {"other", "其他", "other"},
+						 {0}};
+static const struct enum_val relation_vals[] = {{"head", "户主", "head"},
+						{"spouse", "配偶", "spouse"},
+						{"child", "子女", "child"},
+						{"parent", "父母", "parent"},
+						{"grandchild", "孙辈", "grandchild"},
+						{"grandparent", "祖辈", "grandparent"},
+						{"sibling", "兄弟姐妹", "sibling"},
+						{"in_law", "姻亲", "in-law"},
+						{"tenant", "租户", "tenant"},
+						{"other", "其他", "other"},
+						{0}};
+static const struct enum_val residence_vals[] = {
+    {"permanent", "常住", "permanent"}, {"floating", "流动", "floating"}, {0}};
+static const struct enum_val person_status_vals[] = {
+    {"active", "在册", "active"}, {"moved_out", "迁出", "moved out"}, {"deceased", "已故", "deceased"}, {0}};
+static const struct enum_val tenure_vals[] = {{"owned", "自住", "owned"},
+					      {"rented", "出租", "rented"},
+					      {"public", "公租房", "public housing"},
+					      {"other", "其他", "other"},
+					      {0}};
+static const struct enum_val hh_status_vals[] = {{"active", "在册", "active"}, {"closed", "注销", "closed"}, {0}};
+static const struct enum_val selection_vals[] = {{"self", "个人自荐", "self-recommended"},
+						 {"mass", "群众推荐", "recommended by residents"},
+						 {"appointed", "组织任命", "appointed"},
+						 {"elected", "选举产生", "elected"},
+						 {0}};
+static const struct enum_val org_kind_vals[] = {{"cobuild", "共建单位", "co-building unit"},
+						{"property", "物业", "property company"},
+						{"owners_committee", "业委会", "owners' committee"},
+						{"department", "部门", "department"},
+						{"social", "社会组织", "social organisation"},
+						{"merchant", "商户", "merchant"},
+						{0}};
+
+static const struct field node_fields[] = {
+    {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
+    {"parent_id", FT_REF, FF_NOUPDATE, 0, 0, "上级", "parent"},
+    {"kind", FT_TEXT, FF_REQUIRED | FF_NOUPDATE, 32, 0, "层级类型", "kind"},
+    {"name", FT_TEXT, FF_REQUIRED, 100, 0, "名称", "name"},
+    {"path", FT_TEXT, FF_READONLY, 0, 0, "路径", "path"},
+    {"depth", FT_INT, FF_READONLY, 0, 0, "深度", "depth"},
+    {"community_id", FT_INT, FF_READONLY, 0, 0, "所属社区", "community"},
+    {"linked_node_id", FT_REF, 0, 0, 0, "关联组织节点", "linked node"},
+    {"address", FT_TEXT, 0, 200, 0, "地址", "address"},
+    {"sort_order", FT_INT, FF_NOTNULL, 1000000, 0, "排序", "sort order"},
+    {"retired_at", FT_TEXT, FF_READONLY, 0, 0, "撤销时间", "retired at"},
+    {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
+    {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
+};
+const struct entity ENT_NODE = {"node", "nodes", node_fields, N(node_fields)};
+
+static const struct field household_fields[] = {
+    {"id", FT_INT, FF_READONLY, 0, 0, "户编号", "household ID"},
+    {"node_id", FT_REF, FF_REQUIRED | FF_NOUPDATE, 0, 0, "所属节点", "node"},
+    {"address", FT_TEXT, FF_REQUIRED, 200, 0, "门牌地址", "address"},
+    {"tenure", FT_ENUM, FF_NOTNULL, 0, tenure_vals, "房屋性质", "tenure"},
+    {"head_person_id", FT_REF, FF_READONLY, 0, 0, "户主编号", "head person ID"},
+    {"status", FT_ENUM, FF_READONLY, 0, hh_status_vals, "状态", "status"},
+    {"note", FT_TEXT, 0, 1000, 0, "备注", "note"},
+    {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
+    {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
+};
+const struct entity ENT_HOUSEHOLD = {"household", "households", household_fields, N(household_fields)};
+
+static const struct field person_fields[] = {
+    {"id", FT_INT, FF_READONLY, 0, 0, "人员编号", "person ID"},
+    {"household_id", FT_REF, FF_NOUPDATE, 0, 0, "户编号", "household ID"},
+    {"name", FT_TEXT, FF_REQUIRED, 50, 0, "姓名", "name"},
+    {"gender", FT_ENUM, 0, 0, gender_vals, "性别", "gender"},
+    {"birth_date", FT_DATE, 0, 0, 0, "出生日期", "birth date"},
+    {"id_card", FT_PII_ID, 0, 0, 0, "身份证号", "ID card"},
+    {"phone", FT_PII_PHONE, 0, 0, 0, "联系电话", "phone"},
+    {"ethnicity", FT_TEXT, 0, 20, 0, "民族", "ethnicity"},
+    {"political_status", FT_ENUM, 0, 0, political_vals, "政治面貌", "political status"},
+    {"relation", FT_ENUM, 0, 0, relation_vals, "与户主关系", "relation to head"},
+    {"residence", FT_ENUM, FF_NOTNULL, 0, residence_vals, "居住类型", "residence"},
+    {"status", FT_ENUM, FF_READONLY, 0, person_status_vals, "人员状态", "status"},
+    {"tags", FT_TAGS, FF_NOTNULL, 0, 0, "关爱标签", "care tags"},
+    {"note", FT_TEXT, 0, 1000, 0, "备注", "note"},
+    {"node_id", FT_INT, FF_READONLY | FF_NOEXPORT, 0, 0, "所属节点", "node"},
+    {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
+    {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
+};
+const struct entity ENT_PERSON = {"person", "people", person_fields, N(person_fields)};
+
+static const struct field role_fields[] = {
+    {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
+    {"node_id", FT_REF, FF_REQUIRED | FF_NOUPDATE, 0, 0, "节点", "node"},
+    {"person_id", FT_REF, FF_REQUIRED | FF_NOUPDATE, 0, 0, "人员", "person"},
+    {"role", FT_TEXT, FF_REQUIRED | FF_NOUPDATE, 32, 0, "职务", "role"},
+    {"start_date", FT_DATE, FF_REQUIRED, 0, 0, "任职开始", "start date"},
+    {"end_date", FT_DATE, 0, 0, 0, "任职结束", "end date"},
+    {"public_phone", FT_TEXT, 0, 40, 0, "公示电话", "public phone"},
+    {"selection", FT_ENUM, 0, 0, selection_vals, "产生方式", "selection"},
+    {"note", FT_TEXT, 0, 500, 0, "备注", "note"},
+    {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
+};
+const struct entity ENT_ROLE = {"role", "roles", role_fields, N(role_fields)};
+
+static const struct field org_fields[] = {
+    {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
+    {"node_id", FT_REF, FF_REQUIRED, 0, 0, "所属节点", "node"},
+    {"kind", FT_ENUM, FF_REQUIRED, 0, org_kind_vals, "类型", "kind"},
+    {"name", FT_TEXT, FF_REQUIRED, 100, 0, "名称", "name"},
+    {"contact_name", FT_TEXT, 0, 50, 0, "联系人", "contact"},
+    {"contact_phone", FT_TEXT, 0, 40, 0, "联系电话", "contact phone"},
+    {"address", FT_TEXT, 0, 200, 0, "地址", "address"},
+    {"note", FT_TEXT, 0, 1000, 0, "备注", "note"},
+    {"retired_at", FT_TEXT, FF_READONLY, 0, 0, "撤销时间", "retired at"},
+    {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
+    {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
+};
+const struct entity ENT_ORG = {"org", "orgs", org_fields, N(org_fields)};
+
+static const struct field user_fields[] = {
+    {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
+    {"username", FT_TEXT, FF_REQUIRED | FF_NOUPDATE, 64, 0, "用户名", "username"},
+    {"display_name", FT_TEXT, FF_REQUIRED, 50, 0, "显示名", "display name"},
+    {"person_id", FT_REF, 0, 0, 0, "关联居民", "person"},
+    {"org_id", FT_REF, 0, 0, 0, "所属组织", "organisation"},
+    {"is_admin", FT_BOOL, FF_NOTNULL, 0, 0, "管理员", "administrator"},
+    {"disabled", FT_BOOL, FF_NOTNULL, 0, 0, "停用", "disabled"},
+    {"created_at", FT_TEXT, FF_READONLY, 0, 0, "创建时间", "created at"},
+    {"updated_at", FT_TEXT, FF_READONLY, 0, 0, "更新时间", "updated at"},
+};
+const struct entity ENT_USER = {"user", "users", user_fields, N(user_fields)};

@@ -1,0 +1,383 @@
+/*
+ * fields.c — validation, SQL and JSON driven by the entity field tables.
+ *
+ * Text is checked for UTF-8 validity, control characters and length in
+ * characters (not bytes), so Chinese names count as people expect.
+ */
+#include "domain/core/fields.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "domain/core/pii.h"
+#include "store/store.h"
+
+const struct field *fields_find(const struct entity *ent, const char *key)
+{
+	for (int i = 0; i < ent->n; i++)
+		if (strcmp(ent->f[i].name, key) == 0)
+			return &ent->f[i];
+	return NULL;
+}
+
+const char *enum_label(const struct enum_val *v, const char *code)
+{
+	for (; v && v->code; v++)
+		if (code && strcmp(v->code, code) == 0)
+			return v->zh;
+	return code;
+}
+
+static bool enum_has(const struct enum_val *v, const char *code)
+{
+	for (; v && v->code; v++)
+		if (strcmp(v->code, code) == 0)
+			return true;
+	return false;
+}
+
+static int check_text(const struct field *f, const char *s, struct err *e)
+{
+	if (!utf8_valid(s, strlen(s)))
+		return err_set(e, ERR_INVALID, f->name, "不是有效的UTF-8文本 / not valid UTF-8");
+	if (utf8_has_control(s))
+		return err_set(e, ERR_INVALID, f->name, "含有控制字符 / contains control characters");
+	if (f->max && (int)utf8_len(s) > f->max)
+		return err_set(e, ERR_INVALID, f->name, "%s最多%d个字 / %s: at most %d characters", f->zh, f->max,
+			       f->en, f->max);
+	return 0;
+}
+
+static int check_value(const struct field *f, json_t *v, struct err *e)
+{
+	if (json_is_null(v)) {
+		if (f->flags & (FF_REQUIRED | FF_NOTNULL))
+			return err_set(e, ERR_INVALID, f->name, "%s不能为空 / %s is required", f->zh, f->en);
+		return 0;
+	}
+	switch (f->type) {
+	case FT_TEXT:
+	case FT_DATE:
+	case FT_ENUM:
+	case FT_PII_ID:
+	case FT_PII_PHONE: {
+		if (!json_is_string(v))
+			return err_set(e, ERR_INVALID, f->name, "%s应为文本 / %s must be a string", f->zh, f->en);
+		const char *s = json_string_value(v);
+		int rc = check_text(f, s, e);
+		if (rc)
+			return rc;
+		if ((f->flags & FF_REQUIRED) && !*s)
+			return err_set(e, ERR_INVALID, f->name, "%s不能为空 / %s is required", f->zh, f->en);
+		if (f->type == FT_DATE && !time_valid_date(s))
+			return err_set(e, ERR_INVALID, f->name, "%s应为YYYY-MM-DD日期 / %s must be a date YYYY-MM-DD",
+				       f->zh, f->en);
+		if (f->type == FT_DATE && !strcmp(f->name, "birth_date")) {
+			char today[21];
+			time_iso(time_now(), today);
+			if (strncmp(s, today, 10) > 0)
+				return err_set(e, ERR_INVALID, f->name,
+					       "出生日期不能晚于今天 / birth date is in the future");
+		}
+		if (f->type == FT_ENUM && !enum_has(f->vals, s))
+			return err_set(e, ERR_INVALID, f->name, "%s的值“%s”不在允许范围 / %s: value not allowed", f->zh,
+				       s, f->en);
+		if (f->type == FT_PII_ID || f->type == FT_PII_PHONE) {
+			char canon[40];
+			rc = pii_normalise(f->type == FT_PII_ID ? PII_ID_CARD : PII_PHONE, s, canon, sizeof canon, e);
+			if (rc)
+				return rc;
+			json_string_set(v, canon);
+		}
+		return 0;
+	}
+	case FT_INT:
+	case FT_REF:
+		if (!json_is_integer(v))
+			return err_set(e, ERR_INVALID, f->name, "%s应为整数 / %s must be an integer", f->zh, f->en);
+		if (json_integer_value(v) < (f->type == FT_REF ? 1 : 0) || (f->max && json_integer_value(v) > f->max))
+			return err_set(e, ERR_INVALID, f->name, "%s超出范围 / %s out of range", f->zh, f->en);
+		return 0;
+	case FT_BOOL:
+		if (!json_is_boolean(v))
+			return err_set(e, ERR_INVALID, f->name, "%s应为true或false / %s must be a boolean", f->zh,
+				       f->en);
+		return 0;
+	case FT_TAGS: {
+		if (!json_is_array(v))
+			return err_set(e, ERR_INVALID, f->name, "%s应为文本数组 / %s must be an array of strings",
+				       f->zh, f->en);
+		if (json_array_size(v) > 20)
+			return err_set(e, ERR_INVALID, f->name, "最多20个标签 / at most 20 tags");
+		size_t i;
+		json_t *t;
+		json_array_foreach (v, i, t) {
+			if (!json_is_string(t) || !*json_string_value(t))
+				return err_set(e, ERR_INVALID, f->name,
+					       "标签应为非空文本 / tags must be non-empty strings");
+			const char *s = json_string_value(t);
+			if (!utf8_valid(s, strlen(s)) || utf8_len(s) > 20 || strchr(s, ','))
+				return err_set(e, ERR_INVALID, f->name,
+					       "标签最多20个字且不含逗号 / tag too long or contains a comma");
+		}
+		return 0;
+	}
+	}
+	return 0;
+}
+
+int fields_validate(const struct entity *ent, json_t *obj, bool create, struct err *e)
+{
+	if (!json_is_object(obj))
+		return err_set(e, ERR_INVALID, NULL, "请求体应为JSON对象 / body must be a JSON object");
+	const char *key;
+	json_t *v;
+	json_object_foreach (obj, key, v) {
+		const struct field *f = fields_find(ent, key);
+		if (!f)
+			return err_set(e, ERR_INVALID, key, "未知字段“%s” / unknown field '%s'", key, key);
+		if (f->flags & FF_READONLY)
+			return err_set(e, ERR_INVALID, key, "字段“%s”只读 / field '%s' is read-only", key, key);
+		if (!create && (f->flags & FF_NOUPDATE))
+			return err_set(e, ERR_INVALID, key, "字段“%s”不能在此修改 / field '%s' cannot be changed here",
+				       key, key);
+		int rc = check_value(f, v, e);
+		if (rc)
+			return rc;
+	}
+	if (create)
+		for (int i = 0; i < ent->n; i++) {
+			const struct field *f = &ent->f[i];
+			if ((f->flags & FF_REQUIRED) && !json_object_get(obj, f->name))
+				return err_set(e, ERR_INVALID, f->name, "缺少%s / %s is required", f->zh, f->en);
+		}
+	return 0;
+}
+
+static const char *enum_from_label(const struct enum_val *v, const char *s)
+{
+	for (; v && v->code; v++)
+		if (strcmp(v->code, s) == 0 || strcmp(v->zh, s) == 0 || strcasecmp(v->en, s) == 0)
+			return v->code;
+	return NULL;
+}
+
+int fields_from_cells(const struct entity *ent, int n, const char *const *head, const char *const *cells, json_t **out,
+		      struct err *e)
+{
+	json_t *obj = json_object();
+	for (int i = 0; i < n; i++) {
+		const struct field *f = NULL;
+		for (int k = 0; k < ent->n && !f; k++)
+			if (strcmp(ent->f[k].name, head[i]) == 0 || strcmp(ent->f[k].zh, head[i]) == 0 ||
+			    strcasecmp(ent->f[k].en, head[i]) == 0)
+				f = &ent->f[k];
+		if (!f) {
+			json_decref(obj);
+			return err_set(e, ERR_INVALID, head[i], "未知列“%s” / unknown column '%s'", head[i], head[i]);
+		}
+		const char *s = cells[i] ? cells[i] : "";
+		if (!*s || (f->flags & FF_READONLY))
+			continue;
+		json_t *v = NULL;
+		if (f->type == FT_ENUM) {
+			const char *code = enum_from_label(f->vals, s);
+			v = json_string(code ? code : s);
+		} else if (f->type == FT_INT || f->type == FT_REF) {
+			char *end;
+			long long x = strtoll(s, &end, 10);
+			v = *end ? json_string(s) : json_integer(x);
+		} else if (f->type == FT_BOOL) {
+			v = json_boolean(strcmp(s, "是") == 0 || strcmp(s, "1") == 0 || strcasecmp(s, "true") == 0);
+		} else if (f->type == FT_TAGS) {
+			v = json_array();
+			char *copy = strdup(s), *save = NULL;
+			/* tags are separated by ASCII or Chinese commas/顿号 or semicolons */
+			for (char *p = copy; *p; p++)
+				if (!strncmp(p, "，", 3) || !strncmp(p, "、", 3) || !strncmp(p, "；", 3))
+					memcpy(p, ",  ", 3);
+			for (char *t = strtok_r(copy, ",; ", &save); t; t = strtok_r(NULL, ",; ", &save))
+				json_array_append_new(v, json_string(t));
+			free(copy);
+		} else {
+			v = json_string(s);
+		}
+		if (!v) {
+			json_decref(obj);
+			return err_set(e, ERR_INVALID, f->name, "%s不是有效文本 / %s is not valid text", f->zh, f->en);
+		}
+		json_object_set_new(obj, f->name, v);
+	}
+	*out = obj;
+	return 0;
+}
+
+const char *fields_select(const struct entity *ent, struct arena *a)
+{
+	struct buf b = {0};
+	for (int i = 0; i < ent->n; i++) {
+		const struct field *f = &ent->f[i];
+		if (i)
+			buf_puts(&b, ", ");
+		if (f->type == FT_PII_ID || f->type == FT_PII_PHONE)
+			buf_printf(&b, "%s.%s_enc", ent->table, f->name);
+		else
+			buf_printf(&b, "%s.%s", ent->table, f->name);
+	}
+	const char *s = arena_strdup(a, buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, const struct ctx *c, bool reveal)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < ent->n; i++, col++) {
+		const struct field *f = &ent->f[i];
+		if (store_col_null(st, col)) {
+			json_object_set_new(o, f->name, f->type == FT_TAGS ? json_array() : json_null());
+			continue;
+		}
+		switch (f->type) {
+		case FT_INT:
+		case FT_REF:
+			json_object_set_new(o, f->name, json_integer(store_col_int(st, col)));
+			break;
+		case FT_BOOL:
+			json_object_set_new(o, f->name, json_boolean(store_col_int(st, col)));
+			break;
+		case FT_TAGS: {
+			json_t *arr = json_array();
+			char *copy = strdup(store_col_text(st, col)), *save = NULL;
+			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+				json_array_append_new(arr, json_string(t));
+			free(copy);
+			json_object_set_new(o, f->name, arr);
+			break;
+		}
+		case FT_PII_ID:
+		case FT_PII_PHONE: {
+			size_t len;
+			const unsigned char *blob = store_col_blob(st, col, &len);
+			char *plain = pii_decrypt(c->pii_key, blob, len, c->a);
+			if (!plain)
+				json_object_set_new(o, f->name, json_string("(无法解密 / undecryptable)"));
+			else
+				json_object_set_new(
+				    o, f->name,
+				    json_string(reveal ? plain
+						       : pii_mask(f->type == FT_PII_ID ? PII_ID_CARD : PII_PHONE, plain,
+								  c->a)));
+			break;
+		}
+		default:
+			json_object_set_new(o, f->name, json_string(store_col_text(st, col)));
+		}
+	}
+	return o;
+}
+
+struct colval {
+	const char *col;
+	json_t *v;
+	const void *blob;
+	size_t blen;
+};
+
+static void bind_json(struct store_stmt *st, int idx, const struct colval *cv)
+{
+	json_t *v = cv->v;
+	if (cv->blob) {
+		store_bind_at(st, idx, 'b', cv->blob, cv->blen);
+	} else if (!v || json_is_null(v)) {
+		store_bind_at(st, idx, 'n');
+	} else if (json_is_integer(v)) {
+		store_bind_at(st, idx, 'i', (int64_t)json_integer_value(v));
+	} else if (json_is_boolean(v)) {
+		store_bind_at(st, idx, 'i', (int64_t)json_is_true(v));
+	} else if (json_is_array(v)) {
+		struct buf b = {0};
+		size_t i;
+		json_t *t;
+		json_array_foreach (v, i, t) {
+			if (i)
+				buf_puts(&b, ",");
+			buf_puts(&b, json_string_value(t));
+		}
+		store_bind_at(st, idx, 't', buf_cstr(&b));
+		buf_free(&b);
+	} else {
+		store_bind_at(st, idx, 't', json_string_value(v));
+	}
+}
+
+int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, int64_t update_id,
+		 int64_t *new_id, struct err *e)
+{
+	struct colval cols[64];
+	int n = 0;
+	for (int i = 0; i < ent->n && n < 60; i++) {
+		const struct field *f = &ent->f[i];
+		json_t *v = json_object_get(obj, f->name);
+		if (!v || (f->flags & FF_READONLY) || json_object_get(internal, f->name))
+			continue;
+		if ((f->type == FT_PII_ID || f->type == FT_PII_PHONE)) {
+			enum pii_kind k = f->type == FT_PII_ID ? PII_ID_CARD : PII_PHONE;
+			if (json_is_null(v)) {
+				cols[n++] = (struct colval){arena_printf(c->a, "%s_enc", f->name), NULL, NULL, 0};
+				cols[n++] = (struct colval){arena_printf(c->a, "%s_hash", f->name), NULL, NULL, 0};
+				continue;
+			}
+			size_t clen;
+			unsigned char *cipher = pii_encrypt(c->pii_key, json_string_value(v), &clen, c->a);
+			unsigned char *h = arena_alloc(c->a, PII_HASH_BYTES);
+			pii_hash(c->pii_key, k, json_string_value(v), h);
+			cols[n++] = (struct colval){arena_printf(c->a, "%s_enc", f->name), NULL, cipher, clen};
+			cols[n++] = (struct colval){arena_printf(c->a, "%s_hash", f->name), NULL, h, PII_HASH_BYTES};
+			continue;
+		}
+		cols[n++] = (struct colval){f->name, v, NULL, 0};
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach (internal, key, v) {
+		if (n < 64)
+			cols[n++] = (struct colval){key, v, NULL, 0};
+	}
+	if (n == 0)
+		return 0;
+	struct buf sql = {0};
+	if (update_id) {
+		buf_printf(&sql, "UPDATE %s SET ", ent->table);
+		for (int i = 0; i < n; i++)
+			buf_printf(&sql, "%s%s = ?", i ? ", " : "", cols[i].col);
+		buf_puts(&sql, " WHERE id = ?");
+	} else {
+		buf_printf(&sql, "INSERT INTO %s (", ent->table);
+		for (int i = 0; i < n; i++)
+			buf_printf(&sql, "%s%s", i ? ", " : "", cols[i].col);
+		buf_puts(&sql, ") VALUES (");
+		for (int i = 0; i < n; i++)
+			buf_puts(&sql, i ? ", ?" : "?");
+		buf_puts(&sql, ")");
+	}
+	struct store_stmt *st;
+	int rc = store_prepare(c->db, buf_cstr(&sql), &st, e);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++)
+		bind_json(st, i + 1, &cols[i]);
+	if (update_id)
+		store_bind_at(st, n + 1, 'i', update_id);
+	rc = store_step(st, e);
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	if (new_id)
+		*new_id = update_id ? update_id : store_last_id(c->db);
+	return 0;
+}

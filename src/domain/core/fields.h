@@ -1,0 +1,71 @@
+/*
+ * fields.h — each entity's fields described once, in a static table.
+ *
+ * The table drives: validation of input (types, lengths, enums, dates,
+ * unknown keys), SQL column lists and binding, records as JSON values,
+ * import column matching (English key or Chinese label) and export
+ * headers, and masking of personal data. jansson values are the domain's
+ * record type; HTTP concerns stay in api/.
+ * Thread-safety: tables are read-only.
+ */
+#ifndef LINLI_FIELDS_H
+#define LINLI_FIELDS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "domain/core/ctx.h"
+#include "store/store.h"
+
+enum ftype { FT_TEXT, FT_INT, FT_DATE, FT_ENUM, FT_BOOL, FT_TAGS, FT_PII_ID, FT_PII_PHONE, FT_REF };
+
+enum {
+	FF_REQUIRED = 1, /* must be present on create */
+	FF_READONLY = 2, /* produced by the system; rejected in input */
+	FF_NOUPDATE = 4, /* set on create; changed only by a dedicated action */
+	FF_NOEXPORT = 8, /* not a 台账 column */
+	FF_NOTNULL = 16  /* may be omitted, but not set to null */
+};
+
+struct enum_val {
+	const char *code, *zh, *en;
+};
+
+struct field {
+	const char *name; /* JSON key; column name (PII: name_enc, name_hash) */
+	enum ftype type;
+	unsigned flags;
+	int max;                     /* characters for text, upper bound for int */
+	const struct enum_val *vals; /* FT_ENUM: terminated by {0} */
+	const char *zh, *en;
+};
+
+struct entity {
+	const char *name, *table;
+	const struct field *f;
+	int n;
+};
+
+extern const struct entity ENT_NODE, ENT_HOUSEHOLD, ENT_PERSON, ENT_ROLE, ENT_ORG, ENT_USER;
+
+const struct field *fields_find(const struct entity *ent, const char *key);
+/* Validates obj against the table (create: required fields present).
+ * Normalises PII values in place to canonical form. */
+int fields_validate(const struct entity *ent, json_t *obj, bool create, struct err *e);
+/* Turns an import row (header labels in Chinese or English, enum values as
+ * codes or Chinese labels) into an object; *out is a new reference. */
+int fields_from_cells(const struct entity *ent, int n, const char *const *head, const char *const *cells, json_t **out,
+		      struct err *e);
+/* Comma-separated column list for SELECT, in table order (PII: *_enc). */
+const char *fields_select(const struct entity *ent, struct arena *a);
+/* Reads the row (columns from fields_select starting at col) into a new
+ * object; PII masked unless reveal. */
+json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, const struct ctx *c, bool reveal);
+/* Inserts (update_id == 0) or updates row update_id with every writable
+ * field present in obj, plus the columns of `internal` (column -> value,
+ * written as is; may be NULL). PII is encrypted and hashed here. */
+int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, int64_t update_id,
+		 int64_t *new_id, struct err *e);
+const char *enum_label(const struct enum_val *v, const char *code);
+
+#endif

@@ -1,0 +1,248 @@
+/* webhooks.c — registering webhooks and running their delivery queue. */
+#include "domain/integration/webhooks.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "base/webhook_post.h"
+#include "domain/core/audit.h"
+#include "domain/core/rows.h"
+#include "domain/places/tree.h"
+#include "store/store.h"
+
+static json_t *hook_row(const struct ctx *c, struct store_stmt *st)
+{
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:s}", "id", (json_int_t)store_col_int(st, 0), "node_id",
+			 (json_int_t)store_col_int(st, 1), "url", store_col_text(st, 2), "secret",
+			 store_col_text(st, 3), "events", store_col_text(st, 4), "active", (int)store_col_int(st, 5),
+			 "created_at", store_col_text(st, 6));
+}
+
+static const char HOOK_SELECT[] = "SELECT id, node_id, url, secret, events, active, created_at FROM webhooks";
+
+static int load_hook(const struct ctx *c, int64_t id, json_t **out, struct err *e)
+{
+	return rows_one(c, HOOK_SELECT, "webhooks", id, hook_row, "webhook", out, e);
+}
+
+static int check_url(const char *url, struct err *e)
+{
+	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) || strlen(url) > 500 ||
+	    strpbrk(url, " \t\r\n") || !utf8_valid(url, strlen(url)))
+		return err_set(e, ERR_INVALID, "url",
+			       "地址应以http://或https://开头 / url must be http:// or https://");
+	return 0;
+}
+
+static int check_events(const char *events, struct err *e)
+{
+	if (!*events || strlen(events) > 500 || strspn(events, "abcdefghijklmnopqrstuvwxyz_,*") != strlen(events))
+		return err_set(e, ERR_INVALID, "events",
+			       "events应为逗号分隔的事件类型或* / events: comma-separated event types or *");
+	return 0;
+}
+
+int webhooks_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
+{
+	json_int_t node = 0;
+	const char *url = NULL, *events = "*", *secret = NULL;
+	json_error_t je;
+	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:I, s:s, s?s, s?s}", "node_id", &node, "url", &url, "events",
+			   &events, "secret", &secret) != 0)
+		return err_set(e, ERR_INVALID, NULL, "需要node_id和url / node_id and url are required: %s", je.text);
+	int rc = check_url(url, e);
+	if (rc)
+		return rc;
+	if (strlen(events) > 500 || strspn(events, "abcdefghijklmnopqrstuvwxyz_,*") != strlen(events))
+		return err_set(e, ERR_INVALID, "events",
+			       "events应为逗号分隔的事件类型或* / events: comma-separated event types or *");
+	if (secret && (strlen(secret) < 16 || strlen(secret) > 128))
+		return err_set(e, ERR_INVALID, "secret", "密钥16到128个字符 / secret: 16 to 128 characters");
+	const char *path;
+	rc = tree_path(c, node, &path, e);
+	if (rc == ERR_NOT_FOUND)
+		return err_set(e, ERR_INVALID, "node_id", "节点不存在 / node not found");
+	if (rc == 0)
+		rc = authz_require(c->who, path, ACC_MANAGER, e);
+	if (rc)
+		return rc;
+	char gen[65];
+	if (!secret) {
+		unsigned char raw[32];
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2hex(gen, sizeof gen, raw, sizeof raw);
+		secret = gen;
+	}
+	rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = store_run(c->db, e,
+			       "INSERT INTO webhooks (node_id, node_path, url, secret, events, created_at) VALUES (?, "
+			       "?, ?, ?, ?, ?)",
+			       "ittttt", (int64_t)node, path, url, secret, events, rows_now(c));
+	int64_t id = rc == 0 ? store_last_id(c->db) : 0;
+	if (rc == 0) {
+		json_t *snap = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)node, "url", url, "events", events);
+		rc = audit_log(c, "create", "webhook", id, NULL, snap, e);
+		json_decref(snap);
+	}
+	rc = txn_finish(c, rc, e);
+	return rc ? rc : load_hook(c, id, out, e);
+}
+
+int webhooks_list(const struct ctx *c, int64_t node, json_t **out, struct err *e)
+{
+	const char *path;
+	int rc = tree_path(c, node, &path, e);
+	if (rc == 0)
+		rc = authz_require(c->who, path, ACC_MANAGER, e);
+	if (rc)
+		return rc;
+	struct store_stmt *st;
+	rc = store_prepare(
+	    c->db, arena_printf(c->a, "%s WHERE node_path >= ? AND node_path < ? ORDER BY id", HOOK_SELECT), &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "tt", path, arena_printf(c->a, "%s~", path));
+	return rows_collect(c, st, hook_row, out, e);
+}
+
+static int hook_access(const struct ctx *c, int64_t id, struct err *e)
+{
+	const char *path = NULL;
+	struct store_stmt *st;
+	int rc = store_prepare(c->db, "SELECT node_path FROM webhooks WHERE id = ?", &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", id);
+	if (store_step(st, NULL) == STORE_ROW)
+		path = arena_strdup(c->a, store_col_text(st, 0));
+	store_done(st);
+	if (!path)
+		return err_set(e, ERR_NOT_FOUND, NULL, "webhook %lld 不存在 / not found", (long long)id);
+	return authz_require(c->who, path, ACC_MANAGER, e);
+}
+
+int webhooks_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
+{
+	int rc = hook_access(c, id, e);
+	if (rc)
+		return rc;
+	const char *url = NULL, *events = NULL;
+	int active = -1;
+	json_error_t je;
+	if (json_unpack_ex(in, &je, JSON_STRICT, "{s?s, s?s, s?b}", "url", &url, "events", &events, "active",
+			   &active) != 0)
+		return err_set(e, ERR_INVALID, NULL,
+			       "可修改url、events、active / url, events and active may change: %s", je.text);
+	if (url && (rc = check_url(url, e)))
+		return rc;
+	if (events && (rc = check_events(events, e)))
+		return rc;
+	json_t *before = NULL;
+	rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = load_hook(c, id, &before, e);
+	if (rc == 0)
+		rc = store_run(c->db, e,
+			       "UPDATE webhooks SET url = coalesce(?, url), events = coalesce(?, events), active = "
+			       "CASE WHEN ? < 0 "
+			       "THEN active ELSE ? END WHERE id = ?",
+			       "ttiii", url, events, (int64_t)active, (int64_t)active, id);
+	if (rc == 0)
+		rc = load_hook(c, id, out, e);
+	if (rc == 0) {
+		json_object_del(before, "secret");
+		json_t *after = json_deep_copy(*out);
+		json_object_del(after, "secret");
+		rc = audit_log(c, "update", "webhook", id, before, after, e);
+		json_decref(after);
+	}
+	json_decref(before);
+	return txn_finish(c, rc, e);
+}
+
+int webhooks_deliveries(const struct ctx *c, int64_t id, int limit, json_t **out, struct err *e)
+{
+	int rc = hook_access(c, id, e);
+	if (rc)
+		return rc;
+	struct store_stmt *st;
+	rc = store_prepare(
+	    c->db,
+	    "SELECT id, case_id, event, status, attempts, next_at, last_status, last_error, created_at, delivered_at "
+	    "FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT ?",
+	    &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "ii", id, (int64_t)limit);
+	json_t *arr = json_array();
+	while ((rc = store_step(st, e)) == STORE_ROW)
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:I, s:s?, s:s, s:s?}", "id",
+				   (json_int_t)store_col_int(st, 0), "case_id", (json_int_t)store_col_int(st, 1),
+				   "event", store_col_text(st, 2), "status", store_col_text(st, 3), "attempts",
+				   (json_int_t)store_col_int(st, 4), "next_at", store_col_text(st, 5), "last_status",
+				   (json_int_t)store_col_int(st, 6), "last_error", store_col_text(st, 7), "created_at",
+				   store_col_text(st, 8), "delivered_at", store_col_text(st, 9)));
+	store_done(st);
+	*out = arr;
+	return rc < 0 ? rc : 0;
+}
+
+struct due {
+	int64_t id, attempts;
+	char *url, *secret, *event, *payload;
+};
+
+int webhooks_deliver_due(const struct ctx *c, int64_t now, int max, long retry_base, int *done, int *failed,
+			 struct err *e)
+{
+	char now_s[21];
+	time_iso(now, now_s);
+	struct store_stmt *st;
+	int rc = store_prepare(
+	    c->db,
+	    "SELECT d.id, d.attempts, w.url, w.secret, d.event, d.payload FROM webhook_deliveries d JOIN webhooks w "
+	    "ON w.id = d.webhook_id WHERE d.status = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?",
+	    &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "ti", now_s, (int64_t)max);
+	struct due *list = arena_alloc(c->a, sizeof *list * (size_t)(max > 0 ? max : 1));
+	int n = 0;
+	while (n < max && store_step(st, NULL) == STORE_ROW) {
+		struct due *d = &list[n++];
+		d->id = store_col_int(st, 0);
+		d->attempts = store_col_int(st, 1);
+		d->url = arena_strdup(c->a, store_col_text(st, 2));
+		d->secret = arena_strdup(c->a, store_col_text(st, 3));
+		d->event = arena_strdup(c->a, store_col_text(st, 4));
+		d->payload = arena_strdup(c->a, store_col_text(st, 5));
+	}
+	store_done(st);
+	for (int i = 0; i < n; i++) {
+		struct due *d = &list[i];
+		struct webhook_result res = {0};
+		/* The network call holds no database lock. */
+		int sent = webhook_post(d->url, d->secret, d->event, d->id, d->payload, 5000, &res, NULL);
+		int attempts = (int)d->attempts + 1;
+		char next[21];
+		time_iso(now + webhook_backoff(attempts, retry_base, 6 * 3600, 0), next);
+		const char *status = sent == 0 ? "delivered" : attempts >= WEBHOOK_MAX_ATTEMPTS ? "failed" : "pending";
+		rc = store_run(c->db, e,
+			       "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?, last_status = ?, "
+			       "last_error = ?, "
+			       "delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE NULL END WHERE id = ?",
+			       "titittti", status, (int64_t)attempts, next, (int64_t)res.status,
+			       res.error[0] ? res.error : NULL, status, now_s, d->id);
+		if (rc)
+			return rc;
+		if (sent == 0 && done)
+			(*done)++;
+		if (sent != 0 && failed)
+			(*failed)++;
+	}
+	return 0;
+}

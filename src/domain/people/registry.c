@@ -1,0 +1,698 @@
+/*
+ * registry.c — people and households: create, read, update, move, list.
+ *
+ * Denormalised columns (node_id, node_path, community_id, name_initials,
+ * name_pinyin, person_tags rows) are maintained here, in the same
+ * transaction as the change and its audit row.
+ */
+#include "domain/people/registry.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "base/pinyin.h"
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "domain/core/audit.h"
+#include "domain/core/fields.h"
+#include "domain/core/pii.h"
+#include "domain/core/rows.h"
+#include "domain/places/tree.h"
+#include "store/store.h"
+
+struct place {
+	int64_t node_id, community_id, household_id;
+	const char *path;
+};
+
+int registry_scope(const struct ctx *c, int64_t node_id, const char **path, struct err *e)
+{
+	if (node_id == 0) {
+		const char *home = authz_home(c->who);
+		if (!home)
+			return err_set(e, ERR_FORBIDDEN, "node", "没有可查看的范围 / no area you may view");
+		*path = home;
+		return 0;
+	}
+	int rc = tree_path(c, node_id, path, e);
+	if (rc == 0)
+		rc = authz_require(c->who, *path, ACC_VIEWER, e);
+	return rc;
+}
+
+static int household_place(const struct ctx *c, int64_t hid, struct place *p, struct err *e)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(c->db, "SELECT node_id, node_path, community_id FROM households WHERE id = ?", &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", hid);
+	rc = store_step(st, e);
+	if (rc == STORE_ROW) {
+		p->node_id = store_col_int(st, 0);
+		p->path = arena_strdup(c->a, store_col_text(st, 1));
+		p->community_id = store_col_int(st, 2);
+		p->household_id = hid;
+	}
+	store_done(st);
+	if (rc == STORE_DONE)
+		return err_set(e, ERR_NOT_FOUND, "household_id", "户%lld不存在 / household %lld not found",
+			       (long long)hid, (long long)hid);
+	return rc < 0 ? rc : 0;
+}
+
+static int person_place(const struct ctx *c, int64_t pid, struct place *p, struct err *e)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(c->db, "SELECT node_id, node_path, community_id, household_id FROM people WHERE id = ?",
+			       &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", pid);
+	rc = store_step(st, e);
+	if (rc == STORE_ROW) {
+		p->node_id = store_col_int(st, 0);
+		p->path = arena_strdup(c->a, store_col_text(st, 1));
+		p->community_id = store_col_int(st, 2);
+		p->household_id = store_col_int(st, 3);
+	}
+	store_done(st);
+	if (rc == STORE_DONE)
+		return err_set(e, ERR_NOT_FOUND, NULL, "人员%lld不存在 / person %lld not found", (long long)pid,
+			       (long long)pid);
+	return rc < 0 ? rc : 0;
+}
+
+/* Read access to a person or household: the area's staff, or a resident
+ * account for its own household. */
+static int can_read(const struct ctx *c, const struct place *p, struct err *e)
+{
+	if (c->who && c->who->household_id && p->household_id == c->who->household_id)
+		return 0;
+	return authz_require(c->who, p->path, ACC_VIEWER, e);
+}
+
+static json_t *person_row(const struct ctx *c, struct store_stmt *st, bool reveal)
+{
+	json_t *o = fields_row(&ENT_PERSON, st, 0, c, reveal);
+	const char *birth = json_string_value(json_object_get(o, "birth_date"));
+	int age = birth ? time_age(birth, time_now()) : -1;
+	json_object_set_new(o, "age", age >= 0 ? json_integer(age) : json_null());
+	json_object_set_new(o, "household_address",
+			    store_col_null(st, ENT_PERSON.n) ? json_null()
+							     : json_string(store_col_text(st, ENT_PERSON.n)));
+	return o;
+}
+
+static const char *person_select(const struct ctx *c)
+{
+	return arena_printf(c->a,
+			    "SELECT %s, households.address, people.name_pinyin FROM people LEFT JOIN households ON "
+			    "households.id = people.household_id ",
+			    fields_select(&ENT_PERSON, c->a));
+}
+
+static int load_person(const struct ctx *c, int64_t id, bool reveal, json_t **out, struct err *e)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(c->db, arena_printf(c->a, "%s WHERE people.id = ?", person_select(c)), &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", id);
+	rc = store_step(st, e);
+	if (rc == STORE_ROW)
+		*out = person_row(c, st, reveal);
+	store_done(st);
+	if (rc == STORE_DONE)
+		return err_set(e, ERR_NOT_FOUND, NULL, "人员%lld不存在 / person %lld not found", (long long)id,
+			       (long long)id);
+	return rc < 0 ? rc : 0;
+}
+
+static int write_tags(const struct ctx *c, int64_t pid, const char *path, json_t *tags, struct err *e)
+{
+	int rc = store_run(c->db, e, "DELETE FROM person_tags WHERE person_id = ?", "i", pid);
+	size_t i;
+	json_t *t;
+	json_array_foreach (tags, i, t) {
+		if (rc)
+			break;
+		rc = store_run(
+		    c->db, e,
+		    "INSERT INTO person_tags (person_id, tag, node_path) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		    "itt", pid, json_string_value(t), path);
+	}
+	return rc;
+}
+
+/* Keeps households.head_person_id in step with relation = 'head'. */
+static int sync_head(const struct ctx *c, int64_t pid, int64_t hid, json_t *rel, struct err *e)
+{
+	if (!hid || !rel || !json_is_string(rel))
+		return 0;
+	if (strcmp(json_string_value(rel), "head") == 0)
+		return store_run(c->db, e, "UPDATE households SET head_person_id = ? WHERE id = ?", "ii", pid, hid);
+	return store_run(c->db, e, "UPDATE households SET head_person_id = NULL WHERE id = ? AND head_person_id = ?",
+			 "ii", hid, pid);
+}
+
+static json_t *name_columns(const struct ctx *c, const char *name, const char *now)
+{
+	char ini[128], full[512];
+	pinyin_initials(name, PINYIN_NAME, ini, sizeof ini);
+	pinyin_full(name, PINYIN_NAME, full, sizeof full);
+	return json_pack("{s:s, s:s, s:s}", "name_initials", ini, "name_pinyin", full, "updated_at", now);
+}
+
+/* Fills birth date and gender from an ID card when they were not given. */
+static void derive_from_id_card(json_t *in)
+{
+	const char *id = json_string_value(json_object_get(in, "id_card"));
+	char birth[11], g;
+	if (!id || !pii_id_card_birth(id, birth, &g))
+		return;
+	if (!json_object_get(in, "birth_date"))
+		json_object_set_new(in, "birth_date", json_string(birth));
+	if (!json_object_get(in, "gender"))
+		json_object_set_new(in, "gender", json_string(g == 'M' ? "M" : "F"));
+}
+
+static int check_unique_id_card(const struct ctx *c, json_t *in, int64_t self, struct err *e)
+{
+	const char *id = json_string_value(json_object_get(in, "id_card"));
+	if (!id)
+		return 0;
+	unsigned char h[PII_HASH_BYTES];
+	pii_hash(c->pii_key, PII_ID_CARD, id, h);
+	int64_t other = 0;
+	int rc = store_int(c->db, e, &other,
+			   "SELECT id FROM people WHERE id_card_hash = ? AND id != ? AND status != 'deceased'", "bi", h,
+			   (size_t)PII_HASH_BYTES, self);
+	if (rc == ERR_NOT_FOUND)
+		return 0;
+	if (rc == 0)
+		return err_set(e, ERR_CONFLICT, "id_card",
+			       "该身份证号已登记（人员%lld） / ID card already registered (person %lld)",
+			       (long long)other, (long long)other);
+	return rc;
+}
+
+/* Inserts a person inside an open transaction (also used by import). */
+int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
+int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e)
+{
+	struct place p = {0};
+	json_t *hid = json_object_get(in, "household_id");
+	int rc = 0;
+	if (json_is_integer(hid)) {
+		rc = household_place(c, json_integer_value(hid), &p, e);
+		if (rc == ERR_NOT_FOUND)
+			rc = err_set(e, ERR_INVALID, "household_id", "户不存在 / household not found");
+		if (rc == 0)
+			rc = authz_require(c->who, p.path, ACC_WORKER, e);
+	} else {
+		rc = err_set(e, ERR_INVALID, "household_id", "请指定所在户 / household_id is required");
+	}
+	if (rc)
+		return rc;
+	derive_from_id_card(in);
+	rc = check_unique_id_card(c, in, 0, e);
+	if (rc)
+		return rc;
+	char now[21];
+	time_iso(time_now(), now);
+	json_t *internal = name_columns(c, json_string_value(json_object_get(in, "name")), now);
+	json_object_set_new(internal, "created_at", json_string(now));
+	json_object_set_new(internal, "node_id", json_integer(p.node_id));
+	json_object_set_new(internal, "node_path", json_string(p.path));
+	if (p.community_id)
+		json_object_set_new(internal, "community_id", json_integer(p.community_id));
+	rc = fields_write(c, &ENT_PERSON, in, internal, 0, id, e);
+	json_decref(internal);
+	if (rc == 0)
+		rc = write_tags(c, *id, p.path, json_object_get(in, "tags"), e);
+	if (rc == 0)
+		rc = sync_head(c, *id, p.household_id, json_object_get(in, "relation"), e);
+	if (rc == 0)
+		rc = store_run(c->db, e,
+			       "INSERT INTO residence_history (person_id, household_id, node_id, moved_in, reason) "
+			       "VALUES (?, ?, ?, ?, ?)",
+			       "iiitt", *id, p.household_id, p.node_id, arena_strndup(c->a, now, 10),
+			       "登记 / registered");
+	return rc;
+}
+
+int person_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
+{
+	int rc = fields_validate(&ENT_PERSON, in, true, e);
+	if (rc)
+		return rc;
+	int64_t id;
+	rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = person_insert(c, in, &id, e);
+	if (rc == 0)
+		rc = load_person(c, id, false, out, e);
+	if (rc == 0)
+		rc = audit_log(c, "create", "person", id, NULL, *out, e);
+	return txn_finish(c, rc, e);
+}
+
+int person_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struct err *e)
+{
+	struct place p;
+	int rc = person_place(c, id, &p, e);
+	if (rc == 0)
+		rc = can_read(c, &p, e);
+	if (rc == 0 && reveal)
+		rc = authz_require(c->who, p.path, ACC_OFFICER, e);
+	if (rc)
+		return rc;
+	if (!reveal)
+		return load_person(c, id, false, out, e);
+	/* A reveal is itself a recorded act. */
+	rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = load_person(c, id, true, out, e);
+	if (rc == 0)
+		rc = audit_reveal(c, "person", id, e);
+	return txn_finish(c, rc, e);
+}
+
+int person_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
+{
+	struct place p;
+	int rc = person_place(c, id, &p, e);
+	if (rc == 0)
+		rc = authz_require(c->who, p.path, ACC_WORKER, e);
+	if (rc == 0)
+		rc = fields_validate(&ENT_PERSON, in, false, e);
+	if (rc)
+		return rc;
+	json_t *before = NULL;
+	rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = check_unique_id_card(c, in, id, e);
+	if (rc == 0)
+		rc = load_person(c, id, false, &before, e);
+	if (rc == 0) {
+		char now[21];
+		time_iso(time_now(), now);
+		json_t *name = json_object_get(in, "name");
+		json_t *internal = name && json_is_string(name) ? name_columns(c, json_string_value(name), now)
+								: json_pack("{s:s}", "updated_at", now);
+		rc = fields_write(c, &ENT_PERSON, in, internal, id, NULL, e);
+		json_decref(internal);
+	}
+	if (rc == 0 && json_object_get(in, "tags"))
+		rc = write_tags(c, id, p.path, json_object_get(in, "tags"), e);
+	if (rc == 0)
+		rc = sync_head(c, id, p.household_id, json_object_get(in, "relation"), e);
+	if (rc == 0)
+		rc = load_person(c, id, false, out, e);
+	if (rc == 0)
+		rc = audit_log(c, "update", "person", id, before, *out, e);
+	json_decref(before);
+	return txn_finish(c, rc, e);
+}
+
+int person_move(const struct ctx *c, int64_t id, int64_t household_id, const char *date, const char *reason,
+		const char *status, json_t **out, struct err *e)
+{
+	struct place from, to = {0};
+	int rc = person_place(c, id, &from, e);
+	if (rc == 0)
+		rc = authz_require(c->who, from.path, ACC_WORKER, e);
+	if (rc)
+		return rc;
+	if (!date || !time_valid_date(date))
+		return err_set(e, ERR_INVALID, "date", "日期应为YYYY-MM-DD / date must be YYYY-MM-DD");
+	if (reason && (!utf8_valid(reason, strlen(reason)) || utf8_len(reason) > 200))
+		return err_set(e, ERR_INVALID, "reason", "原因最多200字 / reason: at most 200 characters");
+	if (!status)
+		status = household_id ? "active" : "moved_out";
+	if (!household_id && strcmp(status, "moved_out") && strcmp(status, "deceased"))
+		return err_set(e, ERR_INVALID, "status",
+			       "不迁入新户时状态应为moved_out或deceased / without a household, status must be "
+			       "moved_out or deceased");
+	if (household_id && strcmp(status, "active"))
+		return err_set(e, ERR_INVALID, "status",
+			       "迁入新户时状态只能为active / moving into a household keeps status active");
+	if (household_id) {
+		rc = household_place(c, household_id, &to, e);
+		if (rc)
+			return rc == ERR_NOT_FOUND ? err_set(e, ERR_INVALID, "household_id",
+							     "目标户不存在 / target household not found")
+						   : rc;
+		rc = authz_require(c->who, to.path, ACC_WORKER, e);
+		if (rc)
+			return rc;
+		int64_t active = 0;
+		store_int(c->db, NULL, &active, "SELECT status = 'active' FROM people WHERE id = ?", "i", id);
+		if (household_id == from.household_id && active)
+			return err_set(e, ERR_INVALID, "household_id", "已在该户 / already in that household");
+		status = "active";
+	}
+	json_t *before = NULL;
+	rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = load_person(c, id, false, &before, e);
+	/* A stay cannot end before it began. */
+	int64_t too_early = 0;
+	if (rc == 0)
+		rc = store_int(
+		    c->db, e, &too_early,
+		    "SELECT count(*) FROM residence_history WHERE person_id = ? AND moved_out IS NULL AND moved_in > ?",
+		    "it", id, date);
+	if (rc == 0 && too_early)
+		rc = err_set(e, ERR_INVALID, "date", "日期早于本次入住日期 / date is before the current stay began");
+	if (rc == 0)
+		rc = store_run(c->db, e,
+			       "UPDATE residence_history SET moved_out = ? WHERE person_id = ? AND moved_out IS NULL",
+			       "ti", date, id);
+	char now[21];
+	time_iso(time_now(), now);
+	if (rc == 0 && household_id) {
+		rc = store_run(c->db, e,
+			       "UPDATE people SET household_id = ?, node_id = ?, node_path = ?, community_id = "
+			       "nullif(?, 0), status = 'active', "
+			       "relation = NULL, updated_at = ? WHERE id = ?",
+			       "iititi", household_id, to.node_id, to.path, to.community_id, now, id);
+		if (rc == 0)
+			rc = store_run(c->db, e, "UPDATE person_tags SET node_path = ? WHERE person_id = ?", "ti",
+				       to.path, id);
+		if (rc == 0)
+			rc =
+			    store_run(c->db, e,
+				      "INSERT INTO residence_history (person_id, household_id, node_id, moved_in, "
+				      "reason) VALUES (?, ?, ?, ?, ?)",
+				      "iiitt", id, household_id, to.node_id, date, reason ? reason : "迁入 / moved in");
+	} else if (rc == 0) {
+		rc = store_run(c->db, e, "UPDATE people SET status = ?, updated_at = ? WHERE id = ?", "tti", status,
+			       now, id);
+		if (rc == 0 && reason)
+			rc = store_run(c->db, e,
+				       "UPDATE residence_history SET reason = reason || '；' || ? WHERE person_id = ? "
+				       "AND moved_out = ?",
+				       "tit", reason, id, date);
+	}
+	if (rc == 0 && from.household_id)
+		rc = store_run(c->db, e,
+			       "UPDATE households SET head_person_id = NULL WHERE id = ? AND head_person_id = ?", "ii",
+			       from.household_id, id);
+	if (rc == 0)
+		rc = load_person(c, id, false, out, e);
+	if (rc == 0)
+		rc = audit_log(c, household_id ? "move_in" : "move_out", "person", id, before, *out, e);
+	json_decref(before);
+	return txn_finish(c, rc, e);
+}
+
+static bool all_alpha(const char *s)
+{
+	for (; *s; s++)
+		if (!isalpha((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static bool looks_numeric_id(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!isdigit((unsigned char)s[n]) && !((s[n] == 'x' || s[n] == 'X') && s[n + 1] == 0))
+			return false;
+	return n >= 7;
+}
+
+int person_list(const struct ctx *c, const struct person_filter *f, json_t **out, struct err *e)
+{
+	const char *path;
+	int rc = registry_scope(c, f->node_id, &path, e);
+	if (rc == 0 && f->reveal)
+		rc = authz_require(c->who, path, ACC_OFFICER, e);
+	if (rc)
+		return rc;
+	/* Clauses and their binds are built together; every value is bound. */
+	char where[1024] = "people.node_path >= ? AND people.node_path < ?";
+	strcat(where, f->by_name ? " AND (people.name_pinyin, people.id) > (?, ?)" : " AND people.id > ?");
+	const char *tv[16];
+	int nt = 0;
+	unsigned char h[PII_HASH_BYTES];
+	bool use_hash = false;
+	if (f->q && *f->q) {
+		char canon[40];
+		if (looks_numeric_id(f->q)) {
+			enum pii_kind k = strlen(f->q) == 18 ? PII_ID_CARD : PII_PHONE;
+			if (pii_normalise(k, f->q, canon, sizeof canon, NULL) != 0)
+				snprintf(canon, sizeof canon, "%s", f->q);
+			pii_hash(c->pii_key, k, canon, h);
+			use_hash = true;
+			strcat(where, k == PII_ID_CARD ? " AND people.id_card_hash = ?" : " AND people.phone_hash = ?");
+		} else if (all_alpha(f->q)) {
+			char *low = arena_strdup(c->a, f->q);
+			for (char *p = low; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			/* Initials 'wgb' or full pinyin 'wanggui', both as prefixes. */
+			strcat(where, " AND (people.name_initials >= ? AND people.name_initials < ? OR "
+				      "people.name_pinyin >= ? AND people.name_pinyin < ?)");
+			tv[nt++] = low;
+			tv[nt++] = arena_printf(c->a, "%s~", low);
+			tv[nt++] = low;
+			tv[nt++] = arena_printf(c->a, "%s~", low);
+		} else {
+			strcat(where, " AND instr(people.name, ?) > 0");
+			tv[nt++] = f->q;
+		}
+	}
+	struct {
+		const char *val, *clause;
+	} eq[] = {{f->residence, " AND people.residence = ?"},
+		  {f->status ? f->status : "active", " AND people.status = ?"},
+		  {f->political_status, " AND people.political_status = ?"},
+		  {f->gender, " AND people.gender = ?"}};
+	for (size_t i = 0; i < sizeof eq / sizeof *eq; i++)
+		if (eq[i].val && strcmp(eq[i].val, "all") != 0) {
+			strcat(where, eq[i].clause);
+			tv[nt++] = eq[i].val;
+		}
+	if (f->tag) {
+		strcat(where, " AND people.id IN (SELECT person_id FROM person_tags WHERE tag = ?)");
+		tv[nt++] = f->tag;
+	}
+	if (f->household_id)
+		strcat(where, " AND people.household_id = ?");
+	struct store_stmt *st;
+	rc = store_prepare(c->db,
+			   arena_printf(c->a, "%s WHERE %s ORDER BY %s LIMIT ?", person_select(c), where,
+					f->by_name ? "people.name_pinyin, people.id" : "people.id"),
+			   &st, e);
+	if (rc)
+		return rc;
+	int idx = 1;
+	store_bind_at(st, idx++, 't', path);
+	store_bind_at(st, idx++, 't', arena_printf(c->a, "%s~", path));
+	if (f->by_name)
+		store_bind_at(st, idx++, 't', f->after_pinyin ? f->after_pinyin : "");
+	store_bind_at(st, idx++, 'i', f->after_id);
+	if (use_hash)
+		store_bind_at(st, idx++, 'b', h, (size_t)PII_HASH_BYTES);
+	for (int i = 0; i < nt; i++)
+		store_bind_at(st, idx++, 't', tv[i]);
+	if (f->household_id)
+		store_bind_at(st, idx++, 'i', f->household_id);
+	store_bind_at(st, idx++, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
+	json_t *arr = json_array();
+	while ((rc = store_step(st, e)) == STORE_ROW) {
+		json_t *p = person_row(c, st, f->reveal);
+		if (f->by_name) /* the keyset of the name order, for the next cursor */
+			json_object_set_new(p, "name_pinyin", json_string(store_col_text(st, ENT_PERSON.n + 1)));
+		json_array_append_new(arr, p);
+	}
+	store_done(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
+int person_history(const struct ctx *c, int64_t id, json_t **out, struct err *e)
+{
+	struct place p;
+	int rc = person_place(c, id, &p, e);
+	if (rc == 0)
+		rc = can_read(c, &p, e);
+	if (rc)
+		return rc;
+	struct store_stmt *st;
+	rc = store_prepare(c->db,
+			   "SELECT r.household_id, h.address, r.node_id, n.name, r.moved_in, r.moved_out, r.reason "
+			   "FROM residence_history r "
+			   "LEFT JOIN households h ON h.id = r.household_id LEFT JOIN nodes n ON n.id = r.node_id "
+			   "WHERE r.person_id = ? ORDER BY r.id",
+			   &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", id);
+	json_t *arr = json_array();
+	while ((rc = store_step(st, e)) == STORE_ROW)
+		json_array_append_new(arr,
+				      json_pack("{s:I, s:s?, s:I, s:s?, s:s, s:s?, s:s?}", "household_id",
+						(json_int_t)store_col_int(st, 0), "address", store_col_text(st, 1),
+						"node_id", (json_int_t)store_col_int(st, 2), "node_name",
+						store_col_text(st, 3), "moved_in", store_col_text(st, 4), "moved_out",
+						store_col_text(st, 5), "reason", store_col_text(st, 6)));
+	store_done(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
+static const char *household_select(const struct ctx *c)
+{
+	return arena_printf(
+	    c->a,
+	    "SELECT %s, nodes.name, (SELECT count(*) FROM people WHERE people.household_id = households.id AND "
+	    "people.status = 'active') FROM households JOIN nodes ON nodes.id = households.node_id ",
+	    fields_select(&ENT_HOUSEHOLD, c->a));
+}
+
+static json_t *household_row(const struct ctx *c, struct store_stmt *st)
+{
+	json_t *o = fields_row(&ENT_HOUSEHOLD, st, 0, c, false);
+	json_object_set_new(o, "node_name", json_string(store_col_text(st, ENT_HOUSEHOLD.n)));
+	json_object_set_new(o, "member_count", json_integer(store_col_int(st, ENT_HOUSEHOLD.n + 1)));
+	return o;
+}
+
+static int load_household(const struct ctx *c, int64_t id, json_t **out, struct err *e)
+{
+	return rows_one(c, household_select(c), "households", id, household_row, "户 / household", out, e);
+}
+
+int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
+int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e)
+{
+	int64_t node_id = json_integer_value(json_object_get(in, "node_id"));
+	const char *path;
+	int rc = tree_path(c, node_id, &path, e);
+	if (rc == ERR_NOT_FOUND)
+		return err_set(e, ERR_INVALID, "node_id", "节点%lld不存在 / node %lld not found", (long long)node_id,
+			       (long long)node_id);
+	if (rc == 0)
+		rc = authz_require(c->who, path, ACC_WORKER, e);
+	int64_t comm = 0, retired = 0;
+	if (rc == 0)
+		rc = store_int(c->db, e, &retired, "SELECT retired_at IS NOT NULL FROM nodes WHERE id = ?", "i",
+			       node_id);
+	if (rc == 0 && retired)
+		rc = err_set(e, ERR_INVALID, "node_id", "节点已撤销 / node is retired");
+	if (rc == 0)
+		store_int(c->db, NULL, &comm, "SELECT coalesce(community_id, 0) FROM nodes WHERE id = ?", "i", node_id);
+	if (rc)
+		return rc;
+	char now[21];
+	time_iso(time_now(), now);
+	json_t *internal = json_pack("{s:s, s:s, s:s}", "node_path", path, "created_at", now, "updated_at", now);
+	if (comm)
+		json_object_set_new(internal, "community_id", json_integer(comm));
+	rc = fields_write(c, &ENT_HOUSEHOLD, in, internal, 0, id, e);
+	json_decref(internal);
+	return rc;
+}
+
+int household_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
+{
+	int rc = fields_validate(&ENT_HOUSEHOLD, in, true, e);
+	if (rc)
+		return rc;
+	int64_t id;
+	rc = store_begin(c->db, e);
+	if (rc == 0)
+		rc = household_insert(c, in, &id, e);
+	if (rc == 0)
+		rc = load_household(c, id, out, e);
+	if (rc == 0)
+		rc = audit_log(c, "create", "household", id, NULL, *out, e);
+	return txn_finish(c, rc, e);
+}
+
+int household_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struct err *e)
+{
+	struct place p;
+	int rc = household_place(c, id, &p, e);
+	if (rc == 0)
+		rc = can_read(c, &p, e);
+	if (rc == 0 && reveal)
+		rc = authz_require(c->who, p.path, ACC_OFFICER, e);
+	if (rc == 0)
+		rc = load_household(c, id, out, e);
+	if (rc)
+		return rc;
+	struct store_stmt *st;
+	rc = store_prepare(
+	    c->db,
+	    arena_printf(c->a, "%s WHERE people.household_id = ? AND people.status = 'active' ORDER BY people.id",
+			 person_select(c)),
+	    &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", id);
+	json_t *members = json_array();
+	while ((rc = store_step(st, e)) == STORE_ROW)
+		json_array_append_new(members, person_row(c, st, reveal));
+	store_done(st);
+	json_object_set_new(*out, "members", members);
+	if (rc < 0)
+		return rc;
+	if (reveal) {
+		rc = store_begin(c->db, e);
+		if (rc == 0)
+			rc = audit_reveal(c, "household", id, e);
+		rc = txn_finish(c, rc, e);
+	}
+	return rc;
+}
+
+int household_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
+{
+	struct place p;
+	int rc = household_place(c, id, &p, e);
+	if (rc == 0)
+		rc = authz_require(c->who, p.path, ACC_WORKER, e);
+	if (rc == 0)
+		rc = fields_validate(&ENT_HOUSEHOLD, in, false, e);
+	if (rc)
+		return rc;
+	return rows_update(c, &ENT_HOUSEHOLD, id, in, NULL, load_household, out, e);
+}
+
+int household_list(const struct ctx *c, int64_t node_id, const char *tenure, int64_t after_id, int limit, json_t **out,
+		   struct err *e)
+{
+	const char *path;
+	int rc = registry_scope(c, node_id, &path, e);
+	if (rc)
+		return rc;
+	struct store_stmt *st;
+	rc = store_prepare(
+	    c->db,
+	    arena_printf(c->a,
+			 "%s WHERE households.node_path >= ? AND households.node_path < ? AND households.id > ? %s "
+			 "ORDER BY households.id LIMIT ?",
+			 household_select(c), tenure ? "AND households.tenure = ?" : ""),
+	    &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "tti", path, arena_printf(c->a, "%s~", path), after_id);
+	int idx = 4;
+	if (tenure)
+		store_bind_at(st, idx++, 't', tenure);
+	store_bind_at(st, idx, 'i', (int64_t)limit);
+	return rows_collect(c, st, household_row, out, e);
+}
