@@ -72,10 +72,12 @@ $(GEN)/embedded.c: tools/embed.sh $(EMBED) $(WEB_OUT)
 
 # The sanitizer objects are kept between runs (not intermediate files).
 .SECONDARY: $(SAN_OBJ)
-.SECONDEXPANSION:
-$(SAN)/test_%: $$(filter %/test_$$*.c,$(UNIT_SRC)) $(SAN_OBJ)
-	@echo "  LD san  $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $@ $^ $(PKG_LIBS) -lcmocka
+define unit_rule
+$(SAN)/$(basename $(notdir $(1))): $(1) $$(SAN_OBJ)
+	@echo "  LD san  $$@"
+	$$(Q)$$(CC) $$(ALL_CFLAGS) -Itests/unit -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $$@ $$^ $$(PKG_LIBS) -lcmocka
+endef
+$(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(t))))
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -12,13 +12,16 @@
 #include <jansson.h>
 
 #include "domain/core/ctx.h"
+
+struct case_kind;
 #include "http/http.h"
 
 struct api {
 	struct http_req *req;
 	struct http_resp *resp;
 	struct ctx c;
-	const char *param[4]; /* {id}-style path parameters in order */
+	const char *param[4];         /* {id}-style path parameters in order */
+	const struct case_kind *kind; /* {kind}: the case kind whose resource path matched */
 	int nparam;
 	const char *token_kind; /* "session" (cookie) or "api" */
 	const void *app;        /* struct api_app (api/app.h) */

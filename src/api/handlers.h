@@ -69,12 +69,14 @@ void h_stats(struct api *r);
 /* api_requests.c */
 void h_categories_list(struct api *r);
 void h_categories_put(struct api *r);
-void h_requests_list(struct api *r);
-void h_requests_create(struct api *r);
-void h_requests_get(struct api *r);
-void h_requests_act(struct api *r);
-void h_requests_orgs(struct api *r);
-void h_requests_file_add(struct api *r);
+/* api/cases/: every case kind at /api/v1/{kind} (r->kind) */
+void h_case_kinds(struct api *r);
+void h_cases_list(struct api *r);
+void h_cases_create(struct api *r);
+void h_cases_get(struct api *r);
+void h_cases_act(struct api *r);
+void h_cases_orgs(struct api *r);
+void h_cases_file_add(struct api *r);
 void h_files_get(struct api *r);
 void h_requests_stats(struct api *r);
 void h_requests_summary(struct api *r);

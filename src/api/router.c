@@ -12,6 +12,7 @@
 #include "api/app.h"
 #include "api/handlers.h"
 #include "domain/accounts/accounts.h"
+#include "domain/cases/case_kind.h"
 
 const struct route api_routes[] = {
     {"GET", "/api/v1/health", h_health, ROUTE_PUBLIC, "服务状态 / health"},
@@ -65,14 +66,16 @@ const struct route api_routes[] = {
     {"POST", "/api/v1/import/people", h_import_people, ROUTE_RAW, "导入居民 / import residents"},
     {"GET", "/api/v1/categories", h_categories_list, 0, "诉求类别 / request categories"},
     {"POST", "/api/v1/categories", h_categories_put, 0, "配置诉求类别 / configure a category"},
-    {"GET", "/api/v1/requests", h_requests_list, 0, "诉求列表与搜索 / list and search requests"},
-    {"POST", "/api/v1/requests", h_requests_create, 0, "反映诉求 / report a request"},
     {"GET", "/api/v1/requests/stats", h_requests_stats, 0, "诉求统计 / request statistics"},
     {"GET", "/api/v1/requests/summary", h_requests_summary, 0, "月度小结 / monthly summary"},
-    {"GET", "/api/v1/requests/{id}", h_requests_get, 0, "诉求详情与时间线 / a request and its timeline"},
-    {"POST", "/api/v1/requests/{id}/files", h_requests_file_add, ROUTE_RAW, "上传图片 / add a photo"},
-    {"GET", "/api/v1/requests/{id}/orgs", h_requests_orgs, 0, "可转办的单位 / organisations that can take it"},
-    {"POST", "/api/v1/requests/{id}/{action}", h_requests_act, 0, "办理操作 / act on a request"},
+    /* Every case kind at its own path (requests, …), one set of handlers. */
+    {"GET", "/api/v1/case-kinds", h_case_kinds, 0, "事项类型与状态 / case kinds and their states"},
+    {"GET", "/api/v1/{kind}", h_cases_list, 0, "列表与搜索 / list and search"},
+    {"POST", "/api/v1/{kind}", h_cases_create, 0, "新建（反映诉求） / create (report)"},
+    {"GET", "/api/v1/{kind}/{id}", h_cases_get, 0, "详情、时间线与可执行的操作 / a case, its timeline and actions"},
+    {"POST", "/api/v1/{kind}/{id}/files", h_cases_file_add, ROUTE_RAW, "上传图片 / add a photo"},
+    {"GET", "/api/v1/{kind}/{id}/orgs", h_cases_orgs, 0, "可转办的单位 / organisations that can take it"},
+    {"POST", "/api/v1/{kind}/{id}/{action}", h_cases_act, 0, "办理操作 / act on a case"},
     {"GET", "/api/v1/files/{id}", h_files_get, 0, "图片 / a photo"},
     {"GET", "/api/v1/notifications", h_notifications_list, 0, "我的通知 / my notifications"},
     {"POST", "/api/v1/notifications/{id}/read", h_notifications_read, 0, "标为已读 / mark as read"},
@@ -93,12 +96,27 @@ const struct route api_routes[] = {
 };
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];
 
-/* Matches pattern segments; {x} takes one non-empty segment. */
+/* Matches pattern segments; {x} takes one non-empty segment, and {kind}
+ * only the resource path of a registered case kind ("requests", …), so
+ * one set of case routes serves every kind. */
 static bool match(const char *pattern, const char *path, struct api *r)
 {
 	r->nparam = 0;
+	r->kind = NULL;
 	const char *p = pattern, *s = path;
 	while (*p && *s) {
+		if (!strncmp(p, "{kind}", 6)) {
+			const char *end = strchr(s, '/');
+			size_t n = end ? (size_t)(end - s) : strlen(s);
+			for (int i = 0; case_kinds[i] && !r->kind; i++)
+				if (strlen(case_kinds[i]->path) == n && !strncmp(case_kinds[i]->path, s, n))
+					r->kind = case_kinds[i];
+			if (!r->kind)
+				return false;
+			s += n;
+			p += 6;
+			continue;
+		}
 		if (*p == '{') {
 			const char *end = strchr(s, '/');
 			size_t n = end ? (size_t)(end - s) : strlen(s);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/cases/case_kind.h"
 #include "api/api.h"
 #include "cli/cli.h"
 #include "store/store.h"
@@ -64,7 +65,15 @@ int cmd_routes(int argc, char **argv)
 {
 	if (cli_help(argc, argv, "usage: linli routes\n\nPrints METHOD PATH for every API route.\n"))
 		return 0;
-	for (size_t i = 0; i < api_route_count; i++)
-		printf("%s %s\n", api_routes[i].method, api_routes[i].pattern);
+	for (size_t i = 0; i < api_route_count; i++) {
+		const char *p = api_routes[i].pattern, *k = strstr(p, "{kind}");
+		if (!k) {
+			printf("%s %s\n", api_routes[i].method, p);
+			continue;
+		}
+		/* One line per case kind that the pattern serves. */
+		for (int j = 0; case_kinds[j]; j++)
+			printf("%s %.*s%s%s\n", api_routes[i].method, (int)(k - p), p, case_kinds[j]->path, k + 6);
+	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "base/timeutil.h"
 #include "cli/demo.h"
 #include "domain/cases/cases.h"
+#include "domain/requests/requests.h"
 #include "store/store.h"
 
 static const struct {
@@ -91,7 +92,7 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 				       samples[s].text, "place_node_id", (json_int_t)at->node, "channel",
 				       channels[rnd(&seed, 9)], "reporter_person_id", (json_int_t)at->person);
 		json_t *out = NULL;
-		if (case_create(&c, in, &out, &e)) {
+		if (case_create(&c, &REQUEST_KIND, in, &out, &e)) {
 			fprintf(stderr, "linli demo: request: %s\n", e.msg);
 			return 1;
 		}

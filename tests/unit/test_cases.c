@@ -42,8 +42,9 @@
 #include "base/timeutil.h"
 #include "domain/accounts/accounts.h"
 #include "domain/cases/case_internal.h"
-#include "domain/cases/case_rules.h"
-#include "domain/cases/case_stats.h"
+#include "domain/cases/case_kind.h"
+#include "domain/requests/requests.h"
+#include "domain/requests/request_stats.h"
 #include "domain/cases/cases.h"
 #include "domain/core/ctx.h"
 #include "domain/core/pii.h"
@@ -309,7 +310,7 @@ static int64_t create_as(const struct ctx *c, json_t *in)
 {
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = case_create(c, in, &out, &e);
+	int rc = case_create(c, &REQUEST_KIND, in, &out, &e);
 	json_decref(in);
 	if (rc)
 		print_error("case_create: %s (%s)\n", e.msg, e.field);
@@ -408,42 +409,88 @@ static void test_rules_find(void **state)
 	const char *actions[] = {"accept",  "note",     "ask",   "reply", "handover", "org_done",
 				 "resolve", "escalate", "close", "merge", "rate",     "publish"};
 	for (size_t i = 0; i < sizeof actions / sizeof *actions; i++) {
-		const struct case_rule *r = case_rule_find("request", actions[i]);
+		const struct case_action *r = case_kind_action(&REQUEST_KIND, actions[i]);
 		assert_non_null(r);
-		assert_string_equal(r->action, actions[i]);
+		assert_string_equal(r->code, actions[i]);
 	}
 	/* Unknown kind or action. */
-	assert_null(case_rule_find("request", "fly"));
-	assert_null(case_rule_find("request", ""));
-	assert_null(case_rule_find("request", "Accept"));
-	assert_null(case_rule_find("request", "accepted"));
-	assert_null(case_rule_find("dispute", "accept"));
-	assert_null(case_rule_find("", "accept"));
-	assert_null(case_rule_find(NULL, "accept"));
-	assert_null(case_rule_find("requests", "accept"));
+	assert_null(case_kind_action(&REQUEST_KIND, "fly"));
+	assert_null(case_kind_action(&REQUEST_KIND, ""));
+	assert_null(case_kind_action(&REQUEST_KIND, "Accept"));
+	assert_null(case_kind_action(&REQUEST_KIND, "accepted"));
+	assert_null(case_kind_action(case_kind_find("dispute"), "accept"));
+	assert_null(case_kind_action(case_kind_find(""), "accept"));
+	assert_null(case_kind_action(case_kind_find(NULL), "accept"));
+	assert_null(case_kind_find("requests"));
+	assert_ptr_equal(case_kind_by_path("requests"), &REQUEST_KIND);
+	assert_ptr_equal(case_kind_find("request"), &REQUEST_KIND);
 
 	/* Resulting states and who may act. */
-	const struct case_rule *r = case_rule_find("request", "accept");
+	const struct case_action *r = case_kind_action(&REQUEST_KIND, "accept");
 	assert_string_equal(r->to, "accepted");
 	assert_int_equal(r->who, WHO_HANDLER);
-	assert_string_equal(case_rule_find("request", "ask")->to, "waiting");
-	assert_string_equal(case_rule_find("request", "reply")->to, "accepted");
-	assert_int_equal(case_rule_find("request", "reply")->who, WHO_REPORTER);
-	assert_string_equal(case_rule_find("request", "handover")->to, "referred");
-	assert_string_equal(case_rule_find("request", "resolve")->to, "resolved");
-	assert_string_equal(case_rule_find("request", "escalate")->to, "new");
-	assert_string_equal(case_rule_find("request", "close")->to, "closed");
-	assert_string_equal(case_rule_find("request", "merge")->to, "closed");
-	assert_null(case_rule_find("request", "rate")->to);
-	assert_null(case_rule_find("request", "note")->to);
-	assert_int_equal(case_rule_find("request", "rate")->who, WHO_REPORTER);
+	assert_string_equal(case_kind_action(&REQUEST_KIND, "ask")->to, "waiting");
+	assert_string_equal(case_kind_action(&REQUEST_KIND, "reply")->to, "accepted");
+	assert_int_equal(case_kind_action(&REQUEST_KIND, "reply")->who, WHO_REPORTER);
+	assert_string_equal(case_kind_action(&REQUEST_KIND, "handover")->to, "referred");
+	assert_string_equal(case_kind_action(&REQUEST_KIND, "resolve")->to, "resolved");
+	/* Escalation starts again in the kind's first state, at the level above. */
+	assert_null(case_kind_action(&REQUEST_KIND, "escalate")->to);
+	assert_string_equal(REQUEST_KIND.states[0].code, "new");
+	assert_string_equal(case_kind_action(&REQUEST_KIND, "close")->to, "closed");
+	assert_string_equal(case_kind_action(&REQUEST_KIND, "merge")->to, "closed");
+	assert_null(case_kind_action(&REQUEST_KIND, "rate")->to);
+	assert_null(case_kind_action(&REQUEST_KIND, "note")->to);
+	assert_int_equal(case_kind_action(&REQUEST_KIND, "rate")->who, WHO_REPORTER);
 	/* The lead organisation may resolve; a joint one may not. */
-	unsigned res = case_rule_find("request", "resolve")->who;
+	unsigned res = case_kind_action(&REQUEST_KIND, "resolve")->who;
 	assert_true(res & WHO_ORG_LEAD);
 	assert_false(res & WHO_ORG);
 	assert_false(res & WHO_REPORTER);
-	assert_true(case_rule_find("request", "note")->who & WHO_ORG);
-	assert_false(case_rule_find("request", "accept")->who & (WHO_ORG | WHO_ORG_LEAD | WHO_REPORTER));
+	assert_true(case_kind_action(&REQUEST_KIND, "note")->who & WHO_ORG);
+	assert_false(case_kind_action(&REQUEST_KIND, "accept")->who & (WHO_ORG | WHO_ORG_LEAD | WHO_REPORTER));
+}
+
+/* Every registered kind is well formed: states with phases, one of them
+ * closed; each action applies only in the kind's states, leads to one of
+ * them, has an effect, a who and a field table for its input; codes are
+ * unique; the kind's resource path finds it. */
+static void test_kinds_well_formed(void **state)
+{
+	(void)state;
+	assert_non_null(case_kinds[0]);
+	for (int i = 0; case_kinds[i]; i++) {
+		const struct case_kind *k = case_kinds[i];
+		assert_ptr_equal(case_kind_find(k->code), k);
+		assert_ptr_equal(case_kind_by_path(k->path), k);
+		assert_non_null(case_kind_first(k, CASE_CLOSED));
+		assert_int_equal(k->states[0].phase, CASE_OPEN);
+		for (const struct case_state *st = k->states; st->code; st++) {
+			assert_ptr_equal(case_kind_state(k, st->code), st);
+			assert_true(st->phase >= CASE_OPEN && st->phase <= CASE_CLOSED);
+		}
+		for (const struct case_action *a = k->actions; a->code; a++) {
+			assert_ptr_equal(case_kind_action(k, a->code), a);
+			assert_non_null(a->effect);
+			assert_true(a->who != 0);
+			assert_true(a->ninput >= 0 && (a->ninput == 0 || a->input));
+			if (a->to)
+				assert_non_null(case_kind_state(k, a->to));
+			if (a->flags & ACT_CONFIRM)
+				assert_true(a->confirm_zh && a->confirm_en);
+			/* every word of `from` is a state of the kind */
+			char buf[256];
+			snprintf(buf, sizeof buf, "%s", a->from);
+			char *save = NULL;
+			int n = 0;
+			for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save), n++) {
+				if (!case_kind_state(k, w))
+					print_error("%s.%s applies in unknown state '%s'\n", k->code, a->code, w);
+				assert_non_null(case_kind_state(k, w));
+			}
+			assert_true(n > 0);
+		}
+	}
 }
 
 static void test_rules_allows(void **state)
@@ -467,49 +514,49 @@ static void test_rules_allows(void **state)
 		    {"rate", 16},
 		    {"publish", 63}};
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
-		const struct case_rule *r = case_rule_find("request", want[i].action);
+		const struct case_action *r = case_kind_action(&REQUEST_KIND, want[i].action);
 		assert_non_null(r);
 		for (int s = 0; s < 6; s++) {
-			bool got = case_rule_allows(r, states[s]), exp = (want[i].from >> s) & 1;
+			bool got = case_action_allows(r, states[s]), exp = (want[i].from >> s) & 1;
 			if (got != exp)
 				print_error("%s from %s: got %d, want %d\n", want[i].action, states[s], got, exp);
 			assert_int_equal(got, exp);
 		}
 	}
 	/* Only whole words match: a part of a listed state is not that state. */
-	const struct case_rule *note = case_rule_find("request", "note");
+	const struct case_action *note = case_kind_action(&REQUEST_KIND, "note");
 	const char *parts[] = {"ne",     "ew",      "accept", "ccepted", "cepte", "wait", "waitin", "aiting", "refer",
 			       "ferred", "resolve", "solved", "d",       "renew", "news", "closed", " new",   "new "};
 	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-		if (case_rule_allows(note, parts[i]))
+		if (case_action_allows(note, parts[i]))
 			print_error("note allows '%s'\n", parts[i]);
-		assert_false(case_rule_allows(note, parts[i]));
+		assert_false(case_action_allows(note, parts[i]));
 	}
 	/* A state inside a longer word is skipped, and the scan goes on. */
-	struct case_rule r1 = {"x", "renew", NULL, WHO_HANDLER};
-	assert_false(case_rule_allows(&r1, "new"));
-	assert_false(case_rule_allows(&r1, "ren"));
-	assert_true(case_rule_allows(&r1, "renew"));
-	struct case_rule r2 = {"x", "renew new", NULL, WHO_HANDLER};
-	assert_true(case_rule_allows(&r2, "new"));
-	assert_true(case_rule_allows(&r2, "renew"));
-	assert_false(case_rule_allows(&r2, "ene"));
-	struct case_rule r3 = {"x", "newer renewed new_ new", NULL, WHO_HANDLER};
-	assert_true(case_rule_allows(&r3, "new"));
-	struct case_rule r4 = {"x", "newer renewed new_", NULL, WHO_HANDLER};
-	assert_false(case_rule_allows(&r4, "new"));
-	assert_true(case_rule_allows(&r4, "new_"));
+	struct case_action r1 = {.code = "x", .from = "renew", .who = WHO_HANDLER};
+	assert_false(case_action_allows(&r1, "new"));
+	assert_false(case_action_allows(&r1, "ren"));
+	assert_true(case_action_allows(&r1, "renew"));
+	struct case_action r2 = {.code = "x", .from = "renew new", .who = WHO_HANDLER};
+	assert_true(case_action_allows(&r2, "new"));
+	assert_true(case_action_allows(&r2, "renew"));
+	assert_false(case_action_allows(&r2, "ene"));
+	struct case_action r3 = {.code = "x", .from = "newer renewed new_ new", .who = WHO_HANDLER};
+	assert_true(case_action_allows(&r3, "new"));
+	struct case_action r4 = {.code = "x", .from = "newer renewed new_", .who = WHO_HANDLER};
+	assert_false(case_action_allows(&r4, "new"));
+	assert_true(case_action_allows(&r4, "new_"));
 }
 
 static int allows_empty_child(void *arg)
 {
 	(void)arg;
 	alarm(2); /* a hang ends the child by SIGALRM */
-	bool ok = case_rule_allows(case_rule_find("request", "accept"), "");
+	bool ok = case_action_allows(case_kind_action(&REQUEST_KIND, "accept"), "");
 	return ok ? 1 : 0;
 }
 
-/* BUG: case_rule_allows(r, "") never returns: strstr(p, "") is p and the
+/* BUG: case_action_allows(r, "") never returns: strstr(p, "") is p and the
  * scan advances by strlen("") = 0 (src/domain/case_rules.c:40-41). An
  * empty state is in no list, so the answer must be false, at once. */
 static void test_rules_allows_empty_status_terminates(void **state)
@@ -518,7 +565,7 @@ static void test_rules_allows_empty_status_terminates(void **state)
 	char buf[64];
 	int st = unit_run_child(allows_empty_child, NULL);
 	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-		print_error("case_rule_allows(r, \"\"): %s\n", unit_status_text(st, buf, sizeof buf));
+		print_error("case_action_allows(r, \"\"): %s\n", unit_status_text(st, buf, sizeof buf));
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
@@ -607,7 +654,7 @@ static void test_create_routes_by_category(void **state)
 	json_t *out = NULL;
 	struct err e = {0};
 	json_t *in = json_pack("{s:s, s:s}", "category", "corridor_light", "description", "三楼楼道灯坏了，晚上很黑");
-	assert_int_equal(case_create(&v->cr, in, &out, &e), 0);
+	assert_int_equal(case_create(&v->cr, &REQUEST_KIND, in, &out, &e), 0);
 	json_decref(in);
 	int64_t id = jint(out, "id");
 	assert_int_equal(jint(out, "node_id"), v->L);
@@ -633,14 +680,14 @@ static void test_create_routes_by_category(void **state)
 	/* A place in the next circle (no 邻长): the community; channel qr. */
 	in = json_pack("{s:s, s:s, s:I}", "category", "noise", "description", "夜里装修", "place_node_id",
 		       (json_int_t)v->L2);
-	assert_int_equal(case_create(&v->cr, in, &out, &e), 0);
+	assert_int_equal(case_create(&v->cr, &REQUEST_KIND, in, &out, &e), 0);
 	json_decref(in);
 	assert_int_equal(jint(out, "node_id"), v->C);
 	assert_string_equal(jstr(out, "channel"), "qr");
 	json_decref(out);
 	/* Unknown category. */
 	in = json_pack("{s:s, s:s}", "category", "weather", "description", "下雨");
-	assert_int_equal(case_create(&v->cr, in, &out, &e), ERR_INVALID);
+	assert_int_equal(case_create(&v->cr, &REQUEST_KIND, in, &out, &e), ERR_INVALID);
 	assert_string_equal(e.field, "category");
 	json_decref(in);
 }
@@ -1188,7 +1235,7 @@ static void test_stats(void **state)
 	struct err e = {0};
 	struct stats_cases s = make_stats_cases(v);
 	json_t *out = NULL;
-	int rc = case_stats(&v->u.c, v->C, NULL, NULL, &out, &e);
+	int rc = request_stats(&v->u.c, v->C, NULL, NULL, &out, &e);
 	if (rc)
 		print_error("case_stats: %s\n", e.msg);
 	assert_int_equal(rc, 0);
@@ -1256,32 +1303,32 @@ static void test_stats(void **state)
 	json_decref(out);
 
 	/* From the street: everything under child C. */
-	assert_int_equal(case_stats(&v->u.c, v->S, NULL, NULL, &out, &e), 0);
+	assert_int_equal(request_stats(&v->u.c, v->S, NULL, NULL, &out, &e), 0);
 	kids = json_object_get(out, "by_child");
 	assert_int_equal(json_array_size(kids), 1);
 	assert_int_equal(jint(find_by(kids, "node_id", NULL, v->C), "received"), 4);
 	json_decref(out);
 	/* From A: three cases, all under G. */
-	assert_int_equal(case_stats(&v->u.c, v->A, NULL, NULL, &out, &e), 0);
+	assert_int_equal(request_stats(&v->u.c, v->A, NULL, NULL, &out, &e), 0);
 	assert_int_equal(jint(json_object_get(out, "totals"), "received"), 3);
 	json_decref(out);
 	/* A date range without the cases; a bad date. */
 	/* (an empty range: test_stats_empty, in a child) */
-	assert_int_equal(case_stats(&v->u.c, v->C, "2024-06-15", "2024-06-15", &out, &e), 0);
+	assert_int_equal(request_stats(&v->u.c, v->C, "2024-06-15", "2024-06-15", &out, &e), 0);
 	assert_int_equal(jint(json_object_get(out, "totals"), "received"), 4);
 	json_decref(out);
-	assert_int_equal(case_stats(&v->u.c, v->C, "2024-02-30", NULL, &out, &e), ERR_INVALID);
+	assert_int_equal(request_stats(&v->u.c, v->C, "2024-02-30", NULL, &out, &e), ERR_INVALID);
 
 	/* Who may see: the stranger not; the 邻长 (viewer at L only) not at C. */
-	assert_int_equal(case_stats(&v->cs, v->C, NULL, NULL, &out, &e), ERR_FORBIDDEN);
-	assert_int_equal(case_stats(&v->cn, v->C, NULL, NULL, &out, &e), ERR_FORBIDDEN);
-	assert_int_equal(case_stats(&v->cd, v->C, NULL, NULL, &out, &e), 0);
+	assert_int_equal(request_stats(&v->cs, v->C, NULL, NULL, &out, &e), ERR_FORBIDDEN);
+	assert_int_equal(request_stats(&v->cn, v->C, NULL, NULL, &out, &e), ERR_FORBIDDEN);
+	assert_int_equal(request_stats(&v->cd, v->C, NULL, NULL, &out, &e), 0);
 	json_decref(out);
 
 	/* The cache follows changes: Z accepted at +4 h is a fourth response. */
 	time_set_fake(t0() + 4 * H);
 	act(&v->cd, s.z, "accept", NULL);
-	assert_int_equal(case_stats(&v->u.c, v->C, NULL, NULL, &out, &e), 0);
+	assert_int_equal(request_stats(&v->u.c, v->C, NULL, NULL, &out, &e), 0);
 	fr = json_object_get(json_object_get(out, "totals"), "first_response_hours");
 	expect_near(jreal(fr, "p90"), 4, "first response p90 after Z");
 	json_decref(out);
@@ -1295,7 +1342,7 @@ static int stats_empty_child(void *arg)
 		return 2;
 	struct err e = {0};
 	json_t *out = NULL;
-	int rc = case_stats(&v.u.c, v.S, NULL, NULL, &out, &e);
+	int rc = request_stats(&v.u.c, v.S, NULL, NULL, &out, &e);
 	json_t *t = json_object_get(out, "totals");
 	bool ok = rc == 0 && json_integer_value(json_object_get(t, "received")) == 0 &&
 		  json_is_null(json_object_get(t, "resolution_rate")) &&
@@ -1307,7 +1354,7 @@ static int stats_empty_child(void *arg)
 }
 
 /* BUG: statistics over a subtree without responses or resolutions call
- * qsort(NULL, 0, ...) (src/domain/case_stats.c:210-211, in compute):
+ * qsort(NULL, 0, ...) (src/domain/requests/request_stats.c:210-211, in compute):
  * undefined behaviour (qsort's array is declared nonnull), which UBSan
  * reports and, with halt_on_error=1 as `make unit` runs, aborts on. Runs
  * in a child so the abort does not take the other tests down. */
@@ -1331,7 +1378,7 @@ static void test_summary(void **state)
 	create_as(&v->cn, json_pack("{s:s, s:s, s:I, s:s}", "category", "other", "description", "代录", "place_node_id",
 				    (json_int_t)v->L, "reporter_name", "王奶奶"));
 	json_t *out = NULL;
-	int rc = case_summary(&v->u.c, v->C, "2024-06", &out, &e);
+	int rc = request_summary(&v->u.c, v->C, "2024-06", &out, &e);
 	if (rc)
 		print_error("case_summary: %s\n", e.msg);
 	assert_int_equal(rc, 0);
@@ -1362,18 +1409,18 @@ static void test_summary(void **state)
 	assert_int_equal(jint(h, "recorded"), 1);
 	json_decref(out);
 	/* Another month is empty; a bad month is refused. */
-	assert_int_equal(case_summary(&v->u.c, v->C, "2024-07", &out, &e), 0);
+	assert_int_equal(request_summary(&v->u.c, v->C, "2024-07", &out, &e), 0);
 	assert_int_equal(jint(json_object_get(out, "totals"), "collected"), 0);
 	json_decref(out);
-	assert_int_equal(case_summary(&v->u.c, v->C, "2024-13", &out, &e), ERR_INVALID);
-	assert_int_equal(case_summary(&v->u.c, v->C, "2024-6", &out, &e), ERR_INVALID);
-	assert_int_equal(case_summary(&v->cs, v->C, "2024-06", &out, &e), ERR_FORBIDDEN);
+	assert_int_equal(request_summary(&v->u.c, v->C, "2024-13", &out, &e), ERR_INVALID);
+	assert_int_equal(request_summary(&v->u.c, v->C, "2024-6", &out, &e), ERR_INVALID);
+	assert_int_equal(request_summary(&v->cs, v->C, "2024-06", &out, &e), ERR_FORBIDDEN);
 }
 
 /* BUG: a head whose term ended on the first day of the month served in
  * that month, but case_summary leaves them out: the date end_date
  * "2024-06-01" is compared as text with the timestamp
- * "2024-06-01T00:00:00Z" (src/domain/case_stats.c:361, "r.end_date >= ?"
+ * "2024-06-01T00:00:00Z" (src/domain/requests/request_stats.c:361, "r.end_date >= ?"
  * bound to start) and is the smaller string. */
 static void test_summary_head_whose_term_ended_on_the_first(void **state)
 {
@@ -1382,7 +1429,7 @@ static void test_summary_head_whose_term_ended_on_the_first(void **state)
 	int64_t pg = make_person(v, v->hL, "组长");
 	make_role(v, v->G, pg, "group_head", "2023-01-01", "2024-06-01");
 	json_t *out = NULL;
-	assert_int_equal(case_summary(&v->u.c, v->C, "2024-06", &out, &e), 0);
+	assert_int_equal(request_summary(&v->u.c, v->C, "2024-06", &out, &e), 0);
 	json_t *heads = json_object_get(out, "by_head");
 	bool found = find_by(heads, "role", "group_head", 0) != NULL;
 	json_decref(out);
@@ -1392,7 +1439,7 @@ static void test_summary_head_whose_term_ended_on_the_first(void **state)
 	/* A term that ended in May is not in June. */
 	int64_t po = make_person(v, v->hL, "老组长");
 	make_role(v, v->G, po, "group_head", "2020-01-01", "2024-05-31");
-	assert_int_equal(case_summary(&v->u.c, v->C, "2024-06", &out, &e), 0);
+	assert_int_equal(request_summary(&v->u.c, v->C, "2024-06", &out, &e), 0);
 	size_t n = 0, i;
 	json_t *r;
 	json_array_foreach (json_object_get(out, "by_head"), i, r)
@@ -1539,6 +1586,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rules_find),
 	    cmocka_unit_test(test_rules_allows),
+	    cmocka_unit_test(test_kinds_well_formed),
 	    cmocka_unit_test(test_rules_allows_empty_status_terminates),
 	    cmocka_unit_test_setup_teardown(test_route, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_routes_by_category, setup, teardown),

@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "domain/accounts/accounts.h"
 #include "domain/cases/cases.h"
+#include "domain/requests/requests.h"
 
 enum fmt { FMT_JSON, FMT_XML };
 
@@ -197,7 +198,7 @@ void h_o311_services(struct api *r)
 		return o311_error(r, FMT_JSON, 404, "format must be json or xml");
 	json_t *cats = NULL, *out = json_array();
 	struct err e = {0};
-	int rc = case_categories(&r->c, &cats, &e);
+	int rc = case_categories(&r->c, &REQUEST_KIND, &cats, &e);
 	if (rc)
 		return json_decref(out), o311_fail(r, f, rc, &e);
 	size_t i;
@@ -217,7 +218,7 @@ void h_o311_service(struct api *r)
 		return o311_error(r, FMT_JSON, 404, "format must be json or xml");
 	json_t *cats = NULL, *found = NULL;
 	struct err e = {0};
-	int rc = case_categories(&r->c, &cats, &e);
+	int rc = case_categories(&r->c, &REQUEST_KIND, &cats, &e);
 	if (rc)
 		return o311_fail(r, f, rc, &e);
 	size_t i;
@@ -246,9 +247,8 @@ void h_o311_service(struct api *r)
 /* A case as a GeoReport request (fields named as the specification does). */
 static json_t *request_json(struct api *r, json_t *c)
 {
-	const char *status = json_string_value(json_object_get(c, "status"));
-	bool open = !strcmp(status, "new") || !strcmp(status, "accepted") || !strcmp(status, "waiting") ||
-		    !strcmp(status, "referred");
+	const char *phase = json_string_value(json_object_get(c, "phase"));
+	bool open = phase && (!strcmp(phase, "open") || !strcmp(phase, "waiting"));
 	json_t *events = json_object_get(c, "events");
 	json_t *last = json_array_size(events) ? json_array_get(events, json_array_size(events) - 1) : NULL;
 	const char *notes = json_string_value(json_object_get(c, "outcome"));
@@ -308,8 +308,10 @@ void h_o311_requests_list(struct api *r)
 		}
 		return answer(r, 200, f, "service_requests", out);
 	}
-	struct case_filter cf = {
-	    .category = code, .limit = 200, .status = status && !strcmp(status, "open") ? "open" : NULL};
+	struct case_filter cf = {.kind = &REQUEST_KIND,
+				 .category = code,
+				 .limit = 200,
+				 .status = status && !strcmp(status, "open") ? "open" : NULL};
 	if (start && strlen(start) >= 10)
 		cf.from = arena_strndup(r->req->a, start, 10);
 	if (end && strlen(end) >= 10)
@@ -329,8 +331,8 @@ void h_o311_requests_list(struct api *r)
 	size_t i;
 	json_t *c;
 	json_array_foreach (items, i, c) {
-		const char *st = json_string_value(json_object_get(c, "status"));
-		if (status && !strcmp(status, "closed") && strcmp(st, "resolved") && strcmp(st, "closed"))
+		const char *ph = json_string_value(json_object_get(c, "phase"));
+		if (status && !strcmp(status, "closed") && (!strcmp(ph, "open") || !strcmp(ph, "waiting")))
 			continue;
 		json_array_append_new(out, request_json(r, c));
 	}
@@ -474,7 +476,7 @@ void h_o311_request_post(struct api *r)
 	json_decref(p);
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = case_create(&r->c, in, &out, &e);
+	int rc = case_create(&r->c, &REQUEST_KIND, in, &out, &e);
 	json_decref(in);
 	if (rc)
 		return o311_fail(r, f, rc, &e);

@@ -1,9 +1,7 @@
 /*
- * api_requests.c — residents' requests (/requests), their categories,
- * photos, statistics and monthly summaries, notifications and webhooks.
- * Statuses: 200, 201, 400 (bad input), 401, 403 (not yours to see or act
- * on), 404, 409 (action not allowed in the current state), 413, 415
- * (not an image).
+ * api_requests.c — what residents' requests have beyond the generic case
+ * routes (api/cases/): their categories, statistics and monthly summaries;
+ * and the engine's notifications, photos and webhooks.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,112 +13,28 @@
 #include "api/handlers.h"
 #include "base/timeutil.h"
 #include "domain/cases/case_files.h"
-#include "domain/cases/case_stats.h"
+#include "domain/requests/request_stats.h"
 #include "domain/cases/cases.h"
 #include "domain/integration/webhooks.h"
+#include "domain/requests/requests.h"
 
 void h_categories_list(struct api *r)
 {
 	json_t *items = NULL;
 	struct err e = {0};
-	int rc = case_categories(&r->c, &items, &e);
+	int rc = case_categories(&r->c, &REQUEST_KIND, &items, &e);
 	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
 }
 
 void h_categories_put(struct api *r)
 {
-	api_create(r, case_category_put);
-	if (r->resp->status == 201)
-		r->resp->status = 200;
-}
-
-void h_requests_list(struct api *r)
-{
-	static const char *const keys[] = {"node", "q",    "category", "status", "channel", "from", "to",
-					   "due",  "mine", "org",      "limit",  "cursor",  NULL};
-	int64_t node, limit, after;
-	if (!api_list_query(r, keys, 50, &node, &limit, &after))
-		return;
-	struct case_filter f = {.node_id = node, .limit = (int)limit, .after_id = after};
-	f.q = http_query(r->req, "q");
-	f.category = http_query(r->req, "category");
-	f.status = http_query(r->req, "status");
-	f.channel = http_query(r->req, "channel");
-	f.from = http_query(r->req, "from");
-	f.to = http_query(r->req, "to");
-	f.due = http_query(r->req, "due");
-	f.mine = api_qbool(r, "mine");
-	f.org = api_qbool(r, "org");
-	if (f.due && strcmp(f.due, "overdue") && strcmp(f.due, "soon"))
-		return api_error(r, 400, "invalid", "due", "due应为overdue或soon / due must be overdue or soon");
-	static const char *const statuses[] = {"open",     "new",      "accepted", "waiting",
-					       "referred", "resolved", "closed",   NULL};
-	bool ok = !f.status;
-	for (int i = 0; statuses[i] && !ok; i++)
-		ok = !strcmp(statuses[i], f.status);
-	if (!ok)
-		return api_error(r, 400, "invalid", "status", "未知状态 / unknown status");
-	if ((f.from && !time_valid_date(f.from)) || (f.to && !time_valid_date(f.to)))
-		return api_error(r, 400, "invalid", f.from && !time_valid_date(f.from) ? "from" : "to",
-				 "日期应为YYYY-MM-DD / dates are YYYY-MM-DD");
-	if (f.q && strlen(f.q) > 200)
-		return api_error(r, 400, "invalid", "q", "搜索词过长 / search text too long");
-	json_t *items = NULL;
-	struct err e = {0};
-	int rc = case_list(&r->c, &f, &items, &e);
-	if (rc)
-		return api_fail(r, rc, &e);
-	/* Newest first: the cursor is the last id, and pages go downwards. */
-	api_page(r, items, f.limit);
-}
-
-void h_requests_create(struct api *r)
-{
-	api_create(r, case_create);
-}
-
-void h_requests_get(struct api *r)
-{
-	api_get(r, case_get);
-}
-
-void h_requests_orgs(struct api *r)
-{
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *items = NULL;
-	struct err e = {0};
-	int rc = case_orgs_available(&r->c, id, &items, &e);
-	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
-}
-
-void h_requests_act(struct api *r)
-{
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	json_t *in = r->req->body_len ? api_body(r) : json_object(), *out = NULL;
+	json_t *in = api_body(r), *out = NULL;
 	if (!in)
 		return;
 	struct err e = {0};
-	int rc = case_act(&r->c, id, r->param[1], in, &out, &e);
+	int rc = case_category_put(&r->c, &REQUEST_KIND, in, &out, &e);
 	json_decref(in);
 	api_result(r, rc, &e, 200, out);
-}
-
-void h_requests_file_add(struct api *r)
-{
-	int64_t id;
-	if (!api_id(r, 0, &id))
-		return;
-	if (r->req->body_too_large || r->req->body_len > CASE_FILE_MAX)
-		return api_error(r, 413, "too_large", "file",
-				 "图片过大（最多5 MiB） / image too large (5 MiB at most)");
-	json_t *out = NULL;
-	struct err e = {0};
-	int rc = case_file_add(&r->c, id, r->req->body, r->req->body_len, &out, &e);
-	api_result(r, rc, &e, 201, out);
 }
 
 void h_files_get(struct api *r)
@@ -148,7 +62,7 @@ void h_requests_stats(struct api *r)
 		return api_error(r, 400, "invalid", "node", "需要node参数 / node is required");
 	json_t *out = NULL;
 	struct err e = {0};
-	int rc = case_stats(&r->c, node, http_query(r->req, "from"), http_query(r->req, "to"), &out, &e);
+	int rc = request_stats(&r->c, node, http_query(r->req, "from"), http_query(r->req, "to"), &out, &e);
 	api_result(r, rc, &e, 200, out);
 }
 
@@ -164,13 +78,13 @@ void h_requests_summary(struct api *r)
 	struct err e = {0};
 	if (!fmt || !strcmp(fmt, "json")) {
 		json_t *out = NULL;
-		int rc = case_summary(&r->c, node, month, &out, &e);
+		int rc = request_summary(&r->c, node, month, &out, &e);
 		return api_result(r, rc, &e, 200, out);
 	}
 	const char *path = api_tmpfile(r, "summary");
 	if (!path)
 		return;
-	int rc = case_summary_export(&r->c, node, month, fmt, path, &e);
+	int rc = request_summary_export(&r->c, node, month, fmt, path, &e);
 	if (rc)
 		api_fail(r, rc, &e);
 	else if (api_send_file(r, path, api_sheet_type(fmt)))

@@ -1,16 +1,19 @@
 /*
  * case_internal.h — what the case engine's files share: the loaded case
  * core, access checks, events, landing at a node, notifications.
- * Not for use outside src/domain/case_*.c and cases.c.
+ * For the engine's files and the kinds' own effects (src/domain/<kind>/),
+ * nothing else.
  */
 #ifndef LINLI_CASE_INTERNAL_H
 #define LINLI_CASE_INTERNAL_H
 
 #include <jansson.h>
 
+#include "domain/cases/case_kind.h"
 #include "domain/cases/cases.h"
 
 struct case_core {
+	const struct case_kind *def; /* the kind's description */
 	int64_t id, node_id, origin_node_id, reporter_user_id, merged_into, escalations, reopened;
 	const char *kind, *category, *status, *node_path, *resolve_due, *paused_at, *first_response_at, *title;
 	bool is_public, anonymous;
@@ -24,7 +27,18 @@ int case_load_core(const struct ctx *c, int64_t id, struct case_core *k, struct 
 bool case_can_handle(const struct ctx *c, const struct case_core *k);
 bool case_is_reporter(const struct ctx *c, const struct case_core *k);
 bool case_org_assigned(const struct ctx *c, const struct case_core *k);
-bool case_open(const char *status);
+/* The actions the actor may take on the case now, with their input
+ * fields, labels and what the server suggests (a new array). */
+json_t *case_actions_for(const struct ctx *c, const struct case_core *k);
+/* Moves the case to a state of its kind (status and phase together). */
+int case_set_state(const struct ctx *c, const struct case_core *k, const char *state, struct err *e);
+/* Marks the first response at this level (and ever). */
+int case_responded(const struct ctx *c, const struct case_core *k, struct err *e);
+/* Ends a wait: the paused time is added to the deadlines. */
+int case_unpause(const struct ctx *c, const struct case_core *k, const char *now, struct err *e);
+/* Moves the case to the nearest level above that someone serves
+ * (case_escalate.c); automatic = by the clocks (flagged overdue). */
+int case_escalate(const struct ctx *c, struct case_core *k, const char *reason, bool automatic, struct err *e);
 /* Appends an event to the timeline and enqueues notifications/webhooks. */
 int case_event(const struct ctx *c, const struct case_core *k, const char *type, const char *status_to, int64_t to_node,
 	       int64_t org_id, const char *note, bool public, struct err *e);

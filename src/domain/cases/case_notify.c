@@ -29,10 +29,6 @@ static const struct {
 	      {"auto_closed", "逾期未评价，自动归档 / closed: not rated in time"},
 	      {"merged", "已合并到其他诉求 / merged into another request"},
 	      {"merged_in", "合并了重复诉求 / a duplicate was merged in"},
-	      {"rated_satisfied", "居民评价：满意 / rated: satisfied"},
-	      {"rated_basic", "居民评价：基本满意 / rated: basically satisfied"},
-	      {"rated_unsatisfied", "居民评价：不满意 / rated: not satisfied"},
-	      {"reopened", "重新办理 / reopened"},
 	      {"published", "已公开 / made public"},
 	      {"unpublished", "已取消公开 / made private"},
 	      {"file_added", "上传了图片 / photo added"}};
@@ -42,6 +38,11 @@ const char *case_event_label(const char *type)
 	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
 		if (!strcmp(labels[i].type, type))
 			return labels[i].label;
+	/* The kinds' own events (a request's rating, …). */
+	for (int i = 0; case_kinds[i]; i++)
+		for (const struct case_label *l = case_kinds[i]->events; l && l->type; l++)
+			if (!strcmp(l->type, type))
+				return l->label;
 	return type;
 }
 
@@ -120,7 +121,7 @@ int case_notify(const struct ctx *c, const struct case_core *k, const char *type
 					k->title ? k->title : "", node_name, label);
 	json_t *payload =
 	    json_pack("{s:s, s:{s:s}, s:{s:s, s:I, s:{s:I, s:s?, s:s, s:s, s:I, s:s}, s:{s:s, s:s, s:s}}}", "msgtype",
-		      "text", "text", "content", text, "linli", "event", arena_printf(c->a, "request.%s", type),
+		      "text", "text", "content", text, "linli", "event", arena_printf(c->a, "%s.%s", k->kind, type),
 		      "event_id", (json_int_t)event_id, "case", "id", (json_int_t)k->id, "title", k->title, "category",
 		      k->category, "status", k->status, "node_id", (json_int_t)k->node_id, "node_name", node_name,
 		      "detail", "type", type, "label", label, "at", now);
@@ -131,7 +132,7 @@ int case_notify(const struct ctx *c, const struct case_core *k, const char *type
 		rc = store_run(c->db, e,
 			       "INSERT INTO webhook_deliveries (webhook_id, case_id, event, payload, next_at, "
 			       "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			       "iitttt", hooks[i], k->id, arena_printf(c->a, "request.%s", type), body, now, now);
+			       "iitttt", hooks[i], k->id, arena_printf(c->a, "%s.%s", k->kind, type), body, now, now);
 	free(body);
 	return rc;
 }

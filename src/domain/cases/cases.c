@@ -27,12 +27,6 @@
 static const char *const channels[] = {"self",   "visit",  "box", "book",    "wechat", "phone",
 				       "walkin", "patrol", "qr",  "open311", NULL};
 
-bool case_open(const char *status)
-{
-	return status && (!strcmp(status, "new") || !strcmp(status, "accepted") || !strcmp(status, "waiting") ||
-			  !strcmp(status, "referred"));
-}
-
 int case_load_core(const struct ctx *c, int64_t id, struct case_core *k, struct err *e)
 {
 	struct store_stmt *st;
@@ -64,11 +58,14 @@ int case_load_core(const struct ctx *c, int64_t id, struct case_core *k, struct 
 		k->origin_path = arena_strdup(c->a, store_col_text(st, 17));
 		k->recorded_by = store_col_int(st, 18);
 		k->place_path = arena_strdup(c->a, store_col_text(st, 19));
+		k->def = case_kind_find(k->kind);
 	}
 	store_done(st);
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_NOT_FOUND, NULL, "诉求%lld不存在 / request %lld not found", (long long)id,
 			       (long long)id);
+	if (rc == STORE_ROW && !k->def)
+		return err_set(e, ERR_INTERNAL, NULL, "case %lld is of an unknown kind %s", (long long)id, k->kind);
 	return rc < 0 ? rc : 0;
 }
 
@@ -127,84 +124,9 @@ static enum view case_view(const struct ctx *c, const struct case_core *k)
 		return VIEW_REPORTER;
 	if (case_org_assigned(c, k))
 		return VIEW_ORG;
-	if (k->is_public && c->who)
+	if (k->is_public && (k->def->read & READ_PUBLISHED) && c->who)
 		return VIEW_PUBLIC;
 	return VIEW_NONE;
-}
-
-int case_route(const struct ctx *c, int64_t place, int level, int64_t *node, struct err *e)
-{
-	const char *path;
-	int rc = tree_path(c, place, &path, e);
-	if (rc)
-		return rc;
-	/* Walk the path from the place upwards. */
-	int64_t ids[64];
-	int n = 0;
-	for (const char *p = path + 1; *p && n < 64; p = strchr(p, '/') + 1)
-		ids[n++] = strtoll(p, NULL, 10);
-	if (n == 0)
-		return err_set(e, ERR_INTERNAL, NULL, "node %lld has no path", (long long)place);
-	const char *today = rows_today(c);
-	for (int i = n - 1; i >= 0; i--) {
-		int64_t lvl = 0, holders = 0;
-		store_int(c->db, NULL, &lvl,
-			  "SELECT k.level FROM nodes n JOIN node_kinds k ON k.code = n.kind WHERE n.id = ?", "i",
-			  ids[i]);
-		if (lvl > level)
-			continue;
-		store_int(c->db, NULL, &holders,
-			  "SELECT count(*) FROM roles WHERE node_id = ? AND start_date <= ? AND (end_date IS NULL OR "
-			  "end_date >= ?)",
-			  "itt", ids[i], today, today);
-		if (holders > 0) {
-			*node = ids[i];
-			return 0;
-		}
-	}
-	*node = ids[0];
-	return 0;
-}
-
-int case_parent_target(const struct ctx *c, int64_t node, int64_t *target, struct err *e)
-{
-	int64_t parent = 0;
-	int rc = store_int(c->db, e, &parent, "SELECT coalesce(parent_id, 0) FROM nodes WHERE id = ?", "i", node);
-	if (rc)
-		return rc;
-	*target = 0;
-	if (!parent)
-		return 0;
-	/* The parent, or the nearest ancestor above it that someone serves. */
-	return case_route(c, parent, 99, target, e);
-}
-
-static const char *add_hours(const struct ctx *c, int64_t now, int64_t hours)
-{
-	char *s = arena_alloc(c->a, 21);
-	time_iso(now + hours * 3600, s);
-	return s;
-}
-
-int case_land(const struct ctx *c, const struct case_core *k, int64_t node, int64_t now, struct err *e)
-{
-	int64_t respond = 24, resolve = 72;
-	store_int(c->db, NULL, &respond, "SELECT respond_hours FROM categories WHERE code = ?", "t", k->category);
-	store_int(c->db, NULL, &resolve, "SELECT resolve_hours FROM categories WHERE code = ?", "t", k->category);
-	const char *path;
-	int rc = tree_path(c, node, &path, e);
-	if (rc)
-		return rc;
-	char landed[21];
-	time_iso(now, landed);
-	return store_run(
-	    c->db, e,
-	    "UPDATE cases SET node_id = ?, node_path = ?, community_id = (SELECT community_id FROM nodes WHERE id = "
-	    "?), "
-	    "landed_at = ?, respond_due = ?, resolve_due = ?, level_responded_at = NULL, paused_at = NULL, "
-	    "updated_at = ? WHERE id = ?",
-	    "ititttti", node, path, node, landed, add_hours(c, now, respond), add_hours(c, now, resolve), landed,
-	    k->id);
 }
 
 static bool in_list(const char *const *list, const char *s)
@@ -269,7 +191,7 @@ static const char *const create_keys[] = {
     "category",  "title",   "description",        "place_node_id", "address",        "lat",       "lng",
     "anonymous", "channel", "reporter_person_id", "reporter_name", "reporter_phone", "is_public", NULL};
 
-int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
+int case_create(const struct ctx *c, const struct case_kind *kind, json_t *in, json_t **out, struct err *e)
 {
 	if (!json_is_object(in))
 		return err_set(e, ERR_INVALID, NULL, "请求体应为JSON对象 / body must be a JSON object");
@@ -289,8 +211,8 @@ int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 	    (rc = opt_text(c, in, "reporter_phone", 40, false, &rphone, e)))
 		return rc;
 	int64_t level = 0, active = 0;
-	if (store_int(c->db, NULL, &level, "SELECT level FROM categories WHERE code = ? AND kind = 'request'", "t",
-		      category) ||
+	if (store_int(c->db, NULL, &level, "SELECT level FROM categories WHERE code = ? AND kind = ?", "tt", category,
+		      kind->code) ||
 	    (store_int(c->db, NULL, &active, "SELECT active FROM categories WHERE code = ?", "t", category), !active))
 		return err_set(e, ERR_INVALID, "category", "未知的诉求类别“%s” / unknown category '%s'", category,
 			       category);
@@ -389,7 +311,7 @@ int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 		title = arena_strndup(c->a, desc, (size_t)(p - desc));
 	}
 	int64_t node;
-	rc = case_route(c, place, (int)level, &node, e);
+	rc = kind->land_at ? kind->land_at(c, place, (int)level, &node, e) : case_route(c, place, (int)level, &node, e);
 	if (rc)
 		return rc;
 	int64_t now = time_now();
@@ -408,15 +330,18 @@ int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 		    "lat, "
 		    "lng, node_id, node_path, origin_node_id, origin_path, reporter_person_id, reporter_user_id, "
 		    "reporter_name, reporter_phone_enc, reporter_phone_hash, anonymous, recorded_by, is_public, "
-		    "landed_at, respond_due, resolve_due, created_at, updated_at) VALUES ('request', ?, ?, ?, 'new', "
+		    "landed_at, respond_due, resolve_due, created_at, updated_at, phase) VALUES (?, ?, ?, ?, ?, "
 		    "?, "
-		    "?, ?, ?, ?, ?, '', ?, '', nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?)",
+		    "?, ?, ?, ?, ?, '', ?, '', nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, "
+		    "?)",
 		    &st, e);
 		if (rc == 0) {
 			int idx = 1;
+			store_bind_at(st, idx++, 't', kind->code);
 			store_bind_at(st, idx++, 't', category);
 			store_bind_at(st, idx++, 't', title);
 			store_bind_at(st, idx++, 't', desc);
+			store_bind_at(st, idx++, 't', kind->states[0].code);
 			store_bind_at(st, idx++, 't', channel);
 			store_bind_at(st, idx++, 'i', place);
 			store_bind_at(st, idx++, 't', address);
@@ -439,6 +364,7 @@ int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 			store_bind_at(st, idx++, 'i', (int64_t)json_is_true(pub));
 			for (int i = 0; i < 5; i++)
 				store_bind_at(st, idx++, 't', now_s);
+			store_bind_at(st, idx++, 't', case_phase_name(kind->states[0].phase));
 			rc = store_step(st, e);
 			rc = rc < 0 ? rc : 0;
 			store_done(st);
@@ -455,7 +381,7 @@ int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 	if (rc == 0)
 		rc = case_load_core(c, id, &k, e); /* now with its place in the tree */
 	if (rc == 0)
-		rc = case_event(c, &k, "reported", "new", node, 0, NULL, true, e);
+		rc = case_event(c, &k, "reported", k.status, node, 0, NULL, true, e);
 	if (rc == 0)
 		rc =
 		    store_run(c->db, e, "INSERT INTO cases_fts (rowid, text) VALUES (?, ?)", "it", id,
@@ -499,7 +425,7 @@ static const char CASE_COLS[] =
     "cases.merged_into, cases.escalations, cases.reopened, cases.landed_at, cases.respond_due, cases.resolve_due, "
     "cases.first_response_at, cases.resolved_at, cases.closed_at, cases.outcome, cases.close_reason, cases.rating, "
     "cases.rating_comment, cases.rated_at, cases.overdue, cases.created_at, cases.updated_at, cases.node_path, "
-    "rp.name, cases.paused_at, cases.level_responded_at, cat.name_en";
+    "rp.name, cases.paused_at, cases.level_responded_at, cat.name_en, cases.phase";
 static const char CASE_FROM[] =
     " FROM cases JOIN categories cat ON cat.code = cases.category "
     "JOIN nodes n ON n.id = cases.node_id LEFT JOIN nodes pn ON pn.id = cases.place_node_id "
@@ -549,14 +475,14 @@ static json_t *case_row(const struct ctx *c, struct store_stmt *st, enum view vi
 		json_object_del(o, "lng");
 	}
 	/* Due state for inboxes: open cases past or near their limit. */
-	const char *status = store_col_text(st, 6);
+	const char *phase = store_col_text(st, 43);
 	char now[21], soon[21];
 	time_iso(time_now(), now);
 	time_iso(time_now() + 24 * 3600, soon);
 	const char *resolve_due = store_col_text(st, 26), *respond_due = store_col_text(st, 25);
 	bool responded = !store_col_null(st, 41);
 	const char *due = "ok";
-	if (case_open(status) && store_col_null(st, 40)) {
+	if (!strcmp(phase, "open")) {
 		if (strcmp(resolve_due, now) < 0 || (!responded && strcmp(respond_due, now) < 0))
 			due = "overdue";
 		else if (strcmp(resolve_due, soon) < 0)
@@ -564,6 +490,9 @@ static json_t *case_row(const struct ctx *c, struct store_stmt *st, enum view vi
 	}
 	json_object_set_new(o, "due", json_string(due));
 	json_object_set_new(o, "category_name_en", json_string(store_col_text(st, 42)));
+	json_object_set_new(o, "phase", json_string(phase));
+	const struct case_state *cs = case_kind_state(case_kind_find(store_col_text(st, 1)), store_col_text(st, 6));
+	json_object_set_new(o, "status_label", cs ? json_sprintf("%s / %s", cs->zh, cs->en) : json_null());
 	json_object_set_new(o, "waiting_since",
 			    store_col_null(st, 40) ? json_null() : json_string(store_col_text(st, 40)));
 	return o;
@@ -671,13 +600,22 @@ int case_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	json_object_set_new(o, "orgs", orgs);
 	json_object_set_new(o, "files", files);
 	json_object_set_new(o, "can_handle", json_boolean(case_can_handle(c, &k) || case_org_assigned(c, &k)));
-	json_object_set_new(o, "can_rate", json_boolean(case_is_reporter(c, &k) && !strcmp(k.status, "resolved")));
+	json_t *actions = case_actions_for(c, &k);
+	bool can_rate = false;
+	size_t i;
+	json_t *a;
+	json_array_foreach (actions, i, a)
+		can_rate |= !strcmp(json_string_value(json_object_get(a, "code")), "rate");
+	json_object_set_new(o, "can_rate", json_boolean(can_rate && case_is_reporter(c, &k)));
+	json_object_set_new(o, "actions", actions);
+	json_object_set_new(o, "kind_path", json_string(k.def->path));
 	*out = o;
 	return 0;
 }
 
-/* Runs a case list: `where` starts with "cases.id < ?" (the keyset), then
- * an optional integer parameter (who), then the text parameters. */
+/* Runs a case list: `where` starts with "cases.id < ? AND cases.kind = ?"
+ * (the keyset and the kind), then an optional integer parameter (who),
+ * then the text parameters. */
 static int run_list(const struct ctx *c, const char *where, const struct case_filter *f, const int64_t *who,
 		    const char *const *tv, int nt, enum view view, json_t **out, struct err *e)
 {
@@ -690,6 +628,7 @@ static int run_list(const struct ctx *c, const char *where, const struct case_fi
 		return rc;
 	int idx = 1;
 	store_bind_at(st, idx++, 'i', f->after_id > 0 ? f->after_id : INT64_MAX);
+	store_bind_at(st, idx++, 't', f->kind->code);
 	if (who)
 		store_bind_at(st, idx++, 'i', *who);
 	for (int i = 0; i < nt; i++)
@@ -710,7 +649,7 @@ static int run_list(const struct ctx *c, const char *where, const struct case_fi
 int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e)
 {
 	/* Scope: the caller's reports, its organisation's cases, or a subtree. */
-	char where[1024] = "cases.id < ?";
+	char where[1024] = "cases.id < ? AND cases.kind = ?";
 	const char *tv[16];
 	int nt = 0;
 	const char *path = NULL;
@@ -755,7 +694,7 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 		}
 	if (f->status) {
 		if (!strcmp(f->status, "open"))
-			strcat(where, " AND cases.status IN ('new', 'accepted', 'waiting', 'referred')");
+			strcat(where, " AND cases.phase IN ('open', 'waiting')");
 		else {
 			strcat(where, " AND cases.status = ?");
 			tv[nt++] = f->status;
@@ -765,7 +704,7 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 		char *now = arena_alloc(c->a, 21), *soon = arena_alloc(c->a, 21);
 		time_iso(time_now(), now);
 		time_iso(time_now() + 24 * 3600, soon);
-		strcat(where, " AND cases.status IN ('new', 'accepted', 'referred') AND cases.paused_at IS NULL");
+		strcat(where, " AND cases.phase = 'open'");
 		if (!strcmp(f->due, "overdue")) {
 			strcat(where, " AND (cases.resolve_due < ? OR (cases.level_responded_at IS NULL AND "
 				      "cases.respond_due < ?))");
@@ -792,7 +731,7 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 
 int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e)
 {
-	char where[512] = "cases.is_public = 1 AND cases.id < ?";
+	char where[512] = "cases.is_public = 1 AND cases.id < ? AND cases.kind = ?";
 	const char *tv[4];
 	int nt = 0;
 	if (f->category)
@@ -802,20 +741,21 @@ int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **
 	if (f->to)
 		strcat(where, " AND cases.created_at <= ?"), tv[nt++] = arena_printf(c->a, "%sT23:59:59Z", f->to);
 	if (f->status && !strcmp(f->status, "open"))
-		strcat(where, " AND cases.status IN ('new', 'accepted', 'waiting', 'referred')");
+		strcat(where, " AND cases.phase IN ('open', 'waiting')");
 	return run_list(c, where, f, NULL, tv, nt, VIEW_PUBLIC, out, e);
 }
 
-int case_categories(const struct ctx *c, json_t **out, struct err *e)
+int case_categories(const struct ctx *c, const struct case_kind *kind, json_t **out, struct err *e)
 {
 	struct store_stmt *st;
 	int rc =
 	    store_prepare(c->db,
 			  "SELECT code, name_zh, name_en, level, respond_hours, resolve_hours, active FROM categories "
-			  "WHERE kind = 'request' ORDER BY sort_order, code",
+			  "WHERE kind = ? ORDER BY sort_order, code",
 			  &st, e);
 	if (rc)
 		return rc;
+	store_bind(st, "t", kind->code);
 	json_t *arr = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
 		json_array_append_new(arr,
@@ -829,7 +769,7 @@ int case_categories(const struct ctx *c, json_t **out, struct err *e)
 	return rc < 0 ? rc : 0;
 }
 
-int case_category_put(const struct ctx *c, json_t *in, json_t **out, struct err *e)
+int case_category_put(const struct ctx *c, const struct case_kind *kind, json_t *in, json_t **out, struct err *e)
 {
 	if (!c->who || !c->who->is_admin)
 		return err_set(e, ERR_FORBIDDEN, NULL,
@@ -854,12 +794,12 @@ int case_category_put(const struct ctx *c, json_t *in, json_t **out, struct err 
 		    c->db, e,
 		    "INSERT INTO categories (code, kind, name_zh, name_en, level, respond_hours, resolve_hours, "
 		    "active, "
-		    "sort_order) VALUES (?, 'request', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+		    "sort_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
 		    "name_zh = excluded.name_zh, name_en = excluded.name_en, level = excluded.level, respond_hours = "
 		    "excluded.respond_hours, resolve_hours = excluded.resolve_hours, active = excluded.active, "
 		    "sort_order = excluded.sort_order",
-		    "tttiiiii", code, zh, en, (int64_t)level, (int64_t)respond, (int64_t)resolve, (int64_t)active,
-		    (int64_t)sort);
+		    "ttttiiiii", code, kind->code, zh, en, (int64_t)level, (int64_t)respond, (int64_t)resolve,
+		    (int64_t)active, (int64_t)sort);
 	if (rc == 0)
 		rc = audit_log(c, "put", "category", 0, NULL, in, e);
 	rc = txn_finish(c, rc, e);
@@ -910,4 +850,36 @@ int notifications_read(const struct ctx *c, int64_t id, struct err *e)
 			return err_set(e, ERR_NOT_FOUND, NULL, "通知不存在 / no such notification");
 	}
 	return rc;
+}
+int case_orgs_available(const struct ctx *c, int64_t id, json_t **out, struct err *e)
+{
+	struct case_core k;
+	int rc = case_load_core(c, id, &k, e);
+	if (rc)
+		return rc;
+	if (!case_can_handle(c, &k))
+		return err_set(e, ERR_FORBIDDEN, NULL, "无权办理此诉求 / you may not act on this request");
+	struct store_stmt *st;
+	rc = store_prepare(
+	    c->db,
+	    "SELECT o.id, o.name, o.kind, o.node_id, n.name FROM orgs o JOIN nodes n ON n.id = o.node_id "
+	    "WHERE o.retired_at IS NULL AND (substr(?1, 1, length(o.node_path)) = o.node_path OR "
+	    "(o.node_path >= ?1 AND o.node_path < ?1 || '~')) ORDER BY length(o.node_path) DESC, o.id LIMIT 200",
+	    &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "t", k.node_path);
+	json_t *arr = json_array();
+	while ((rc = store_step(st, e)) == STORE_ROW)
+		json_array_append_new(arr,
+				      json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)store_col_int(st, 0),
+						"name", store_col_text(st, 1), "kind", store_col_text(st, 2), "node_id",
+						(json_int_t)store_col_int(st, 3), "node_name", store_col_text(st, 4)));
+	store_done(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
 }

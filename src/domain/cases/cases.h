@@ -5,7 +5,7 @@
  * above it (worker access or more), handle it. Every change is an event on
  * its timeline; nothing is deleted, only closed with a reason. Kinds
  * (residents' requests now; disputes and council topics later) bring their
- * categories and their state machine as data (case_rules.c). The clocks
+ * categories, states and actions as data (case_kind.h). The clocks
  * (case_tick) escalate cases whose time limit passed and flag overdue ones.
  * Reporters follow and rate their own cases; organisations see the cases
  * handed to them.
@@ -15,11 +15,13 @@
 
 #include <jansson.h>
 
+#include "domain/cases/case_kind.h"
 #include "domain/core/ctx.h"
 
 struct case_filter {
-	int64_t node_id; /* subtree (0 = the caller's home) */
-	const char *q;   /* full text, simplified and traditional alike */
+	const struct case_kind *kind; /* cases of this kind only */
+	int64_t node_id;              /* subtree (0 = the caller's home) */
+	const char *q;                /* full text, simplified and traditional alike */
 	const char *category, *status, *channel;
 	const char *from, *to; /* created_at range, dates YYYY-MM-DD inclusive */
 	const char *due;       /* "overdue" or "soon" (within 24 h) */
@@ -31,16 +33,16 @@ struct case_filter {
 
 /* A new case; one recorded through Open311 (channel "open311") also gets
  * the token its client follows it by, in out's "external_token". */
-int case_create(const struct ctx *c, json_t *in, json_t **out, struct err *e);
+int case_create(const struct ctx *c, const struct case_kind *kind, json_t *in, json_t **out, struct err *e);
 /* The case an Open311 token stands for (ERR_NOT_FOUND if none). */
 int case_find_by_token(const struct ctx *c, const char *token, int64_t *id, struct err *e);
 int case_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
 int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e);
 /* Requests made public, as anyone may see them (no personal data). */
 int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e);
-/* Applies an action ("accept", "note", "ask", "reply", "handover",
- * "org_done", "resolve", "escalate", "close", "rate", "merge", "publish")
- * with its input; the new state in *out. */
+/* Applies one of the case's kind's actions with its input; the case as the
+ * actor now sees it in *out. A case read (case_get) lists the actions the
+ * actor may take now, with their input fields. */
 int case_act(const struct ctx *c, int64_t id, const char *action, json_t *in, json_t **out, struct err *e);
 /* Runs the clocks at time now: escalations, overdue flags, closing of
  * results left unrated. *report counts what happened. */
@@ -50,8 +52,8 @@ int case_tick(const struct ctx *c, int64_t now, json_t **report, struct err *e);
  * tree), for handing it over; handlers only. */
 int case_orgs_available(const struct ctx *c, int64_t id, json_t **out, struct err *e);
 
-int case_categories(const struct ctx *c, json_t **out, struct err *e);
-int case_category_put(const struct ctx *c, json_t *in, json_t **out, struct err *e);
+int case_categories(const struct ctx *c, const struct case_kind *kind, json_t **out, struct err *e);
+int case_category_put(const struct ctx *c, const struct case_kind *kind, json_t *in, json_t **out, struct err *e);
 
 int notifications_list(const struct ctx *c, bool unread, int64_t before_id, int limit, json_t **out, struct err *e);
 int notifications_read(const struct ctx *c, int64_t id, struct err *e);

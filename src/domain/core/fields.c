@@ -6,7 +6,9 @@
  */
 #include "domain/core/fields.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -39,11 +41,49 @@ static bool enum_has(const struct enum_val *v, const char *code)
 	return false;
 }
 
+/* Does s hold control characters other than the line breaks and tabs a
+ * multi-line text may have? */
+static bool bad_control(const char *s, bool multiline)
+{
+	if (!multiline)
+		return utf8_has_control(s);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
+			return true;
+	return false;
+}
+
+/* Blanks around text: ASCII whitespace and the ideographic space U+3000
+ * that Chinese input methods type. Returns the trimmed length in bytes
+ * and where it starts. */
+static size_t trimmed(const char *s, const char **start)
+{
+	const char *b = s, *end = s + strlen(s);
+	for (;;) {
+		if (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')
+			b++;
+		else if (!strncmp(b, "\xe3\x80\x80", 3))
+			b += 3;
+		else
+			break;
+	}
+	for (;;) {
+		if (end > b && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+			end--;
+		else if (end - b >= 3 && !strncmp(end - 3, "\xe3\x80\x80", 3))
+			end -= 3;
+		else
+			break;
+	}
+	*start = b;
+	return (size_t)(end - b);
+}
+
 static int check_text(const struct field *f, const char *s, struct err *e)
 {
 	if (!utf8_valid(s, strlen(s)))
 		return err_set(e, ERR_INVALID, f->name, "不是有效的UTF-8文本 / not valid UTF-8");
-	if (utf8_has_control(s))
+	if (bad_control(s, f->flags & FF_MULTILINE))
 		return err_set(e, ERR_INVALID, f->name, "含有控制字符 / contains control characters");
 	if (f->max && (int)utf8_len(s) > f->max)
 		return err_set(e, ERR_INVALID, f->name, "%s最多%d个字 / %s: at most %d characters", f->zh, f->max,
@@ -67,6 +107,13 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 		if (!json_is_string(v))
 			return err_set(e, ERR_INVALID, f->name, "%s应为文本 / %s must be a string", f->zh, f->en);
 		const char *s = json_string_value(v);
+		if (f->flags & FF_TRIM) {
+			const char *b;
+			size_t n = trimmed(s, &b);
+			if (n != strlen(s))
+				json_string_setn(v, b, n);
+			s = json_string_value(v);
+		}
 		int rc = check_text(f, s, e);
 		if (rc)
 			return rc;
@@ -101,6 +148,16 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 		if (json_integer_value(v) < (f->type == FT_REF ? 1 : 0) || (f->max && json_integer_value(v) > f->max))
 			return err_set(e, ERR_INVALID, f->name, "%s超出范围 / %s out of range", f->zh, f->en);
 		return 0;
+	case FT_REAL:
+		if (!json_is_number(v) || (f->max && fabs(json_number_value(v)) > f->max))
+			return err_set(e, ERR_INVALID, f->name, "%s应为-%d到%d之间的数 / %s: a number from -%d to %d",
+				       f->zh, f->max, f->max, f->en, f->max, f->max);
+		return 0;
+	case FT_LIST:
+		if (!json_is_array(v) || (f->max && (int)json_array_size(v) > f->max))
+			return err_set(e, ERR_INVALID, f->name, "%s应为最多%d项的列表 / %s: a list of at most %d items",
+				       f->zh, f->max, f->en, f->max);
+		return 0;
 	case FT_BOOL:
 		if (!json_is_boolean(v))
 			return err_set(e, ERR_INVALID, f->name, "%s应为true或false / %s must be a boolean", f->zh,
@@ -129,16 +186,36 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 	return 0;
 }
 
+/* An optional text that trims to nothing counts as not given. */
+static void drop_blank(const struct field *f, json_t *obj, const char *key, json_t *v)
+{
+	const char *b;
+	if ((f->flags & FF_TRIM) && !(f->flags & FF_REQUIRED) && json_is_string(v) &&
+	    trimmed(json_string_value(v), &b) == 0)
+		json_object_del(obj, key);
+}
+
+int fields_check(const struct field *f, int n, json_t *obj, struct err *e)
+{
+	struct entity ent = {"input", "", f, n};
+	return fields_validate(&ent, obj, true, e);
+}
+
 int fields_validate(const struct entity *ent, json_t *obj, bool create, struct err *e)
 {
 	if (!json_is_object(obj))
 		return err_set(e, ERR_INVALID, NULL, "请求体应为JSON对象 / body must be a JSON object");
 	const char *key;
 	json_t *v;
-	json_object_foreach (obj, key, v) {
+	void *tmp;
+	json_object_foreach_safe(obj, tmp, key, v)
+	{
 		const struct field *f = fields_find(ent, key);
 		if (!f)
 			return err_set(e, ERR_INVALID, key, "未知字段“%s” / unknown field '%s'", key, key);
+		drop_blank(f, obj, key, v);
+		if (!json_object_get(obj, key))
+			continue;
 		if (f->flags & FF_READONLY)
 			return err_set(e, ERR_INVALID, key, "字段“%s”只读 / field '%s' is read-only", key, key);
 		if (!create && (f->flags & FF_NOUPDATE))
@@ -249,6 +326,9 @@ json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, con
 		case FT_BOOL:
 			json_object_set_new(o, f->name, json_boolean(store_col_int(st, col)));
 			break;
+		case FT_REAL:
+			json_object_set_new(o, f->name, json_real(store_col_double(st, col)));
+			break;
 		case FT_TAGS: {
 			json_t *arr = json_array();
 			char *copy = strdup(store_col_text(st, col)), *save = NULL;
@@ -298,6 +378,8 @@ static void bind_json(struct store_stmt *st, int idx, const struct colval *cv)
 		store_bind_at(st, idx, 'i', (int64_t)json_integer_value(v));
 	} else if (json_is_boolean(v)) {
 		store_bind_at(st, idx, 'i', (int64_t)json_is_true(v));
+	} else if (json_is_real(v)) {
+		store_bind_at(st, idx, 'd', json_real_value(v));
 	} else if (json_is_array(v)) {
 		struct buf b = {0};
 		size_t i;
@@ -380,4 +462,30 @@ int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, jso
 	if (new_id)
 		*new_id = update_id ? update_id : store_last_id(c->db);
 	return 0;
+}
+
+static const char *const type_names[] = {"text",    "int",   "date", "enum", "bool", "tags",
+					 "id_card", "phone", "ref",  "real", "list"};
+
+json_t *fields_describe(const struct field *f, int n)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "name", f[i].name, "type",
+				      type_names[f[i].type], "label_zh", f[i].zh, "label_en", f[i].en, "required",
+				      (f[i].flags & FF_REQUIRED) != 0, "read_only", (f[i].flags & FF_READONLY) != 0);
+		if (f[i].max)
+			json_object_set_new(o, "max", json_integer(f[i].max));
+		if (f[i].flags & FF_MULTILINE)
+			json_object_set_new(o, "multiline", json_true());
+		if (f[i].vals) {
+			json_t *vals = json_array();
+			for (const struct enum_val *v = f[i].vals; v->code; v++)
+				json_array_append_new(vals, json_pack("{s:s, s:s, s:s}", "code", v->code, "label_zh",
+								      v->zh, "label_en", v->en));
+			json_object_set_new(o, "values", vals);
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
 }

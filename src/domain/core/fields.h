@@ -15,16 +15,21 @@
 #include <stdbool.h>
 
 #include "domain/core/ctx.h"
-#include "store/store.h"
+struct store_stmt;
 
-enum ftype { FT_TEXT, FT_INT, FT_DATE, FT_ENUM, FT_BOOL, FT_TAGS, FT_PII_ID, FT_PII_PHONE, FT_REF };
+/* FT_REAL: a number within ±max; FT_LIST: an array of at most max items,
+ * whose items the code that takes it checks (e.g. organisations in a
+ * handover). */
+enum ftype { FT_TEXT, FT_INT, FT_DATE, FT_ENUM, FT_BOOL, FT_TAGS, FT_PII_ID, FT_PII_PHONE, FT_REF, FT_REAL, FT_LIST };
 
 enum {
-	FF_REQUIRED = 1, /* must be present on create */
-	FF_READONLY = 2, /* produced by the system; rejected in input */
-	FF_NOUPDATE = 4, /* set on create; changed only by a dedicated action */
-	FF_NOEXPORT = 8, /* not a 台账 column */
-	FF_NOTNULL = 16  /* may be omitted, but not set to null */
+	FF_REQUIRED = 1,   /* must be present on create */
+	FF_READONLY = 2,   /* produced by the system; rejected in input */
+	FF_NOUPDATE = 4,   /* set on create; changed only by a dedicated action */
+	FF_NOEXPORT = 8,   /* not a 台账 column */
+	FF_NOTNULL = 16,   /* may be omitted, but not set to null */
+	FF_MULTILINE = 32, /* text may hold line breaks and tabs */
+	FF_TRIM = 64       /* blanks around text are dropped; an optional blank text counts as absent */
 };
 
 struct enum_val {
@@ -67,5 +72,11 @@ json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, con
 int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, int64_t update_id,
 		 int64_t *new_id, struct err *e);
 const char *enum_label(const struct enum_val *v, const char *code);
+/* The fields as clients need them to build a form: name, type, required,
+ * limit, labels and enum values with their labels (a new array). */
+json_t *fields_describe(const struct field *f, int n);
+/* Validates obj against a bare field table (action inputs): as
+ * fields_validate, with every FF_REQUIRED field required. */
+int fields_check(const struct field *f, int n, json_t *obj, struct err *e);
 
 #endif

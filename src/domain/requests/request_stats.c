@@ -1,5 +1,5 @@
 /*
- * case_stats.c — request statistics and monthly summaries.
+ * request_stats.c — request statistics and monthly summaries.
  *
  * Cases count where they started (origin_path), so a community's figures
  * include what it escalated upwards. One pass over the subtree's cases
@@ -7,7 +7,7 @@
  * median and p90 exactly. Results are cached per parameters until any case
  * changes (the 'cases' counter, migration 004).
  */
-#include "domain/cases/case_stats.h"
+#include "domain/requests/request_stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,7 +158,8 @@ static int compute(const struct ctx *c, int64_t node, const char *path, const ch
 	    c->db,
 	    "SELECT cases.category, cat.name_zh, cases.origin_path, cases.created_at, cases.resolved_at, "
 	    "cases.escalations, cases.overdue, cases.rating, cases.first_response_at, cases.reopened "
-	    "FROM cases JOIN categories cat ON cat.code = cases.category WHERE cases.origin_path >= ? AND "
+	    "FROM cases JOIN categories cat ON cat.code = cases.category WHERE cases.kind = 'request' AND "
+	    "cases.origin_path >= ? AND "
 	    "cases.origin_path < ? AND cases.created_at >= ? AND cases.created_at <= ? AND cases.merged_into IS NULL",
 	    &st, e);
 	if (rc)
@@ -257,7 +258,7 @@ static bool valid_day(const char *s)
 	return !s || time_valid_date(s);
 }
 
-int case_stats(const struct ctx *c, int64_t node, const char *from, const char *to, json_t **out, struct err *e)
+int request_stats(const struct ctx *c, int64_t node, const char *from, const char *to, json_t **out, struct err *e)
 {
 	if (!valid_day(from) || !valid_day(to))
 		return err_set(e, ERR_INVALID, !valid_day(from) ? "from" : "to",
@@ -307,10 +308,10 @@ static json_t *month_counts(const struct ctx *c, const char *path, int64_t origi
 	struct store_stmt *st;
 	const char *sql =
 	    origin ? "SELECT count(*), sum(resolved_at IS NOT NULL AND resolved_at <= ?), sum(escalations > 0), "
-		     "sum(status IN ('new', 'accepted', 'waiting', 'referred')) FROM cases WHERE origin_node_id = ? "
+		     "sum(phase IN ('open', 'waiting')) FROM cases WHERE kind = 'request' AND origin_node_id = ? "
 		     "AND created_at >= ? AND created_at < ? AND merged_into IS NULL"
 		   : "SELECT count(*), sum(resolved_at IS NOT NULL AND resolved_at <= ?), sum(escalations > 0), "
-		     "sum(status IN ('new', 'accepted', 'waiting', 'referred')) FROM cases WHERE origin_path >= ? AND "
+		     "sum(phase IN ('open', 'waiting')) FROM cases WHERE kind = 'request' AND origin_path >= ? AND "
 		     "origin_path < ? AND created_at >= ? AND created_at < ? AND merged_into IS NULL";
 	json_t *o = NULL;
 	if (store_prepare(c->db, sql, &st, NULL))
@@ -327,7 +328,7 @@ static json_t *month_counts(const struct ctx *c, const char *path, int64_t origi
 	return o ? o : json_object();
 }
 
-int case_summary(const struct ctx *c, int64_t node, const char *month, json_t **out, struct err *e)
+int request_summary(const struct ctx *c, int64_t node, const char *month, json_t **out, struct err *e)
 {
 	if (!month || strlen(month) != 7 || !time_valid_date(arena_printf(c->a, "%s-01", month)))
 		return err_set(e, ERR_INVALID, "month", "月份应为YYYY-MM / month must be YYYY-MM");
@@ -403,14 +404,14 @@ int case_summary(const struct ctx *c, int64_t node, const char *month, json_t **
 	return 0;
 }
 
-int case_summary_export(const struct ctx *c, int64_t node, const char *month, const char *fmt, const char *path,
-			struct err *e)
+int request_summary_export(const struct ctx *c, int64_t node, const char *month, const char *fmt, const char *path,
+			   struct err *e)
 {
 	enum tio_format tf = !strcmp(fmt, "csv") ? TIO_CSV : !strcmp(fmt, "xlsx") ? TIO_XLSX : 0;
 	if (!tf)
 		return err_set(e, ERR_INVALID, "format", "格式应为xlsx或csv / format must be xlsx or csv");
 	json_t *s = NULL;
-	int rc = case_summary(c, node, month, &s, e);
+	int rc = request_summary(c, node, month, &s, e);
 	if (rc)
 		return rc;
 	struct tio_writer *w;
