@@ -1,9 +1,9 @@
-/* utf8.c — strict UTF-8 validation (RFC 3629) and code point iteration. */
+/* utf8.c — strict UTF-8 validation (RFC 3629), code point iteration and encoding. */
 #include "base/utf8.h"
 
-bool utf8_valid(const char *str, size_t n)
+size_t utf8_valid_prefix(const char *str, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)str, *end = s + n;
+	const unsigned char *start = (const unsigned char *)str, *s = start, *end = s + n;
 	while (s < end) {
 		unsigned c = *s;
 		if (c < 0x80) {
@@ -19,20 +19,25 @@ bool utf8_valid(const char *str, size_t n)
 		} else if ((c & 0xF8) == 0xF0) {
 			need = 3, cp = c & 0x07, min = 0x10000;
 		} else {
-			return false;
+			return (size_t)(s - start);
 		}
 		if ((size_t)(end - s) <= need)
-			return false;
+			return (size_t)(s - start);
 		for (size_t i = 1; i <= need; i++) {
 			if ((s[i] & 0xC0) != 0x80)
-				return false;
+				return (size_t)(s - start);
 			cp = (cp << 6) | (s[i] & 0x3F);
 		}
 		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
+			return (size_t)(s - start);
 		s += need + 1;
 	}
-	return true;
+	return n;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	return utf8_valid_prefix(s, n) == n;
 }
 
 size_t utf8_len(const char *s)
@@ -71,6 +76,30 @@ unsigned utf8_next(const char **pp)
 	if (cp < min[need] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0xFFFD;
 	return cp;
+}
+
+size_t utf8_put(char *out, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
 }
 
 bool utf8_has_control(const char *s)

@@ -1,5 +1,5 @@
 /*
- * test_base.c — unit tests for src/base: UTF-8 validation and decoding,
+ * test_base.c — unit tests for src/base: UTF-8 validation, decoding and encoding,
  * the arena, the growable buffer, calendar/time helpers and struct err.
  */
 #include <stdarg.h>
@@ -178,6 +178,44 @@ static void test_utf8_next_rejects_ill_formed_sequences(void **state)
 	assert_int_equal(utf8_next(&p), 0xFFFD);
 	p = "\xf4\x90\x80\x80"; /* U+110000 */
 	assert_int_equal(utf8_next(&p), 0xFFFD);
+}
+
+static void test_utf8_valid_prefix_stops_at_first_bad_sequence(void **state)
+{
+	assert_int_equal(utf8_valid_prefix("", 0), 0);
+	assert_int_equal(utf8_valid_prefix("abc", 3), 3);
+	assert_int_equal(utf8_valid_prefix("王贵宝", 9), 9);
+	assert_int_equal(utf8_valid_prefix("a\0b", 3), 3);
+	assert_int_equal(utf8_valid_prefix("ab\xff王", 6), 2);       /* invalid lead */
+	assert_int_equal(utf8_valid_prefix("王\x80", 4), 3);         /* stray continuation */
+	assert_int_equal(utf8_valid_prefix("a\xe7\x8ex", 4), 1);     /* cut by ASCII */
+	assert_int_equal(utf8_valid_prefix("王", 2), 0);             /* cut by the end */
+	assert_int_equal(utf8_valid_prefix("x\xc0\xaf", 3), 1);      /* overlong */
+	assert_int_equal(utf8_valid_prefix("王\xed\xa0\x80", 6), 3); /* surrogate */
+	assert_int_equal(utf8_valid_prefix("\xf4\x90\x80\x80", 4), 0);
+	assert_int_equal(utf8_valid_prefix("\xf0\x9f\x98\x80!", 5), 5);
+}
+
+static void test_utf8_put_round_trips(void **state)
+{
+	static const unsigned cps[] = {0,      'a',    0x7F,   0x80,    0xE9,    0x7FF,   0x800,
+				       0x738B, 0xFFFD, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF};
+	static const size_t lens[] = {1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4};
+	char out[5];
+
+	for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+		memset(out, 0, sizeof out);
+		size_t n = utf8_put(out, cps[i]);
+		assert_int_equal(n, lens[i]);
+		assert_true(utf8_valid(out, n));
+		if (cps[i]) {
+			const char *p = out;
+			assert_int_equal(utf8_next(&p), cps[i]);
+			assert_ptr_equal(p, out + n);
+		}
+	}
+	assert_int_equal(utf8_put(out, 0x738B), 3);
+	assert_memory_equal(out, "王", 3);
 }
 
 static void test_utf8_has_control(void **state)
@@ -530,6 +568,8 @@ int main(void)
 	    cmocka_unit_test(test_utf8_next_decodes),
 	    cmocka_unit_test(test_utf8_next_bad_input_advances),
 	    cmocka_unit_test(test_utf8_next_rejects_ill_formed_sequences),
+	    cmocka_unit_test(test_utf8_valid_prefix_stops_at_first_bad_sequence),
+	    cmocka_unit_test(test_utf8_put_round_trips),
 	    cmocka_unit_test(test_utf8_has_control),
 	    cmocka_unit_test(test_arena_many_allocs),
 	    cmocka_unit_test(test_arena_large_alloc),
