@@ -248,6 +248,109 @@ static void test_csv_rejects_bad_quotes(void **state)
 	assert_non_null(strstr(e.msg, "第2行"));
 }
 
+/* Decoded text longer than one conversion chunk, read from a file longer
+ * than one read: rows and line numbers stay exact across the seams. */
+static void test_csv_long_gb18030_file(void **state)
+{
+	char path[256];
+	struct tio_table t;
+	struct err e = {0};
+	const char head[] = "\xD0\xD5\xC3\xFB,\xC9\xED\xB7\xDD\xD6\xA4\xBA\xC5\r\n";
+	const char row[] = "\xCD\xF5\xB9\xF3\xB1\xA6,430302199001011234\r\n";
+	enum { ROWS = 3000 };
+	size_t n = sizeof head - 1 + ROWS * (sizeof row - 1);
+	char *gb = malloc(n + 16);
+
+	assert_non_null(gb);
+	memcpy(gb, head, sizeof head - 1);
+	for (size_t i = 0; i < ROWS; i++)
+		memcpy(gb + sizeof head - 1 + i * (sizeof row - 1), row, sizeof row - 1);
+	path_of(path, sizeof path, "long.csv");
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(gb, 1, n, f), n);
+	fclose(f);
+
+	assert_int_equal(tio_read_file(path, &t, &e), 0);
+	assert_int_equal(t.nrows, ROWS + 1);
+	expect_row(&t, 0, 1, 2, "姓名", "身份证号");
+	expect_row(&t, 1, 2, 2, "王贵宝", "430302199001011234");
+	expect_row(&t, ROWS, ROWS + 1, 2, "王贵宝", "430302199001011234");
+	tio_free(&t);
+	unlink(path);
+
+	/* a byte that is not GB18030 on the last line, far past the first chunk */
+	memcpy(gb + n, "\x80\xFF,e\r\n", 6);
+	err_clear(&e);
+	assert_int_equal(tio_read_mem(gb, n + 6, &t, &e), ERR_INVALID);
+	assert_non_null(strstr(e.msg, "第3002行"));
+	assert_null(t.rows);
+	free(gb);
+}
+
+/* UTF-16LE of an ASCII string (each byte followed by 0), after a BOM. */
+static size_t utf16le(char *out, const char *ascii)
+{
+	size_t n = 0;
+
+	out[n++] = '\xFF';
+	out[n++] = '\xFE';
+	for (; *ascii; ascii++) {
+		out[n++] = *ascii;
+		out[n++] = '\0';
+	}
+	return n;
+}
+
+static void test_csv_utf16_long_and_broken(void **state)
+{
+	struct tio_table t;
+	struct err e = {0};
+	enum { ROWS = 2000 };
+	char *text = malloc(ROWS * 16 + 16);
+	char *u16 = malloc(ROWS * 32 + 64);
+
+	assert_non_null(text);
+	assert_non_null(u16);
+	text[0] = '\0';
+	for (size_t i = 0; i < ROWS; i++)
+		sprintf(text + strlen(text), "r%zu\t%zu\r\n", i, i * 7);
+	size_t n = utf16le(u16, text);
+	assert_true(n > 2 * 16384);
+	assert_int_equal(tio_read_mem(u16, n, &t, &e), 0);
+	assert_int_equal(t.nrows, ROWS);
+	expect_row(&t, 0, 1, 2, "r0", "0");
+	expect_row(&t, ROWS - 1, ROWS, 2, "r1999", "13993");
+	tio_free(&t);
+
+	/* a lone surrogate names its line */
+	n = utf16le(u16, "a\tb\r\nc\td\r\n");
+	memcpy(u16 + n, "\x00\xD8x\0", 4);
+	err_clear(&e);
+	assert_int_equal(tio_read_mem(u16, n + 4, &t, &e), ERR_INVALID);
+	assert_non_null(strstr(e.msg, "第3行"));
+
+	/* an odd byte at the end is a cut-off character */
+	n = utf16le(u16, "a\tb\r\n");
+	u16[n++] = 'c';
+	err_clear(&e);
+	assert_int_equal(tio_read_mem(u16, n, &t, &e), ERR_INVALID);
+	assert_non_null(strstr(e.msg, "第2行"));
+
+	/* NUL is refused once decoded */
+	n = utf16le(u16, "a\tb");
+	memcpy(u16 + n, "\0\0", 2);
+	assert_int_equal(tio_read_mem(u16, n + 2, &t, &e), ERR_INVALID);
+
+	/* a BOM and nothing else is an empty table */
+	assert_int_equal(tio_read_mem("\xFF\xFE", 2, &t, &e), 0);
+	assert_int_equal(t.format, TIO_CSV);
+	assert_int_equal(t.nrows, 0);
+	tio_free(&t);
+	free(text);
+	free(u16);
+}
+
 static void test_rejects_binary_and_xls(void **state)
 {
 	struct tio_table t;
@@ -504,6 +607,75 @@ static void test_xlsx_round_trip(void **state)
 	free(styles);
 }
 
+/* Writes a one-sheet workbook and returns its xl/workbook.xml. */
+static char *workbook_named(const char *sheet)
+{
+	char path[256];
+	struct tio_writer *w;
+	struct err e = {0};
+	const char *row[] = {"a"};
+
+	path_of(path, sizeof path, "named.xlsx");
+	assert_int_equal(tio_writer_open(&w, TIO_XLSX, path, sheet, &e), 0);
+	assert_int_equal(tio_writer_row(w, 1, row, &e), 0);
+	assert_int_equal(tio_writer_close(w, &e), 0);
+	char *wbx = zip_part(path, "xl/workbook.xml");
+	unlink(path);
+	return wbx;
+}
+
+static void expect_sheet_name(const char *sheet, const char *want)
+{
+	char attr[256];
+	char *wbx = workbook_named(sheet);
+
+	snprintf(attr, sizeof attr, "name=\"%s\"", want);
+	if (!strstr(wbx, attr))
+		fail_msg("sheet %s: want %s in %s", sheet ? sheet : "(null)", attr, wbx);
+	free(wbx);
+}
+
+static void test_xlsx_sheet_names(void **state)
+{
+	expect_sheet_name(NULL, "Sheet1");
+	expect_sheet_name("", "Sheet1");
+	expect_sheet_name("'台账'", "_台账_");
+	expect_sheet_name("history", "History_");
+	expect_sheet_name("a\tb", "a_b");
+	/* cut at the first byte that is not UTF-8 */
+	expect_sheet_name("台账\xff后面", "台账");
+	expect_sheet_name("\xC3(", "Sheet1");
+	/* at most 31 characters, counted as characters */
+	expect_sheet_name("一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五",
+			  "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一");
+}
+
+/* Column widths: wide characters count two, the widest line counts, and
+ * the result is kept between 8 and 60. */
+static void test_xlsx_column_widths(void **state)
+{
+	char path[256];
+	struct tio_writer *w;
+	struct err e = {0};
+	char long_cell[101];
+	const char *head[] = {"住址", "x", "备注"};
+	const char *row[] = {"幸福里 3栋2单元\n501室", "a", long_cell};
+
+	memset(long_cell, 'z', 100);
+	long_cell[100] = '\0';
+	path_of(path, sizeof path, "widths.xlsx");
+	assert_int_equal(tio_writer_open(&w, TIO_XLSX, path, NULL, &e), 0);
+	assert_int_equal(tio_writer_row(w, 3, head, &e), 0);
+	assert_int_equal(tio_writer_row(w, 3, row, &e), 0);
+	assert_int_equal(tio_writer_close(w, &e), 0);
+	char *sheet = zip_part(path, "xl/worksheets/sheet1.xml");
+	assert_non_null(strstr(sheet, "<col min=\"1\" max=\"1\" width=\"17"));
+	assert_non_null(strstr(sheet, "<col min=\"2\" max=\"2\" width=\"8"));
+	assert_non_null(strstr(sheet, "<col min=\"3\" max=\"3\" width=\"60"));
+	free(sheet);
+	unlink(path);
+}
+
 static void test_csv_round_trip_and_injection(void **state)
 {
 	char path[256];
@@ -596,12 +768,16 @@ int main(void)
 	    cmocka_unit_test(test_csv_empty_rows_and_trim),
 	    cmocka_unit_test(test_csv_rejects_bad_encoding),
 	    cmocka_unit_test(test_csv_rejects_bad_quotes),
+	    cmocka_unit_test(test_csv_long_gb18030_file),
+	    cmocka_unit_test(test_csv_utf16_long_and_broken),
 	    cmocka_unit_test(test_rejects_binary_and_xls),
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_xlsx_read_handmade),
 	    cmocka_unit_test(test_xlsx_rejects_broken),
 	    cmocka_unit_test(test_xlsx_zip_bomb),
 	    cmocka_unit_test(test_xlsx_round_trip),
+	    cmocka_unit_test(test_xlsx_sheet_names),
+	    cmocka_unit_test(test_xlsx_column_widths),
 	    cmocka_unit_test(test_csv_round_trip_and_injection),
 	    cmocka_unit_test(test_writer_refuses_and_aborts),
 	};
