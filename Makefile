@@ -73,9 +73,9 @@ $(GEN)/embedded.c: tools/embed.sh $(EMBED) $(WEB_OUT)
 # The sanitizer objects are kept between runs (not intermediate files).
 .SECONDARY: $(SAN_OBJ)
 define unit_rule
-$(SAN)/$(basename $(notdir $(1))): $(1) $$(SAN_OBJ)
+$(SAN)/$(basename $(notdir $(1))): $(1) $$(SAN_OBJ) $$(wildcard tests/unit/*.h)
 	@echo "  LD san  $$@"
-	$$(Q)$$(CC) $$(ALL_CFLAGS) -Itests/unit -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $$@ $$^ $$(PKG_LIBS) -lcmocka
+	$$(Q)$$(CC) $$(ALL_CFLAGS) -Itests/unit -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $$@ $$(filter %.c %.o,$$^) $$(PKG_LIBS) -lcmocka
 endef
 $(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(t))))
 
