@@ -71,9 +71,12 @@ $(GEN)/embedded.c: tools/embed.sh $(EMBED) $(WEB_OUT)
 	$(Q)tools/embed.sh $(EMBED) $$(find web/dist -type f | sort) > $@.tmp && mv $@.tmp $@
 
 # The sanitizer objects are kept between runs (not intermediate files).
+# The test's source is looked up through a function: a literal % in a
+# pattern rule's prerequisite would be replaced by the stem first.
 .SECONDARY: $(SAN_OBJ)
 .SECONDEXPANSION:
-$(SAN)/test_%: $$(filter %/test_$$*.c,$(UNIT_SRC)) $(SAN_OBJ)
+unit_src_of = $(filter %/$(1).c,$(UNIT_SRC))
+$(SAN)/test_%: $$(call unit_src_of,test_$$*) $(SAN_OBJ)
 	@echo "  LD san  $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $@ $^ $(PKG_LIBS) -lcmocka
 
