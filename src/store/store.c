@@ -1,33 +1,15 @@
 /*
- * store.c — the backend-independent half of store.h: choosing the backend by
- * URL, dispatch, the one-shot helpers and the migration runner.
+ * store.c — the backend-independent half of store.h: dispatch through the
+ * ops table (store_impl.h), the one-shot helpers and the migration runner.
+ * Opening by URL is store_open.c's; what differs between the engines is
+ * each backend's own ops.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/embedded.h"
 #include "base/log.h"
-#include "store/pg_sql.h"
 #include "store/store_impl.h"
-
-bool store_url_is_postgres(const char *url)
-{
-	return url && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0);
-}
-
-const char *store_url_file(const char *url)
-{
-	if (store_url_is_postgres(url))
-		return NULL;
-	return strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
-}
-
-int store_open(const char *url, bool create, struct store **out, struct err *e)
-{
-	if (store_url_is_postgres(url))
-		return store_pg_open(url, create, out, e);
-	return store_sqlite_open(store_url_file(url), create, out, e);
-}
 
 void store_close(struct store *s)
 {
@@ -182,21 +164,17 @@ int store_check(struct store *s, char *report, size_t cap, struct err *e)
 
 int store_bulk_load(struct store *s, bool on, struct err *e)
 {
-	if (store_dialect(s) == STORE_POSTGRES)
-		return store_exec(s, on ? "SET synchronous_commit = off" : "SET synchronous_commit = on", e);
-	return store_exec(s, on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", e);
+	return s->ops->bulk_load(s, on, e);
 }
 
 int store_optimize(struct store *s, struct err *e)
 {
-	if (store_dialect(s) == STORE_POSTGRES)
-		return store_exec(s, "SET synchronous_commit = on; ANALYZE", e);
-	return store_exec(s, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", e);
+	return s->ops->optimize(s, e);
 }
 
 int store_sync_ids(struct store *s, struct err *e)
 {
-	return store_dialect(s) == STORE_POSTGRES ? store_pg_sync_ids(s, e) : 0;
+	return s->ops->sync_ids(s, e);
 }
 
 /* Prepares sql and binds fmt's arguments; on failure nothing is left in use. */
@@ -248,11 +226,11 @@ int store_int(struct store *s, struct err *e, int64_t *out, const char *sql, con
 	return rc;
 }
 
-/* Each migration is one transaction: its SQL for this dialect, then the
- * schema version. */
+/* Each migration is one transaction: its SQL as this engine runs it, then
+ * the schema version. */
 static int apply_migration(struct store *s, const struct embedded_file *f, int ver, struct err *e)
 {
-	char *sql = pg_sql_migration(f->data, f->len, store_dialect(s));
+	char *sql = s->ops->migration_sql(f->data, f->len);
 	if (!sql)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
 	int rc = store_begin(s, e);

@@ -17,60 +17,11 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "store/store_copy_plan.h"
 
 #define READ_CHUNK      10000
 #define ROWS_PER_INSERT 500
 #define MAX_PARAMS      30000 /* below SQLite's 32766 variables and PostgreSQL's 65535 parameters */
-#define MAX_COLS        64
-#define MAX_KEY         4
-
-/*
- * Every table of the schema, parents before the tables that refer to them.
- * A migration that adds a table must add it here: the copy refuses a
- * database with a table this list does not name (and the unit test copies a
- * fully migrated database).
- */
-static const struct table_def {
-	const char *name;
-	const char *key;       /* primary key columns: the order rows are read and hashed in */
-	const char *columns;   /* the columns to copy; NULL: every column of the source */
-	bool rowid;            /* also copy SQLite's implicit rowid (an identity column on PostgreSQL) */
-	const char *self_refs; /* columns referring to this table's own id (forward ones are set afterwards) */
-	bool derived;          /* rebuilt by the target (store_copy.h) */
-} tables[] = {
-    {"node_kinds", "code", NULL, false, NULL, false},
-    {"nodes", "id", NULL, false, "parent_id,linked_node_id", false},
-    {"households", "id", NULL, false, NULL, false},
-    {"people", "id", NULL, false, NULL, false},
-    {"person_tags", "person_id,tag", NULL, false, NULL, false},
-    {"residence_history", "id", NULL, false, NULL, false},
-    {"role_types", "code", NULL, true, NULL, false},
-    {"roles", "id", NULL, false, NULL, false},
-    {"orgs", "id", NULL, false, NULL, false},
-    {"users", "id", NULL, false, NULL, false},
-    {"grants", "id", NULL, false, NULL, false},
-    {"sessions", "token_hash", NULL, true, NULL, false},
-    {"audit", "id", NULL, false, NULL, false},
-    {"counters", "name", NULL, false, NULL, true},
-    {"stats_cache", "node_id", NULL, false, NULL, true},
-    {"case_kinds", "code", NULL, false, NULL, false},
-    {"categories", "code", NULL, false, NULL, false},
-    {"cases", "id", NULL, false, "merged_into", false},
-    {"case_events", "id", NULL, false, NULL, false},
-    {"case_orgs", "case_id,org_id", NULL, false, NULL, false},
-    {"case_files", "id", NULL, false, NULL, false},
-    {"notifications", "id", NULL, false, NULL, false},
-    {"webhooks", "id", NULL, false, NULL, false},
-    {"webhook_deliveries", "id", NULL, false, NULL, false},
-    {"cases_fts", "rowid", "rowid,text", false, NULL, false},
-    {"case_stats_cache", "key", NULL, false, NULL, true},
-};
-#define NTABLES ((int)(sizeof tables / sizeof *tables))
-
-const char *store_copy_table_name(int i)
-{
-	return i >= 0 && i < NTABLES ? tables[i].name : NULL;
-}
 
 /* One value of the current row; p points into the statement's row. */
 struct val {
@@ -80,118 +31,6 @@ struct val {
 	const void *p;
 	size_t n;
 };
-
-struct cols {
-	int n;
-	char *name[MAX_COLS];
-	int key[MAX_KEY], nkey;
-	int id;                  /* the single integer key column, or -1 */
-	bool self_ref[MAX_COLS]; /* refers to this table's id */
-	char *list;              /* "\"a\", \"b\"" */
-	char *order;             /* "\"k1\", \"k2\"" */
-};
-
-static void cols_free(struct cols *c)
-{
-	for (int i = 0; i < c->n; i++)
-		free(c->name[i]);
-	free(c->list);
-	free(c->order);
-	memset(c, 0, sizeof *c);
-}
-
-static int cols_add(struct cols *c, const char *name, size_t len, struct err *e)
-{
-	if (c->n == MAX_COLS)
-		return err_set(e, ERR_INTERNAL, NULL, "too many columns");
-	c->name[c->n] = strndup(name, len);
-	if (!c->name[c->n])
-		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	c->n++;
-	return 0;
-}
-
-static int cols_find(const struct cols *c, const char *name, size_t len)
-{
-	for (int i = 0; i < c->n; i++)
-		if (strlen(c->name[i]) == len && !strncmp(c->name[i], name, len))
-			return i;
-	return -1;
-}
-
-/* Splits a comma-separated list; returns the number of items. */
-static int split(const char *list, const char *item[], size_t len[], int max)
-{
-	int n = 0;
-	for (const char *p = list; p && *p && n < max; n++) {
-		item[n] = p;
-		len[n] = strcspn(p, ",");
-		p += len[n] + (p[len[n]] == ',');
-	}
-	return n;
-}
-
-/* The columns of t as the source has them, its key and self references. */
-static int cols_load(struct store *src, const struct table_def *t, struct cols *c, struct err *e)
-{
-	memset(c, 0, sizeof *c);
-	c->id = -1;
-	int rc = 0;
-	if (t->rowid)
-		rc = cols_add(c, "rowid", 5, e);
-	const char *item[MAX_COLS];
-	size_t len[MAX_COLS];
-	if (t->columns) {
-		int n = split(t->columns, item, len, MAX_COLS);
-		for (int k = 0; rc == 0 && k < n; k++)
-			rc = cols_add(c, item[k], len[k], e);
-	} else if (rc == 0) {
-		char sql[128];
-		snprintf(sql, sizeof sql, "SELECT * FROM %s LIMIT 0", t->name);
-		struct store_stmt *st;
-		rc = store_prepare(src, sql, &st, e);
-		if (rc == 0) {
-			rc = store_step(st, e);
-			rc = rc < 0 ? rc : 0;
-			for (int i = 0; rc == 0 && i < store_col_count(st); i++) {
-				const char *name = store_col_name(st, i);
-				if (strcmp(name, "rowid") != 0) /* PostgreSQL's stand-in for the implicit one */
-					rc = cols_add(c, name, strlen(name), e);
-			}
-			store_done(st);
-		}
-	}
-	int n = split(t->key, item, len, MAX_KEY);
-	for (int k = 0; rc == 0 && k < n; k++) {
-		int i = cols_find(c, item[k], len[k]);
-		if (i < 0)
-			rc = err_set(e, ERR_INTERNAL, NULL, "table %s: no key column %.*s", t->name, (int)len[k],
-				     item[k]);
-		else
-			c->key[c->nkey++] = i;
-	}
-	if (rc == 0 && c->nkey == 1 && !strcmp(t->key, "id"))
-		c->id = c->key[0];
-	n = split(t->self_refs, item, len, MAX_COLS);
-	for (int k = 0; rc == 0 && k < n; k++) {
-		int i = cols_find(c, item[k], len[k]);
-		if (i < 0 || c->id < 0)
-			rc = err_set(e, ERR_INTERNAL, NULL, "table %s: bad self reference %.*s", t->name, (int)len[k],
-				     item[k]);
-		else
-			c->self_ref[i] = true;
-	}
-	struct buf list = {0}, order = {0};
-	for (int i = 0; i < c->n; i++)
-		buf_printf(&list, "%s\"%s\"", i ? ", " : "", c->name[i]);
-	for (int k = 0; k < c->nkey; k++)
-		buf_printf(&order, "%s\"%s\"", k ? ", " : "", c->name[c->key[k]]);
-	c->list = (char *)buf_cstr(&list);
-	c->order = (char *)buf_cstr(&order);
-	if (rc)
-		cols_free(c);
-	return rc;
-}
 
 static void read_val(struct store_stmt *st, int c, struct val *v)
 {
@@ -297,8 +136,8 @@ struct fixup {
 
 struct writer {
 	struct store *dst;
-	const struct table_def *t;
-	const struct cols *c;
+	const struct store_copy_plan_table *t;
+	const struct store_copy_cols *c;
 	int per_insert;
 	int rows;
 	struct slot *slots;
@@ -311,7 +150,7 @@ static int writer_flush(struct writer *w, struct err *e)
 {
 	if (w->rows == 0)
 		return 0;
-	const struct cols *c = w->c;
+	const struct store_copy_cols *c = w->c;
 	struct buf sql = {0};
 	buf_printf(&sql, "INSERT INTO %s (%s) VALUES ", w->t->name, c->list);
 	for (int r = 0; r < w->rows; r++) {
@@ -358,7 +197,7 @@ static int writer_flush(struct writer *w, struct err *e)
 
 static int writer_add(struct writer *w, const struct val *v, struct err *e)
 {
-	const struct cols *c = w->c;
+	const struct store_copy_cols *c = w->c;
 	struct slot *row = &w->slots[w->rows * c->n];
 	for (int i = 0; i < c->n; i++) {
 		struct slot *s = &row[i];
@@ -403,11 +242,11 @@ static int writer_fixups(struct writer *w, struct err *e)
 /* ---- reading a table in key order ---- */
 
 struct key_copy {
-	struct val v[MAX_KEY];
-	struct buf bytes[MAX_KEY];
+	struct val v[STORE_COPY_MAX_KEY];
+	struct buf bytes[STORE_COPY_MAX_KEY];
 };
 
-static void key_remember(struct key_copy *k, const struct cols *c, const struct val *row)
+static void key_remember(struct key_copy *k, const struct store_copy_cols *c, const struct val *row)
 {
 	for (int j = 0; j < c->nkey; j++) {
 		k->v[j] = row[c->key[j]];
@@ -446,8 +285,8 @@ static int bind_key(struct store_stmt *st, const struct key_copy *k, int nkey)
 
 struct scan {
 	struct store *s;
-	const struct table_def *t;
-	const struct cols *c;
+	const struct store_copy_plan_table *t;
+	const struct store_copy_cols *c;
 	struct writer *w; /* NULL: read only */
 	store_copy_progress *progress;
 	void *arg;
@@ -459,7 +298,7 @@ struct scan {
  * the writer). */
 static int scan_table(struct scan *sc, struct err *e)
 {
-	const struct cols *c = sc->c;
+	const struct store_copy_cols *c = sc->c;
 	struct buf first = {0}, next = {0};
 	buf_printf(&first, "SELECT %s FROM %s ORDER BY %s LIMIT %d", c->list, sc->t->name, c->order, READ_CHUNK);
 	buf_printf(&next, "SELECT %s FROM %s WHERE (%s) > (", c->list, sc->t->name, c->order);
@@ -474,7 +313,7 @@ static int scan_table(struct scan *sc, struct err *e)
 	if (h)
 		h->n = 0;
 	sc->rows = 0;
-	struct val row[MAX_COLS];
+	struct val row[STORE_COPY_MAX_COLS];
 	for (bool more = true; rc == 0 && more;) {
 		struct store_stmt *st;
 		rc = store_prepare(sc->s, buf_cstr(sc->rows ? &next : &first), &st, e);
@@ -503,7 +342,7 @@ static int scan_table(struct scan *sc, struct err *e)
 	}
 	if (rc == 0)
 		hash_final(h, sc->sum);
-	for (int j = 0; last && j < MAX_KEY; j++)
+	for (int j = 0; last && j < STORE_COPY_MAX_KEY; j++)
 		buf_free(&last->bytes[j]);
 	free(last);
 	free(h);
@@ -519,34 +358,6 @@ static int count_rows(struct store *s, const char *table, int64_t *n, struct err
 	return store_int(s, e, n, sql, "");
 }
 
-/* Every table in s must be one the copier knows. */
-static int check_tables_known(struct store *s, const char *side, struct err *e)
-{
-	const char *sql = store_dialect(s) == STORE_POSTGRES
-			      ? "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> "
-				"'linli_schema' ORDER BY 1"
-			      : "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', "
-				"'virtual') AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY 1";
-	struct store_stmt *st;
-	int rc = store_prepare(s, sql, &st, e);
-	if (rc)
-		return rc;
-	while ((rc = store_step(st, e)) == STORE_ROW) {
-		const char *name = store_col_text(st, 0);
-		bool known = false;
-		for (int i = 0; i < NTABLES && !known; i++)
-			known = !strcmp(tables[i].name, name);
-		if (!known) {
-			rc = err_set(e, ERR_INTERNAL, NULL,
-				     "the %s has a table the copier does not know: %s (list it in store/store_copy.c)",
-				     side, name);
-			break;
-		}
-	}
-	store_done(st);
-	return rc == STORE_DONE ? 0 : rc;
-}
-
 static double now_secs(void)
 {
 	struct timespec ts;
@@ -557,53 +368,55 @@ static double now_secs(void)
 static void report_init(struct store_copy_report *r)
 {
 	memset(r, 0, sizeof *r);
-	r->n = NTABLES;
 	r->ok = true;
-	for (int i = 0; i < NTABLES; i++) {
-		r->tables[i].name = tables[i].name;
-		r->tables[i].derived = tables[i].derived;
+}
+
+/* The report lists the plan's tables, in copy order. */
+static void report_tables(struct store_copy_report *r, const struct store_copy_plan *p)
+{
+	r->n = p->n;
+	for (int i = 0; i < p->n; i++) {
+		memcpy(r->tables[i].name, p->t[i].name, sizeof r->tables[i].name);
+		r->tables[i].derived = p->t[i].derived;
 	}
 }
 
-/* The columns of every table, as the source has them. */
-static struct cols *cols_load_all(struct store *src, struct err *e)
+/* The plan from the source (in its read transaction) for this target. */
+static int plan_load(struct store *src, struct store *dst, struct store_copy_report *r, struct store_copy_plan **out,
+		     struct err *e)
 {
-	struct cols *all = calloc(NTABLES, sizeof *all);
-	if (!all) {
-		err_set(e, ERR_INTERNAL, NULL, "out of memory");
-		return NULL;
+	struct store_copy_plan *p = malloc(sizeof *p);
+	int rc = p ? store_copy_plan_load(src, dst, p, e) : err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	if (rc) {
+		free(p);
+		return rc;
 	}
-	for (int i = 0; i < NTABLES; i++) {
-		if (!tables[i].derived && cols_load(src, &tables[i], &all[i], e) != 0) {
-			while (i-- > 0)
-				cols_free(&all[i]);
-			free(all);
-			return NULL;
-		}
-	}
-	return all;
+	report_tables(r, p);
+	*out = p;
+	return 0;
 }
 
-static void cols_free_all(struct cols *all)
+static void plan_free(struct store_copy_plan *p)
 {
-	for (int i = 0; all && i < NTABLES; i++)
-		cols_free(&all[i]);
-	free(all);
+	if (p)
+		store_copy_plan_free(p);
+	free(p);
 }
 
 /* One side of every table: counts, and checksums of the compared ones. s
  * must be in a read transaction. */
-static int read_side(struct store *s, const struct cols *all, struct store_copy_report *r, bool target, struct err *e)
+static int read_side(struct store *s, const struct store_copy_plan *p, struct store_copy_report *r, bool target,
+		     struct err *e)
 {
 	int rc = 0;
-	for (int i = 0; rc == 0 && i < NTABLES; i++) {
+	for (int i = 0; rc == 0 && i < p->n; i++) {
 		struct store_copy_table *tr = &r->tables[i];
 		int64_t *rows = target ? &tr->dst_rows : &tr->src_rows;
-		if (tables[i].derived) {
-			rc = count_rows(s, tables[i].name, rows, e);
+		if (p->t[i].derived) {
+			rc = count_rows(s, p->t[i].name, rows, e);
 			continue;
 		}
-		struct scan sc = {.s = s, .t = &tables[i], .c = &all[i]};
+		struct scan sc = {.s = s, .t = &p->t[i], .c = &p->t[i].c};
 		rc = scan_table(&sc, e);
 		*rows = sc.rows;
 		memcpy(target ? tr->dst_sum : tr->src_sum, sc.sum, sizeof sc.sum);
@@ -614,7 +427,7 @@ static int read_side(struct store *s, const struct cols *all, struct store_copy_
 static void compare(struct store_copy_report *r)
 {
 	r->ok = true;
-	for (int i = 0; i < NTABLES; i++) {
+	for (int i = 0; i < r->n; i++) {
 		struct store_copy_table *tr = &r->tables[i];
 		tr->ok = tr->derived ||
 			 (tr->src_rows == tr->dst_rows && !memcmp(tr->src_sum, tr->dst_sum, sizeof tr->src_sum));
@@ -623,9 +436,10 @@ static void compare(struct store_copy_report *r)
 }
 
 /* Copies one table inside dst's transaction, hashing the source's rows. */
-static int copy_table(struct store *src, struct store *dst, const struct table_def *t, const struct cols *c,
+static int copy_table(struct store *src, struct store *dst, const struct store_copy_plan_table *t,
 		      struct store_copy_table *tr, store_copy_progress *progress, void *arg, struct err *e)
 {
+	const struct store_copy_cols *c = &t->c;
 	struct writer w = {.dst = dst, .t = t, .c = c};
 	w.per_insert = MAX_PARAMS / c->n < ROWS_PER_INSERT ? MAX_PARAMS / c->n : ROWS_PER_INSERT;
 	w.slots = calloc((size_t)w.per_insert * (size_t)c->n, sizeof *w.slots);
@@ -719,8 +533,9 @@ static int restore_set_aside(struct store *dst, const struct set_aside *sa, stru
 	return rc;
 }
 
-/* Inside both transactions: the schema, then every table. */
-static int copy_all(struct store *src, struct store *dst, const struct cols *all, struct store_copy_report *r,
+/* Inside both transactions: the schema, the plan (read from the source
+ * once the target has the same schema), then every table. */
+static int copy_all(struct store *src, struct store *dst, struct store_copy_plan **plan, struct store_copy_report *r,
 		    store_copy_progress *progress, void *arg, struct err *e)
 {
 	int rc = store_migrate(dst, e);
@@ -733,26 +548,29 @@ static int copy_all(struct store *src, struct store *dst, const struct cols *all
 				     sv, dv);
 	}
 	if (rc == 0)
-		rc = check_tables_known(dst, "target", e);
+		rc = plan_load(src, dst, r, plan, e);
+	if (rc)
+		return rc;
+	const struct store_copy_plan *p = *plan;
 	/* The migrations' default rows (level names, role types, categories)
 	 * give way to the source's, children first. The counters stay. */
-	for (int i = NTABLES - 1; rc == 0 && i >= 0; i--) {
-		if (strcmp(tables[i].name, "counters") != 0) {
+	for (int i = p->n - 1; rc == 0 && i >= 0; i--) {
+		if (!p->t[i].keep_rows) {
 			char sql[128];
-			snprintf(sql, sizeof sql, "DELETE FROM %s", tables[i].name);
+			snprintf(sql, sizeof sql, "DELETE FROM %s", p->t[i].name);
 			rc = store_exec(dst, sql, e);
 		}
 	}
 	struct set_aside sa = {0};
 	if (rc == 0)
 		rc = set_aside(dst, &sa, e);
-	for (int i = 0; rc == 0 && i < NTABLES; i++) {
+	for (int i = 0; rc == 0 && i < p->n; i++) {
 		struct store_copy_table *tr = &r->tables[i];
-		if (tables[i].derived) {
-			rc = count_rows(src, tables[i].name, &tr->src_rows, e);
+		if (p->t[i].derived) {
+			rc = count_rows(src, p->t[i].name, &tr->src_rows, e);
 			continue;
 		}
-		rc = copy_table(src, dst, &tables[i], &all[i], tr, progress, arg, e);
+		rc = copy_table(src, dst, &p->t[i], tr, progress, arg, e);
 		r->rows += tr->src_rows;
 	}
 	if (rc == 0)
@@ -766,19 +584,19 @@ static int copy_all(struct store *src, struct store *dst, const struct cols *all
 }
 
 /* The target's side of the verification (after the source's has been read
- * into r), the comparison, and the end of the column lists. */
-static int verify_target(struct store *dst, struct cols *all, struct store_copy_report *r, double since, int rc,
-			 struct err *e)
+ * into r), the comparison, and the end of the plan. */
+static int verify_target(struct store *dst, struct store_copy_plan *p, struct store_copy_report *r, double since,
+			 int rc, struct err *e)
 {
 	if (rc == 0)
 		rc = store_begin_read(dst, e);
 	if (rc == 0) {
-		rc = read_side(dst, all, r, true, e);
+		rc = read_side(dst, p, r, true, e);
 		store_rollback(dst);
 	}
 	compare(r);
 	r->verify_secs = now_secs() - since;
-	cols_free_all(all);
+	plan_free(p);
 	return rc;
 }
 
@@ -796,9 +614,7 @@ int store_copy(struct store *src, struct store *dst, struct store_copy_report *r
 		return err_set(
 		    e, ERR_CONFLICT, "to",
 		    "the target already has a linli schema (version %d): migrate only into an empty database", have);
-	int rc = check_tables_known(src, "source", e);
-	if (rc == 0)
-		rc = store_bulk_load(dst, true, e);
+	int rc = store_bulk_load(dst, true, e);
 	/* Building an index or checking a foreign key over millions of rows
 	 * takes longer than the limit meant for a server's requests. */
 	if (rc == 0 && store_dialect(dst) == STORE_POSTGRES)
@@ -807,10 +623,10 @@ int store_copy(struct store *src, struct store *dst, struct store_copy_report *r
 		rc = store_begin_read(src, e);
 	if (rc)
 		return rc;
-	struct cols *all = cols_load_all(src, e);
-	rc = all ? store_begin(dst, e) : ERR_INTERNAL;
+	struct store_copy_plan *plan = NULL;
+	rc = store_begin(dst, e);
 	if (rc == 0) {
-		rc = copy_all(src, dst, all, r, progress, arg, e);
+		rc = copy_all(src, dst, &plan, r, progress, arg, e);
 		if (rc == 0)
 			rc = store_commit(dst, e);
 		else
@@ -823,7 +639,7 @@ int store_copy(struct store *src, struct store *dst, struct store_copy_report *r
 		rc = store_bulk_load(dst, false, e);
 	double t1 = now_secs();
 	r->copy_secs = t1 - t0;
-	return verify_target(dst, all, r, t1, rc, e);
+	return verify_target(dst, plan, r, t1, rc, e);
 }
 
 int store_copy_verify(struct store *src, struct store *dst, struct store_copy_report *r, struct err *e)
@@ -832,18 +648,16 @@ int store_copy_verify(struct store *src, struct store *dst, struct store_copy_re
 	if (sodium_init() < 0)
 		return err_set(e, ERR_INTERNAL, NULL, "libsodium failed to start");
 	double t0 = now_secs();
-	int rc = check_tables_known(src, "source", e);
-	if (rc == 0)
-		rc = check_tables_known(dst, "target", e);
 	int sv = store_schema_version(src), dv = store_schema_version(dst);
-	if (rc == 0 && sv != dv)
-		rc = err_set(e, ERR_CONFLICT, "to", "the source is at schema version %d, the target at %d", sv, dv);
-	if (rc == 0)
-		rc = store_begin_read(src, e);
+	if (sv != dv)
+		return err_set(e, ERR_CONFLICT, "to", "the source is at schema version %d, the target at %d", sv, dv);
+	int rc = store_begin_read(src, e);
 	if (rc)
 		return rc;
-	struct cols *all = cols_load_all(src, e);
-	rc = all ? read_side(src, all, r, false, e) : ERR_INTERNAL;
+	struct store_copy_plan *plan = NULL;
+	rc = plan_load(src, dst, r, &plan, e);
+	if (rc == 0)
+		rc = read_side(src, plan, r, false, e);
 	store_rollback(src);
-	return verify_target(dst, all, r, t0, rc, e);
+	return verify_target(dst, plan, r, t0, rc, e);
 }

@@ -16,6 +16,9 @@
  * the values the target's own triggers gave them during the copy (on
  * PostgreSQL they hold transaction ids, so a copied SQLite value could equal
  * a later transaction's id and miss a bump).
+ * Which tables there are, in which order they are copied and which columns
+ * they have is read from the schema of the SQLite side (store_copy_plan.h),
+ * so a table a migration adds is copied as it is.
  * Thread-safety: none; each store belongs to the calling thread.
  */
 #ifndef LINLI_STORE_COPY_H
@@ -27,10 +30,11 @@
 #include "store/store.h"
 
 #define STORE_COPY_MAX_TABLES 48
+#define STORE_COPY_NAME_BYTES 64
 #define STORE_COPY_SUM_BYTES  32
 
 struct store_copy_table {
-	const char *name;
+	char name[STORE_COPY_NAME_BYTES];
 	bool derived; /* rebuilt by the target, not copied or compared */
 	int64_t src_rows, dst_rows;
 	unsigned char src_sum[STORE_COPY_SUM_BYTES], dst_sum[STORE_COPY_SUM_BYTES];
@@ -38,7 +42,7 @@ struct store_copy_table {
 };
 
 struct store_copy_report {
-	struct store_copy_table tables[STORE_COPY_MAX_TABLES];
+	struct store_copy_table tables[STORE_COPY_MAX_TABLES]; /* in copy order */
 	int n;
 	int64_t rows;     /* rows copied */
 	double copy_secs; /* the copy, including migrations and commit */
@@ -57,7 +61,5 @@ int store_copy(struct store *src, struct store *dst, struct store_copy_report *r
 	       void *arg, struct err *e);
 /* Compares src and dst as they are now (each read in one snapshot). */
 int store_copy_verify(struct store *src, struct store *dst, struct store_copy_report *r, struct err *e);
-/* The tables the copier knows, in copy order; NULL past the end (tests). */
-const char *store_copy_table_name(int i);
 
 #endif

@@ -3,7 +3,10 @@
  *
  * struct store and struct store_stmt are the common heads of each backend's
  * own connection and statement structs (first member), so store.c can
- * dispatch through the ops table without knowing the backend.
+ * dispatch through the ops table without knowing the backend. Everything
+ * an engine does its own way is an operation here; store.c never asks
+ * which engine it has. Backends are reached only through their open
+ * functions (store_backends.h, named by store_open.c).
  */
 #ifndef LINLI_STORE_IMPL_H
 #define LINLI_STORE_IMPL_H
@@ -36,6 +39,12 @@ struct store_ops {
 	int (*changes)(struct store *s);
 	int (*schema_version)(struct store *s);
 	int (*set_schema_version)(struct store *s, int version, struct err *e);
+	/* The migration text as this engine runs it (its own blocks kept, the
+	 * other's dropped; pg_sql_migration). malloc'd; NULL if out of memory. */
+	char *(*migration_sql)(const unsigned char *text, size_t len);
+	int (*bulk_load)(struct store *s, bool on, struct err *e);
+	int (*optimize)(struct store *s, struct err *e);
+	int (*sync_ids)(struct store *s, struct err *e);
 	int (*backup)(struct store *s, const char *path, struct err *e);
 	int (*check)(struct store *s, char *report, size_t cap, struct err *e);
 };
@@ -47,11 +56,6 @@ struct store {
 struct store_stmt {
 	struct store *owner;
 };
-
-int store_sqlite_open(const char *path, bool create, struct store **out, struct err *e);
-int store_pg_open(const char *url, bool create, struct store **out, struct err *e);
-/* store_sync_ids for PostgreSQL. */
-int store_pg_sync_ids(struct store *s, struct err *e);
 
 /* FNV-1a of the SQL text: the key of both backends' statement caches. */
 static inline unsigned store_sql_hash(const char *s)

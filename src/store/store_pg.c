@@ -30,6 +30,7 @@
 
 #include "base/log.h"
 #include "store/pg_sql.h"
+#include "store/store_backends.h"
 #include "store/store_impl.h"
 
 #define STMT_BUCKETS        256
@@ -39,6 +40,11 @@
 #define MAX_IDENTITY_TABLES 64
 
 extern char **environ;
+
+struct pg_blob {
+	unsigned char *p;
+	size_t n;
+};
 
 struct pg_stmt {
 	struct store_stmt base;
@@ -57,7 +63,8 @@ struct pg_stmt {
 	PGresult *res;
 	int row;
 	bool executed;
-	unsigned char *blob; /* last unescaped bytea */
+	struct pg_blob *blobs; /* the current row's unescaped bytea values, by column (nblobs) */
+	int nblobs;
 };
 
 struct identity {
@@ -166,12 +173,21 @@ int store_pg_open(const char *url, bool create, struct store **out, struct err *
 	return 0;
 }
 
+/* A row's blobs stay valid until the next step, as SQLite's do. */
+static void stmt_free_blobs(struct pg_stmt *st)
+{
+	for (int i = 0; i < st->nblobs; i++)
+		PQfreemem(st->blobs[i].p);
+	free(st->blobs);
+	st->blobs = NULL;
+	st->nblobs = 0;
+}
+
 static void stmt_clear_result(struct pg_stmt *st)
 {
 	PQclear(st->res);
 	st->res = NULL;
-	PQfreemem(st->blob);
-	st->blob = NULL;
+	stmt_free_blobs(st);
 	st->executed = false;
 	st->row = -1;
 }
@@ -338,8 +354,9 @@ static const char *insert_identity(struct pg *s, const char *sql)
 	return NULL;
 }
 
-/* Each identity sequence restarts after its column's largest value. */
-int store_pg_sync_ids(struct store *ss, struct err *e)
+/* store_sync_ids: each identity sequence restarts after its column's
+ * largest value. */
+static int pg_sync_ids(struct store *ss, struct err *e)
 {
 	struct pg *s = P(ss);
 	int rc = ensure_conn(s, e);
@@ -549,8 +566,7 @@ static int pg_step(struct store_stmt *sst, struct err *e)
 	}
 	if (!st->res)
 		return STORE_DONE;
-	PQfreemem(st->blob);
-	st->blob = NULL;
+	stmt_free_blobs(st);
 	return ++st->row < PQntuples(st->res) ? STORE_ROW : STORE_DONE;
 }
 
@@ -598,9 +614,17 @@ static const void *pg_col_blob(struct store_stmt *sst, int i, size_t *len)
 		*len = strlen(v);
 		return v;
 	}
-	PQfreemem(st->blob);
-	st->blob = PQunescapeBytea((const unsigned char *)v, len);
-	return st->blob;
+	if (!st->blobs) {
+		st->blobs = calloc((size_t)PQnfields(st->res), sizeof *st->blobs);
+		if (!st->blobs)
+			return NULL;
+		st->nblobs = PQnfields(st->res);
+	}
+	struct pg_blob *b = &st->blobs[i];
+	if (!b->p)
+		b->p = PQunescapeBytea((const unsigned char *)v, &b->n);
+	*len = b->p ? b->n : 0;
+	return b->p;
 }
 
 static bool pg_col_null(struct store_stmt *st, int i)
@@ -680,6 +704,23 @@ static int pg_set_schema_version(struct store *s, int version, struct err *e)
 	return pg_exec(s, sql, e);
 }
 
+static char *pg_migration_sql(const unsigned char *text, size_t len)
+{
+	return pg_sql_migration(text, len, STORE_POSTGRES);
+}
+
+/* Bulk loading commits without waiting for the WAL flush; optimizing
+ * makes every commit durable again and refreshes the planner's statistics. */
+static int pg_bulk_load(struct store *s, bool on, struct err *e)
+{
+	return pg_exec(s, on ? "SET synchronous_commit = off" : "SET synchronous_commit = on", e);
+}
+
+static int pg_optimize(struct store *s, struct err *e)
+{
+	return pg_exec(s, "SET synchronous_commit = on; ANALYZE", e);
+}
+
 /* pg_dump's custom format: restorable with pg_restore into an empty database. */
 static int pg_backup(struct store *ss, const char *path, struct err *e)
 {
@@ -757,6 +798,10 @@ static const struct store_ops pg_ops = {
     .changes = pg_changes,
     .schema_version = pg_schema_version,
     .set_schema_version = pg_set_schema_version,
+    .migration_sql = pg_migration_sql,
+    .bulk_load = pg_bulk_load,
+    .optimize = pg_optimize,
+    .sync_ids = pg_sync_ids,
     .backup = pg_backup,
     .check = pg_check,
 };

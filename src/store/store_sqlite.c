@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "store/pg_sql.h"
+#include "store/store_backends.h"
 #include "store/store_impl.h"
 
 #define STMT_BUCKETS 256
@@ -344,6 +346,30 @@ static int lite_set_schema_version(struct store *s, int version, struct err *e)
 	return lite_exec(s, pragma, e);
 }
 
+static char *lite_migration_sql(const unsigned char *text, size_t len)
+{
+	return pg_sql_migration(text, len, STORE_SQLITE);
+}
+
+/* Bulk loading commits without waiting for the disk (WAL keeps the file
+ * consistent); optimizing refreshes the planner's statistics and folds the
+ * WAL back into the database file. */
+static int lite_bulk_load(struct store *s, bool on, struct err *e)
+{
+	return lite_exec(s, on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", e);
+}
+
+static int lite_optimize(struct store *s, struct err *e)
+{
+	return lite_exec(s, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", e);
+}
+
+/* Nothing to move: a new rowid follows the largest. */
+static int lite_sync_ids(struct store *s, struct err *e)
+{
+	return 0;
+}
+
 static int lite_backup(struct store *ss, const char *path, struct err *e)
 {
 	struct lite *s = L(ss);
@@ -429,6 +455,10 @@ static const struct store_ops lite_ops = {
     .changes = lite_changes,
     .schema_version = lite_schema_version,
     .set_schema_version = lite_set_schema_version,
+    .migration_sql = lite_migration_sql,
+    .bulk_load = lite_bulk_load,
+    .optimize = lite_optimize,
+    .sync_ids = lite_sync_ids,
     .backup = lite_backup,
     .check = lite_check,
 };

@@ -2,7 +2,8 @@
  * test_store.c — unit tests for the SQLite backend of store.h: opening and
  * migrating a temporary database file, constraint-to-error mapping,
  * binding, the statement cache, nested transactions (savepoints), online
- * backup and the integrity check.
+ * backup, the integrity check and the whole-database copy (its table list
+ * and order read from the schema).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -585,13 +586,22 @@ static int64_t count_in(struct store *s, const char *sql, int64_t arg)
 	return n;
 }
 
-static void test_copy_sqlite_to_sqlite(void **state)
+/* Index of table in the report, or -1. */
+static int report_index(const struct store_copy_report *r, const char *table)
 {
-	struct fx *f = *state;
+	for (int i = 0; i < r->n; i++)
+		if (!strcmp(r->tables[i].name, table))
+			return i;
+	return -1;
+}
+
+/* The report lists every table of the schema once (the full-text index's
+ * shadow tables not), each after the tables it refers to. */
+static void assert_copy_order(struct store *s, const struct store_copy_report *r)
+{
 	struct err e = {0};
-	/* Every table of the schema is one the copier knows. */
 	struct store_stmt *st;
-	assert_int_equal(store_prepare(f->s,
+	assert_int_equal(store_prepare(s,
 				       "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN "
 				       "('table', 'virtual') AND name NOT LIKE 'sqlite!_%' ESCAPE '!'",
 				       &st, &e),
@@ -599,15 +609,54 @@ static void test_copy_sqlite_to_sqlite(void **state)
 	int tables = 0;
 	while (store_step(st, &e) == STORE_ROW) {
 		const char *name = store_col_text(st, 0);
-		bool known = false;
-		for (int i = 0; store_copy_table_name(i) && !known; i++)
-			known = !strcmp(store_copy_table_name(i), name);
-		if (!known)
-			fail_msg("table %s is missing from store_copy.c's list", name);
+		int i = report_index(r, name);
+		if (i < 0)
+			fail_msg("table %s was not copied", name);
+		struct store_stmt *fk;
+		assert_int_equal(store_prepare(s, "SELECT \"table\" FROM pragma_foreign_key_list(?)", &fk, &e), 0);
+		assert_int_equal(store_bind(fk, "t", name), 0);
+		while (store_step(fk, &e) == STORE_ROW) {
+			const char *parent = store_col_text(fk, 0);
+			if (strcmp(parent, name) != 0 && report_index(r, parent) > i)
+				fail_msg("%s is copied before %s, which it refers to", name, parent);
+		}
+		store_done(fk);
 		tables++;
 	}
 	store_done(st);
 	assert_true(tables >= 20);
+	assert_int_equal(r->n, tables);
+}
+
+/* Tables a later migration might add, on both sides (the target is still
+ * at schema version 0): a child created before its parent, a parent that
+ * refers forward to its own rows, and a cache. */
+static const char future_tables[] =
+    "CREATE TABLE future_child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES future_parent(id), "
+    "note TEXT);"
+    "CREATE TABLE future_parent (id INTEGER PRIMARY KEY, node_id INTEGER REFERENCES nodes(id), "
+    "next_id INTEGER REFERENCES future_parent(id), label TEXT NOT NULL);"
+    "CREATE TABLE future_cache (key TEXT PRIMARY KEY, body TEXT);";
+
+/* An empty target beside the source (copy.db); extra's tables are created
+ * on both sides, as a later migration would. */
+static struct store *copy_target(const struct fx *f, const char *extra)
+{
+	struct err e = {0};
+	char path[4200];
+	snprintf(path, sizeof path, "%s/copy.db", f->dir);
+	struct store *dst = NULL;
+	assert_int_equal(store_open(path, true, &dst, &e), 0);
+	assert_int_equal(store_exec(f->s, extra, &e), 0);
+	assert_int_equal(store_exec(dst, extra, &e), 0);
+	return dst;
+}
+
+static void test_copy_sqlite_to_sqlite(void **state)
+{
+	struct fx *f = *state;
+	struct err e = {0};
+	struct store *dst = copy_target(f, future_tables);
 
 	/* A node refers forward to a later one (the party tree's link), a case
 	 * is merged into a later one; blobs, doubles, NULLs, a rowid order. */
@@ -640,14 +689,26 @@ static void test_copy_sqlite_to_sqlite(void **state)
 	assert_int_equal(store_run(f->s, &e, "UPDATE role_types SET rowid = 1000 WHERE code = 'street_secretary'", ""),
 			 0);
 
-	char path[4200];
-	snprintf(path, sizeof path, "%s/copy.db", f->dir);
-	struct store *dst = NULL;
-	assert_int_equal(store_open(path, true, &dst, &e), 0);
+	assert_int_equal(store_exec(f->s,
+				    "INSERT INTO future_parent VALUES (1, 1, 2, 'first'), (2, 2, NULL, 'second'); "
+				    "INSERT INTO future_child VALUES (1, 2, 'of the second'), (2, 1, NULL)",
+				    &e),
+			 0);
+	assert_int_equal(store_run(f->s, &e, "INSERT INTO future_cache VALUES ('k', 'v')", ""), 0);
+
 	struct store_copy_report *r = calloc(1, sizeof *r);
 	assert_non_null(r);
 	assert_int_equal(store_copy(f->s, dst, r, NULL, NULL, &e), 0);
 	assert_true(r->ok);
+	assert_copy_order(f->s, r);
+	assert_true(report_index(r, "future_parent") < report_index(r, "future_child"));
+	assert_true(r->tables[report_index(r, "future_cache")].derived);
+	assert_true(r->tables[report_index(r, "counters")].derived);
+	assert_false(r->tables[report_index(r, "cases_fts")].derived);
+	assert_int_equal(count(dst, "SELECT count(*) FROM future_cache"), 0);
+	assert_int_equal(count_in(dst, "SELECT next_id FROM future_parent WHERE id = ?", 1), 2);
+	assert_int_equal(count_in(dst, "SELECT parent_id FROM future_child WHERE id = ?", 1), 2);
+	assert_int_equal(count(dst, "SELECT count(*) FROM future_child"), 2);
 	assert_int_equal(store_schema_version(dst), store_schema_version(f->s));
 	for (int i = 0; i < r->n; i++) {
 		const struct store_copy_table *t = &r->tables[i];
@@ -687,6 +748,24 @@ static void test_copy_sqlite_to_sqlite(void **state)
 	store_close(dst);
 }
 
+/* Two tables that refer to each other cannot be put in an order: the copy
+ * says so and the target stays empty. */
+static void test_copy_refuses_a_foreign_key_cycle(void **state)
+{
+	struct fx *f = *state;
+	struct err e = {0};
+	const char *cycle = "CREATE TABLE cycle_a (id INTEGER PRIMARY KEY, b_id INTEGER REFERENCES cycle_b(id));"
+			    "CREATE TABLE cycle_b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES cycle_a(id));";
+	struct store *dst = copy_target(f, cycle);
+	struct store_copy_report *r = calloc(1, sizeof *r);
+	assert_non_null(r);
+	assert_int_equal(store_copy(f->s, dst, r, NULL, NULL, &e), ERR_INTERNAL);
+	assert_non_null(strstr(e.msg, "cycle: cycle_a cycle_b"));
+	assert_int_equal(store_schema_version(dst), 0);
+	free(r);
+	store_close(dst);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR); /* no "migrated to schema N" lines per test */
@@ -704,6 +783,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_backup_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_check_good_and_bad, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_sqlite_to_sqlite, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_copy_refuses_a_foreign_key_cycle, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
