@@ -71,9 +71,12 @@ $(GEN)/embedded.c: tools/embed.sh $(EMBED) $(WEB_OUT)
 	$(Q)tools/embed.sh $(EMBED) $$(find web/dist -type f | sort) > $@.tmp && mv $@.tmp $@
 
 # The sanitizer objects are kept between runs (not intermediate files).
+# unit_src names test_NAME's source; a % written in the rule itself would be
+# replaced by the stem before the filter ran, and the test left out.
+unit_src = $(filter %/test_$(1).c,$(UNIT_SRC))
 .SECONDARY: $(SAN_OBJ)
 .SECONDEXPANSION:
-$(SAN)/test_%: $$(filter %/test_$$*.c,$(UNIT_SRC)) $(SAN_OBJ)
+$(SAN)/test_%: $$(call unit_src,$$*) $(SAN_OBJ)
 	@echo "  LD san  $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $@ $^ $(PKG_LIBS) -lcmocka
 
