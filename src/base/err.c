@@ -1,4 +1,5 @@
 /* err.c — filling struct err and naming codes. */
+#define LINLI_ERR_IMPL /* the real functions, not err.h's analyzer macros */
 #include "base/err.h"
 
 #include <stdarg.h>

@@ -42,4 +42,12 @@ int err_recode(struct err *e, int code, const char *field);
 /* Short machine name of a code: "invalid", "not_found", ... */
 const char *err_name(int code);
 
+/* The static analyzer (clang-tidy) sees one file at a time and so not that
+ * err_set and err_recode return their code; spelled out here for it alone,
+ * or every `return err_set(...)` path looks like a success to it. */
+#if defined(__clang_analyzer__) && !defined(LINLI_ERR_IMPL)
+#define err_set(e, code, ...)      (err_set((e), (code), __VA_ARGS__), (code))
+#define err_recode(e, code, field) (err_recode((e), (code), (field)), (code))
+#endif
+
 #endif

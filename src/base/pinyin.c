@@ -235,7 +235,7 @@ static size_t convert(const char *utf8, enum pinyin_mode mode, char *out, size_t
 		return 0;
 	while (*s) {
 		uint32_t cp = utf8_next(&s);
-		char c = cp == UTF8_INVALID ? 0 : ascii_alnum(cp);
+		char c = ascii_alnum(cp); /* 0 for UTF8_INVALID too */
 		const char *py = NULL;
 		bool more;
 

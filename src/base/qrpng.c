@@ -86,8 +86,8 @@ static int pump(z_stream *zs, int flush, unsigned char *zbuf, struct buf *out)
  * out-of-memory; buf itself aborts on OOM like the rest of base/). */
 static int write_png(const QRcode *qr, int scale, struct buf *out)
 {
-	size_t n = (size_t)qr->width + 2 * QRPNG_QUIET; /* modules per side, quiet zone included */
-	size_t w = n * (size_t)scale;                   /* pixels per side */
+	size_t n = (size_t)qr->width + (size_t)2 * QRPNG_QUIET; /* modules per side, quiet zone included */
+	size_t w = n * (size_t)scale;                           /* pixels per side */
 	unsigned char ihdr[13];
 	unsigned char *line = NULL, *zbuf = NULL;
 	z_stream zs;

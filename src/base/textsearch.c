@@ -388,7 +388,7 @@ static size_t chunk(struct sbuf *out, const char *s, size_t n, char chunk_sep, c
 		if (!in_word || c == C_IDEO) {
 			/* a new chunk */
 			if (chunks)
-				sb_putc(out, new_term ? term_sep : chunk_sep);
+				sb_putc(out, (char)(new_term ? term_sep : chunk_sep));
 			chunks++;
 			new_term = false;
 		}

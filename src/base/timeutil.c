@@ -33,25 +33,47 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : d[m - 1];
 }
 
+/* The n decimal digits at s as a number, or -1 if any is not a digit. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DD" at s (more may follow) into y, m, d: false if it is not
+ * digits in that shape with a month 1-12 and a day 1-31. */
+static bool parse_date(const char *s, int *y, int *m, int *d)
+{
+	if (strnlen(s, 10) < 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	*y = digits(s, 4);
+	*m = digits(s + 5, 2);
+	*d = digits(s + 8, 2);
+	return *y >= 0 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
+}
+
+/* A real calendar date in the years a person's dates can fall in. */
+static bool real_date(int y, int m, int d)
+{
+	return y >= 1850 && y <= 2200 && d <= days_in_month(y, m);
+}
+
 bool time_valid_date(const char *s)
 {
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	int m = (s[5] - '0') * 10 + (s[6] - '0');
-	int d = (s[8] - '0') * 10 + (s[9] - '0');
-	return y >= 1850 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+	int y, m, d;
+	return s && strlen(s) == 10 && parse_date(s, &y, &m, &d) && real_date(y, m, d);
 }
 
 int time_age(const char *birth, int64_t t)
 {
-	if (!time_valid_date(birth))
-		return -1;
 	int by, bm, bd;
-	sscanf(birth, "%d-%d-%d", &by, &bm, &bd);
+	if (!birth || strlen(birth) != 10 || !parse_date(birth, &by, &bm, &bd) || !real_date(by, bm, bd))
+		return -1;
 	time_t tt = (time_t)t;
 	struct tm tm;
 	gmtime_r(&tt, &tm);
@@ -61,12 +83,25 @@ int time_age(const char *birth, int64_t t)
 	return age;
 }
 
+int time_year(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	return tm.tm_year + 1900;
+}
+
 int64_t time_parse_iso(const char *s)
 {
+	if (!s || strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+		return -1;
 	struct tm tm = {0};
-	if (!s || strlen(s) != 20 ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-		   &tm.tm_sec) != 6)
+	if (!parse_date(s, &tm.tm_year, &tm.tm_mon, &tm.tm_mday))
+		return -1;
+	tm.tm_hour = digits(s + 11, 2);
+	tm.tm_min = digits(s + 14, 2);
+	tm.tm_sec = digits(s + 17, 2);
+	if (tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;

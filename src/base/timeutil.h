@@ -21,6 +21,8 @@ void time_iso(int64_t t, char out[21]);
 int64_t time_parse_iso(const char *s);
 /* Validates "YYYY-MM-DD" as a real calendar date. */
 bool time_valid_date(const char *s);
+/* The calendar year (UTC) of t. */
+int time_year(int64_t t);
 /* Age in whole years on the date of t, or -1 if birth is invalid. */
 int time_age(const char *birth, int64_t t);
 

@@ -27,7 +27,7 @@
 #include "base/err.h"
 
 /* Upper bound on response bytes read; the rest of a longer answer is not read. */
-#define WEBHOOK_RESPONSE_CAP (64 * 1024)
+#define WEBHOOK_RESPONSE_CAP ((size_t)64 * 1024)
 /* Minimum capacity for webhook_sign(): "sha256=" + 64 hex digits + NUL. */
 #define WEBHOOK_SIGNATURE_CAP 72
 

@@ -363,9 +363,11 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 	const char *ln = lname(name);
 	if (!strcmp(ln, "sheetData")) {
 		c->in_data = 1;
-	} else if (!c->in_data) {
 		return;
-	} else if (!strcmp(ln, "row")) {
+	}
+	if (!c->in_data)
+		return; /* before the sheet's data */
+	if (!strcmp(ln, "row")) {
 		size_t r = parse_pos(attr(atts, "r"));
 		c->row = r ? r : c->row + 1;
 		c->next_col = 0;

@@ -7,6 +7,7 @@
 #define LINLI_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "domain/core/ctx.h"
 #include "domain/core/pii.h"
@@ -32,6 +33,9 @@ int cli_fail(const struct err *e);
 const char *cli_opt(int argc, char **argv, const char *name);
 bool cli_flag(int argc, char **argv, const char *name);
 bool cli_help(int argc, char **argv, const char *usage);
+/* Reads s, the value of option name, as a whole decimal number in
+ * [min, max] into out; false, after saying so on stderr, if it is not one. */
+bool cli_int(const char *name, const char *s, int64_t min, int64_t max, int64_t *out);
 
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -110,10 +110,8 @@ static int64_t mk_person(struct demo *d, const struct ctx *c, int64_t hh, const 
 	char name[32], birth[16], idc[19], phone[12];
 	snprintf(name, sizeof name, "%s%s%s", surname, given[rnd(r, 56)], rnd(r, 3) ? given[rnd(r, 56)] : "");
 	/* Born age+1 years before this year: never in the future. */
-	char now[21];
-	time_iso(time_now(), now);
-	snprintf(birth, sizeof birth, "%04u-%02u-%02u", (unsigned)(atoi(now) - age - 1) % 10000u, 1 + rnd(r, 12),
-		 1 + rnd(r, 28));
+	snprintf(birth, sizeof birth, "%04u-%02u-%02u", (unsigned)(time_year(time_now()) - age - 1) % 10000u,
+		 1 + rnd(r, 12), 1 + rnd(r, 28));
 	snprintf(phone, sizeof phone, "1%c%09u", "35789"[rnd(r, 5)], rnd(r, 1000000000));
 	json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "household_id", (json_int_t)hh, "name", name,
 			      "gender", male ? "M" : "F", "birth_date", birth, "relation", relation, "ethnicity",
@@ -193,7 +191,7 @@ static int64_t mk_household(struct demo *d, int64_t node, const char *address)
 		int age = older ? head_age + 25 + (int)rnd(r, 5) : head_age - 22 - (int)rnd(r, 12);
 		if (age < 0)
 			age = (int)rnd(r, 6);
-		mk_person(d, &c, hh, older ? sur : sur, older ? "parent" : "child", age, rnd(r, 2));
+		mk_person(d, &c, hh, sur, older ? "parent" : "child", age, rnd(r, 2));
 	}
 	arena_free(&scratch);
 	return head;
@@ -429,22 +427,26 @@ int cmd_demo(int argc, char **argv)
 		return 0;
 	const char *db = cli_opt(argc, argv, "--db"), *scale = cli_opt(argc, argv, "--scale");
 	const char *nreq = cli_opt(argc, argv, "--requests");
-	if (!db || (scale && strcmp(scale, "street") && strcmp(scale, "city"))) {
+	if (!db || (scale && strcmp(scale, "street") != 0 && strcmp(scale, "city") != 0)) {
 		fputs(usage, stderr);
 		return 2;
 	}
 	bool city = scale && !strcmp(scale, "city");
 	const char *add = cli_opt(argc, argv, "--add-requests");
+	int64_t requests = city ? 1000000 : 5000, more = 0;
+	if ((add && !cli_int("--add-requests", add, 1, INT32_MAX, &more)) ||
+	    (nreq && !cli_int("--requests", nreq, 0, INT32_MAX, &requests)))
+		return 2;
 	if (add) {
 		/* More history for an existing demo database (benchmarks). */
 		struct cli_env env;
 		int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
 		if (rc == 0)
-			rc = demo_requests(&env, atoll(add), time_now());
+			rc = demo_requests(&env, more, time_now());
 		if (rc == 0)
 			store_optimize(env.db, NULL);
 		if (rc == 0)
-			printf("added %lld requests to %s\n", atoll(add), db);
+			printf("added %lld requests to %s\n", (long long)more, db);
 		cli_close(&env);
 		return rc;
 	}
@@ -487,7 +489,6 @@ int cmd_demo(int argc, char **argv)
 	audit_log(&env.c, "demo", "node", 1, NULL, summary, &e);
 	store_commit(env.db, &e);
 	json_decref(summary);
-	int64_t requests = nreq ? atoll(nreq) : city ? 1000000 : 5000;
 	if (requests > 0 && demo_requests(&env, requests, time_now()))
 		return 1;
 	store_optimize(env.db, NULL);

@@ -63,7 +63,7 @@ static void on_progress(void *arg, const char *table, int64_t rows, bool done)
 
 static void hex16(const unsigned char *sum, char out[17])
 {
-	for (int i = 0; i < 8; i++)
+	for (size_t i = 0; i < 8; i++)
 		snprintf(out + 2 * i, 3, "%02x", sum[i]);
 }
 

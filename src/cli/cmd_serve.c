@@ -44,32 +44,32 @@ int cmd_serve(int argc, char **argv)
 	cli_close(&env);
 	const char *listen = cli_opt(argc, argv, "--listen"), *threads = cli_opt(argc, argv, "--threads");
 	const char *rate = cli_opt(argc, argv, "--rate"), *max_body = cli_opt(argc, argv, "--max-body");
+	const char *tick = cli_opt(argc, argv, "--tick"), *retry = cli_opt(argc, argv, "--retry-base");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int64_t nthreads = ncpu > 0 ? (ncpu > 128 ? 256 : ncpu * 2) : 4, body = 1 << 20, per_minute = 6000;
+	int64_t tick_s = 60, retry_s = 30;
+	if ((threads && !cli_int("--threads", threads, 1, 256, &nthreads)) ||
+	    (max_body && !cli_int("--max-body", max_body, 1, (int64_t)1 << 40, &body)) ||
+	    (rate && !cli_int("--rate", rate, 0, INT32_MAX, &per_minute)) ||
+	    (tick && !cli_int("--tick", tick, 1, INT32_MAX, &tick_s)) ||
+	    (retry && !cli_int("--retry-base", retry, 1, INT32_MAX, &retry_s)))
+		return 2;
 	struct http_config cfg = {
 	    .db_url = db,
 	    .listen = listen ? listen : "127.0.0.1:8080",
-	    .threads = threads ? atoi(threads) : (int)(ncpu > 0 ? ncpu * 2 : 4),
-	    .max_body = max_body ? (size_t)atoll(max_body) : 1 << 20,
+	    .threads = (int)nthreads,
+	    .max_body = (size_t)body,
 	    .max_upload = (size_t)64 << 20,
-	    .rate_per_minute = rate ? atoi(rate) : 6000,
+	    .rate_per_minute = (int)per_minute,
 	    .dispatch = api_dispatch,
 	    .user = &app,
 	};
-	if (cfg.threads < 1 || cfg.threads > 256) {
-		fprintf(stderr, "linli: --threads must be 1..256\n");
-		return 2;
-	}
-	const char *tick = cli_opt(argc, argv, "--tick"), *retry = cli_opt(argc, argv, "--retry-base");
 	static struct background_config bg;
 	bg = (struct background_config){.db_url = db,
 					.pii_key = app.pii_key,
 					.files_dir = app.files_dir,
-					.tick_seconds = tick ? atoi(tick) : 60,
-					.retry_base = retry ? atol(retry) : 30};
-	if (bg.tick_seconds < 1 || bg.retry_base < 1) {
-		fprintf(stderr, "linli: --tick and --retry-base must be positive seconds\n");
-		return 2;
-	}
+					.tick_seconds = (int)tick_s,
+					.retry_base = (long)retry_s};
 	if (background_start(&bg)) {
 		fprintf(stderr, "linli: cannot start the background job\n");
 		return 1;

@@ -20,15 +20,17 @@ int cmd_import(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	int64_t node_id;
+	if (!cli_int("--node", node, 1, INT64_MAX, &node_id))
+		return 2;
 	FILE *f = fopen(file, "rb");
 	if (!f) {
 		fprintf(stderr, "linli: cannot open %s\n", file);
 		return 1;
 	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *data = malloc((size_t)n + 1);
+	/* The whole file in memory: its size first (not a pipe). */
+	long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	char *data = n >= 0 && fseek(f, 0, SEEK_SET) == 0 ? malloc((size_t)n + 1) : NULL;
 	size_t got = data ? fread(data, 1, (size_t)n, f) : 0;
 	fclose(f);
 	if (!data || got != (size_t)n) {
@@ -44,8 +46,7 @@ int cmd_import(int argc, char **argv)
 	}
 	json_t *report = NULL;
 	struct err e = {0};
-	rc = transfer_import_people(&env.c, atoll(node), data, (size_t)n, cli_flag(argc, argv, "--dry-run"), &report,
-				    &e);
+	rc = transfer_import_people(&env.c, node_id, data, (size_t)n, cli_flag(argc, argv, "--dry-run"), &report, &e);
 	free(data);
 	if (report) {
 		char *s = json_dumps(report, JSON_INDENT(2));
@@ -71,14 +72,17 @@ int cmd_export(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	int64_t node_id;
+	if (!cli_int("--node", node, 1, INT64_MAX, &node_id))
+		return 2;
 	struct cli_env env;
 	int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
 	if (rc)
 		return rc;
 	struct err e = {0};
 	int64_t rows = 0;
-	rc = transfer_export(&env.c, list, atoll(node), fmt ? fmt : "xlsx", cli_flag(argc, argv, "--reveal"), out,
-			     &rows, &e);
+	rc = transfer_export(&env.c, list, node_id, fmt ? fmt : "xlsx", cli_flag(argc, argv, "--reveal"), out, &rows,
+			     &e);
 	cli_close(&env);
 	if (rc)
 		return cli_fail(&e);

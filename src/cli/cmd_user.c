@@ -44,10 +44,15 @@ int cmd_user(int argc, char **argv)
 	if (!strcmp(sub, "add")) {
 		const char *u = cli_opt(argc, argv, "--username"), *name = cli_opt(argc, argv, "--name");
 		const char *person = cli_opt(argc, argv, "--person");
+		int64_t pid = 0;
+		if (person && !cli_int("--person", person, 1, INT64_MAX, &pid)) {
+			rc = 2;
+			goto done;
+		}
 		json_t *in = json_pack("{s:s?, s:s?, s:b}", "username", u, "display_name", name ? name : u, "is_admin",
 				       cli_flag(argc, argv, "--admin"));
 		if (person)
-			json_object_set_new(in, "person_id", json_integer(atoll(person)));
+			json_object_set_new(in, "person_id", json_integer(pid));
 		rc = account_create(&env.c, in, cli_opt(argc, argv, "--password"), &out, &e);
 		json_decref(in);
 	} else if (!strcmp(sub, "list")) {
@@ -61,10 +66,18 @@ int cmd_user(int argc, char **argv)
 			rc = 2;
 			goto done;
 		}
-		rc = account_grant(&env.c, id, atoll(node), acc, &out, &e);
+		int64_t node_id;
+		if (!cli_int("--node", node, 1, INT64_MAX, &node_id)) {
+			rc = 2;
+			goto done;
+		}
+		rc = account_grant(&env.c, id, node_id, acc, &out, &e);
 	} else if (!strcmp(sub, "revoke")) {
 		const char *g = cli_opt(argc, argv, "--grant");
-		rc = g ? account_revoke(&env.c, atoll(g), &e) : (fputs(usage, stderr), 2);
+		int64_t grant_id;
+		if (!g)
+			fputs(usage, stderr);
+		rc = g && cli_int("--grant", g, 1, INT64_MAX, &grant_id) ? account_revoke(&env.c, grant_id, &e) : 2;
 	} else if (!strcmp(sub, "passwd")) {
 		if ((rc = user_id(&env, argc, argv, &id)) == 0)
 			rc = account_passwd(&env.c, id, NULL, cli_opt(argc, argv, "--password"), &e);

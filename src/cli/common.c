@@ -1,5 +1,7 @@
 /* common.c — option lookup, opening the database, the system actor. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -101,6 +103,20 @@ bool cli_flag(int argc, char **argv, const char *name)
 		if (strcmp(argv[i], name) == 0)
 			return true;
 	return false;
+}
+
+bool cli_int(const char *name, const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long long v = s ? strtoll(s, &end, 10) : 0;
+	if (!s || end == s || *end || errno || v < min || v > max) {
+		fprintf(stderr, "linli: %s must be a whole number from %lld to %lld, got '%s'\n", name, (long long)min,
+			(long long)max, s ? s : "");
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 bool cli_help(int argc, char **argv, const char *usage)

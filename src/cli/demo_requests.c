@@ -65,6 +65,8 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 		return cli_fail(&e);
 	size_t cap = 1024, n = 0;
 	struct circle *circles = malloc(cap * sizeof *circles);
+	if (!circles)
+		abort();
 	while (store_step(st, NULL) == STORE_ROW) {
 		if (n == cap) {
 			struct circle *more = realloc(circles, (cap *= 2) * sizeof *circles);
@@ -76,7 +78,10 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 	}
 	store_done(st);
 	unsigned long long seed = 0x9e3779b97f4a7c15ULL;
+	/* Seconds as int64_t, so the products below are computed in 64 bits. */
+	const int64_t hour = 3600, day = 24 * hour;
 	struct arena scratch;
+	int rc = 0;
 	for (int64_t i = 0; i < count && n; i++) {
 		arena_init(&scratch);
 		struct ctx c = env->c;
@@ -84,62 +89,70 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 		const struct circle *at = &circles[rnd(&seed, (unsigned)n)];
 		int s = (int)rnd(&seed, sizeof samples / sizeof *samples);
 		/* Spread over the past year, most of it finished. */
-		int64_t t = now - (int64_t)rnd(&seed, 365 * 24 * 3600);
+		int64_t t = now - (int64_t)rnd(&seed, (unsigned)(365 * day));
 		time_set_fake(t);
-		if (i % 5000 == 0 && store_begin(env->db, &e))
-			return cli_fail(&e);
+		if (i % 5000 == 0 && store_begin(env->db, &e)) {
+			rc = cli_fail(&e);
+			arena_free(&scratch);
+			break;
+		}
 		json_t *in = json_pack("{s:s, s:s, s:I, s:s, s:I}", "category", samples[s].category, "description",
 				       samples[s].text, "place_node_id", (json_int_t)at->node, "channel",
 				       channels[rnd(&seed, 9)], "reporter_person_id", (json_int_t)at->person);
 		json_t *out = NULL;
-		if (case_create(&c, &REQUEST_KIND, in, &out, &e)) {
-			fprintf(stderr, "linli demo: request: %s\n", e.msg);
-			return 1;
-		}
+		rc = case_create(&c, &REQUEST_KIND, in, &out, &e);
 		json_decref(in);
+		if (rc) {
+			fprintf(stderr, "linli demo: request: %s\n", e.msg);
+			rc = 1;
+			arena_free(&scratch);
+			break;
+		}
 		int64_t id = json_integer_value(json_object_get(out, "id"));
 		json_decref(out);
 		unsigned fate = rnd(&seed, 100);
-		bool recent = now - t < 5 * 24 * 3600;
+		bool recent = now - t < 5 * day;
 		/* Requests older than two weeks are finished, as in a community
 		 * that keeps up; only recent ones may still be open. */
-		if (now - t > 14 * 24 * 3600 && fate >= 80)
+		if (now - t > 14 * day && fate >= 80)
 			fate = rnd(&seed, 80);
-		time_set_fake(t + 3600 * (1 + rnd(&seed, 20)));
+		time_set_fake(t + hour * (1 + rnd(&seed, 20)));
 		if (fate < 85 && !recent)
 			act(&c, id, "accept", json_object());
 		if (fate < 12 && !recent) {
-			time_set_fake(t + 3600 * (30 + rnd(&seed, 60)));
+			time_set_fake(t + hour * (30 + rnd(&seed, 60)));
 			act(&c, id, "escalate", json_pack("{s:s}", "reason", "需上级协调 / needs the level above"));
 			act(&c, id, "accept", json_object());
 		}
 		if (fate < 80 && !recent) {
-			time_set_fake(t + 3600 * (4 + rnd(&seed, 90)));
+			time_set_fake(t + hour * (4 + rnd(&seed, 90)));
 			act(&c, id, "resolve", json_pack("{s:s}", "outcome", "已处理完毕 / done"));
 			if (fate < 60) {
 				static const char *const ratings[] = {"satisfied", "satisfied", "satisfied", "basic",
 								      "unsatisfied"};
-				time_set_fake(t + 3600 * (100 + rnd(&seed, 48)));
+				time_set_fake(t + hour * (100 + rnd(&seed, 48)));
 				const char *rating = ratings[rnd(&seed, 5)];
 				act(&c, id, "rate", json_pack("{s:s}", "rating", rating));
 				if (!strcmp(rating, "unsatisfied") && !recent) {
 					/* Reopened: done properly the second time. */
-					time_set_fake(t + 3600 * (150 + rnd(&seed, 48)));
+					time_set_fake(t + hour * (150 + rnd(&seed, 48)));
 					act(&c, id, "resolve", json_pack("{s:s}", "outcome", "返工后已解决 / redone"));
-					time_set_fake(t + 3600 * (200 + rnd(&seed, 48)));
+					time_set_fake(t + hour * (200 + rnd(&seed, 48)));
 					act(&c, id, "rate", json_pack("{s:s}", "rating", "basic"));
 				}
 			}
 		}
 		arena_free(&scratch);
 		if ((i + 1) % 5000 == 0 || i + 1 == count) {
-			if (store_commit(env->db, &e))
-				return cli_fail(&e);
+			if (store_commit(env->db, &e)) {
+				rc = cli_fail(&e);
+				break;
+			}
 			if ((i + 1) % 100000 == 0)
-				fprintf(stderr, "  %lld requests\n", (long long)(i + 1));
+				fprintf(stderr, "  %lld requests\n", (long long)i + 1);
 		}
 	}
 	time_set_fake(0);
 	free(circles);
-	return 0;
+	return rc;
 }

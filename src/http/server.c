@@ -191,13 +191,15 @@ static void on_complete(void *cls, struct MHD_Connection *conn, void **con_cls, 
 int http_serve(const struct http_config *cfg)
 {
 	char host[128] = "127.0.0.1";
-	int port = 8080;
 	const char *colon = strrchr(cfg->listen, ':');
-	if (colon) {
+	if (colon)
 		snprintf(host, sizeof host, "%.*s", (int)(colon - cfg->listen), cfg->listen);
-		port = atoi(colon + 1);
-	} else {
-		port = atoi(cfg->listen);
+	const char *digits = colon ? colon + 1 : cfg->listen;
+	char *end;
+	long port = strtol(digits, &end, 10);
+	if (end == digits || *end || port < 0 || port > 65535) {
+		log_error("listen port must be 0..65535, got %s", cfg->listen);
+		return ERR_INVALID;
 	}
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
@@ -218,7 +220,7 @@ int http_serve(const struct http_config *cfg)
 		log_error("cannot listen on %s", cfg->listen);
 		return ERR_IO;
 	}
-	log_info("serving on http://%s:%d (%d threads)", host, port, cfg->threads);
+	log_info("serving on http://%s:%ld (%d threads)", host, port, cfg->threads);
 	while (!stop_flag)
 		pause();
 	log_info("shutting down");

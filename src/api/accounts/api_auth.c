@@ -24,7 +24,7 @@ void h_login(struct api *r)
 	json_error_t je;
 	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s:s, s?s, s?s}", "username", &user, "password", &pw, "kind",
 			   &kind, "name", &name) != 0 ||
-	    (strcmp(kind, "session") && strcmp(kind, "api"))) {
+	    (strcmp(kind, "session") != 0 && strcmp(kind, "api") != 0)) {
 		api_error(r, 400, "invalid", NULL, "需要username和password / username and password are required");
 		json_decref(in);
 		return;

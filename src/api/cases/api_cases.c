@@ -35,9 +35,9 @@ void h_cases_list(struct api *r)
 	f.due = http_query(r->req, "due");
 	f.mine = api_qbool(r, "mine");
 	f.org = api_qbool(r, "org");
-	if (f.due && strcmp(f.due, "overdue") && strcmp(f.due, "soon"))
+	if (f.due && strcmp(f.due, "overdue") != 0 && strcmp(f.due, "soon") != 0)
 		return api_error(r, 400, "invalid", "due", "due应为overdue或soon / due must be overdue or soon");
-	if (f.status && strcmp(f.status, "open") && !case_kind_state(r->kind, f.status))
+	if (f.status && strcmp(f.status, "open") != 0 && !case_kind_state(r->kind, f.status))
 		return api_error(r, 400, "invalid", "status", "未知状态 / unknown status");
 	if ((f.from && !time_valid_date(f.from)) || (f.to && !time_valid_date(f.to)))
 		return api_error(r, 400, "invalid", f.from && !time_valid_date(f.from) ? "from" : "to",

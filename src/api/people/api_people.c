@@ -14,7 +14,7 @@ bool api_person_filter(struct api *r, struct person_filter *f)
 	if (!api_qint(r, "household", 0, 0, INT64_MAX, &hh))
 		return false;
 	const char *sort = http_query(r->req, "sort");
-	if (sort && strcmp(sort, "name") && strcmp(sort, "id")) {
+	if (sort && strcmp(sort, "name") != 0 && strcmp(sort, "id") != 0) {
 		api_error(r, 400, "invalid", "sort", "sort应为name或id / sort must be name or id");
 		return false;
 	}

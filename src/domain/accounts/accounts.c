@@ -15,7 +15,7 @@
 #include "store/store.h"
 
 #define MAX_FAILED_LOGINS 5
-#define LOCK_SECONDS      (15 * 60)
+#define LOCK_SECONDS      ((int64_t)15 * 60)
 #define SESSION_SECONDS   (12 * 3600)
 #define API_TOKEN_SECONDS (365 * 24 * 3600)
 
@@ -42,21 +42,22 @@ static int load_user(const struct ctx *c, int64_t id, json_t **out, struct err *
 		return rc;
 	store_bind(st, "i", id);
 	rc = store_step(st, e);
-	if (rc == STORE_ROW)
-		*out = fields_row(&ENT_USER, st, 0, c, false);
+	json_t *user = rc == STORE_ROW ? fields_row(&ENT_USER, st, 0, c, false) : NULL;
 	store_done(st);
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_NOT_FOUND, NULL, "用户%lld不存在 / user %lld not found", (long long)id,
 			       (long long)id);
-	if (rc < 0)
+	if (rc != STORE_ROW)
 		return rc;
 	/* Grants belong to the account's picture. */
 	rc = store_prepare(c->db,
 			   "SELECT g.id, g.node_id, n.name, g.access FROM grants g JOIN nodes n ON n.id = g.node_id "
 			   "WHERE g.user_id = ? ORDER BY g.id",
 			   &st, e);
-	if (rc)
+	if (rc) {
+		json_decref(user);
 		return rc;
+	}
 	store_bind(st, "i", id);
 	json_t *grants = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
@@ -64,8 +65,13 @@ static int load_user(const struct ctx *c, int64_t id, json_t **out, struct err *
 							"node_id", (json_int_t)store_col_int(st, 1), "node_name",
 							store_col_text(st, 2), "access", store_col_text(st, 3)));
 	store_done(st);
-	json_object_set_new(*out, "grants", grants);
-	return rc < 0 ? rc : 0;
+	json_object_set_new(user, "grants", grants);
+	if (rc < 0) {
+		json_decref(user);
+		return rc;
+	}
+	*out = user;
+	return 0;
 }
 
 int account_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)

@@ -7,7 +7,7 @@
  */
 #include "domain/core/fields.h"
 
-#define N(arr) ((int)(sizeof arr / sizeof arr[0]))
+#define N(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
 
 static const struct enum_val gender_vals[] = {{"M", "男", "male"}, {"F", "女", "female"}, {0}};
 static const struct enum_val political_vals[] = {{"masses", "群众", "masses"},

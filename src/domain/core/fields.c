@@ -275,7 +275,7 @@ int fields_from_cells(const struct entity *ent, int n, const char *const *head, 
 			/* tags are separated by ASCII or Chinese commas/顿号 or semicolons */
 			for (char *p = copy; *p; p++)
 				if (!strncmp(p, "，", 3) || !strncmp(p, "、", 3) || !strncmp(p, "；", 3))
-					memcpy(p, ",  ", 3);
+					memset(p, ',', 3); /* strtok_r takes a run of separators as one */
 			for (char *t = strtok_r(copy, ",; ", &save); t; t = strtok_r(NULL, ",; ", &save))
 				json_array_append_new(v, json_string(t));
 			free(copy);

@@ -28,7 +28,7 @@ int rows_one(const struct ctx *c, const char *select, const char *table, int64_t
 	store_done(st);
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_NOT_FOUND, NULL, "%s %lld 不存在 / not found", what, (long long)id);
-	return rc < 0 ? rc : 0;
+	return rc == STORE_ROW ? 0 : rc;
 }
 
 int rows_collect(const struct ctx *c, struct store_stmt *st, row_fn row, json_t **out, struct err *e)

@@ -29,7 +29,7 @@ static int load_hook(const struct ctx *c, int64_t id, json_t **out, struct err *
 
 static int check_url(const char *url, struct err *e)
 {
-	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) || strlen(url) > 500 ||
+	if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || strlen(url) > 500 ||
 	    strpbrk(url, " \t\r\n") || !utf8_valid(url, strlen(url)))
 		return err_set(e, ERR_INVALID, "url",
 			       "地址应以http://或https://开头 / url must be http:// or https://");
@@ -229,7 +229,7 @@ int webhooks_deliver_due(const struct ctx *c, int64_t now, int max, long retry_b
 		int sent = webhook_post(d->url, d->secret, d->event, d->id, d->payload, 5000, &res, NULL);
 		int attempts = (int)d->attempts + 1;
 		char next[21];
-		time_iso(now + webhook_backoff(attempts, retry_base, 6 * 3600, 0), next);
+		time_iso(now + webhook_backoff(attempts, retry_base, 6L * 3600, 0), next);
 		const char *status = sent == 0 ? "delivered" : attempts >= WEBHOOK_MAX_ATTEMPTS ? "failed" : "pending";
 		rc = store_run(c->db, e,
 			       "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?, last_status = ?, "

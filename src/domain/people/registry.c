@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/pinyin.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
@@ -58,7 +59,7 @@ static int household_place(const struct ctx *c, int64_t hid, struct place *p, st
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_NOT_FOUND, "household_id", "户%lld不存在 / household %lld not found",
 			       (long long)hid, (long long)hid);
-	return rc < 0 ? rc : 0;
+	return rc == STORE_ROW ? 0 : rc;
 }
 
 static int person_place(const struct ctx *c, int64_t pid, struct place *p, struct err *e)
@@ -80,7 +81,7 @@ static int person_place(const struct ctx *c, int64_t pid, struct place *p, struc
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_NOT_FOUND, NULL, "人员%lld不存在 / person %lld not found", (long long)pid,
 			       (long long)pid);
-	return rc < 0 ? rc : 0;
+	return rc == STORE_ROW ? 0 : rc;
 }
 
 /* Read access to a person or household: the area's staff, or a resident
@@ -126,7 +127,7 @@ static int load_person(const struct ctx *c, int64_t id, bool reveal, json_t **ou
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_NOT_FOUND, NULL, "人员%lld不存在 / person %lld not found", (long long)id,
 			       (long long)id);
-	return rc < 0 ? rc : 0;
+	return rc == STORE_ROW ? 0 : rc;
 }
 
 static int write_tags(const struct ctx *c, int64_t pid, const char *path, json_t *tags, struct err *e)
@@ -331,11 +332,11 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 		return err_set(e, ERR_INVALID, "reason", "原因最多200字 / reason: at most 200 characters");
 	if (!status)
 		status = household_id ? "active" : "moved_out";
-	if (!household_id && strcmp(status, "moved_out") && strcmp(status, "deceased"))
+	if (!household_id && strcmp(status, "moved_out") != 0 && strcmp(status, "deceased") != 0)
 		return err_set(e, ERR_INVALID, "status",
 			       "不迁入新户时状态应为moved_out或deceased / without a household, status must be "
 			       "moved_out or deceased");
-	if (household_id && strcmp(status, "active"))
+	if (household_id && strcmp(status, "active") != 0)
 		return err_set(e, ERR_INVALID, "status",
 			       "迁入新户时状态只能为active / moving into a household keeps status active");
 	if (household_id) {
@@ -434,8 +435,9 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 	if (rc)
 		return rc;
 	/* Clauses and their binds are built together; every value is bound. */
-	char where[1024] = "people.node_path >= ? AND people.node_path < ?";
-	strcat(where, f->by_name ? " AND (people.name_pinyin, people.id) > (?, ?)" : " AND people.id > ?");
+	struct buf where = {0};
+	buf_puts(&where, "people.node_path >= ? AND people.node_path < ?");
+	buf_puts(&where, f->by_name ? " AND (people.name_pinyin, people.id) > (?, ?)" : " AND people.id > ?");
 	const char *tv[16];
 	int nt = 0;
 	unsigned char h[PII_HASH_BYTES];
@@ -448,20 +450,21 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 				snprintf(canon, sizeof canon, "%s", f->q);
 			pii_hash(c->pii_key, k, canon, h);
 			use_hash = true;
-			strcat(where, k == PII_ID_CARD ? " AND people.id_card_hash = ?" : " AND people.phone_hash = ?");
+			buf_puts(&where,
+				 k == PII_ID_CARD ? " AND people.id_card_hash = ?" : " AND people.phone_hash = ?");
 		} else if (all_alpha(f->q)) {
 			char *low = arena_strdup(c->a, f->q);
 			for (char *p = low; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			/* Initials 'wgb' or full pinyin 'wanggui', both as prefixes. */
-			strcat(where, " AND (people.name_initials >= ? AND people.name_initials < ? OR "
-				      "people.name_pinyin >= ? AND people.name_pinyin < ?)");
+			buf_puts(&where, " AND (people.name_initials >= ? AND people.name_initials < ? OR "
+					 "people.name_pinyin >= ? AND people.name_pinyin < ?)");
 			tv[nt++] = low;
 			tv[nt++] = arena_printf(c->a, "%s~", low);
 			tv[nt++] = low;
 			tv[nt++] = arena_printf(c->a, "%s~", low);
 		} else {
-			strcat(where, " AND instr(people.name, ?) > 0");
+			buf_puts(&where, " AND instr(people.name, ?) > 0");
 			tv[nt++] = f->q;
 		}
 	}
@@ -473,20 +476,20 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 		  {f->gender, " AND people.gender = ?"}};
 	for (size_t i = 0; i < sizeof eq / sizeof *eq; i++)
 		if (eq[i].val && strcmp(eq[i].val, "all") != 0) {
-			strcat(where, eq[i].clause);
+			buf_puts(&where, eq[i].clause);
 			tv[nt++] = eq[i].val;
 		}
 	if (f->tag) {
-		strcat(where, " AND people.id IN (SELECT person_id FROM person_tags WHERE tag = ?)");
+		buf_puts(&where, " AND people.id IN (SELECT person_id FROM person_tags WHERE tag = ?)");
 		tv[nt++] = f->tag;
 	}
 	if (f->household_id)
-		strcat(where, " AND people.household_id = ?");
+		buf_puts(&where, " AND people.household_id = ?");
+	const char *sql = arena_printf(c->a, "%s WHERE %s ORDER BY %s LIMIT ?", person_select(c), buf_cstr(&where),
+				       f->by_name ? "people.name_pinyin, people.id" : "people.id");
+	buf_free(&where);
 	struct store_stmt *st;
-	rc = store_prepare(c->db,
-			   arena_printf(c->a, "%s WHERE %s ORDER BY %s LIMIT ?", person_select(c), where,
-					f->by_name ? "people.name_pinyin, people.id" : "people.id"),
-			   &st, e);
+	rc = store_prepare(c->db, sql, &st, e);
 	if (rc)
 		return rc;
 	int idx = 1;

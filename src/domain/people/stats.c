@@ -115,8 +115,7 @@ static void years_ago(int64_t now, int years, char out[11])
 {
 	char iso[21];
 	time_iso(now, iso);
-	int y = atoi(iso);
-	snprintf(out, 11, "%04u%.6s", (unsigned)(y - years) % 10000u, iso + 4);
+	snprintf(out, 11, "%04u%.6s", (unsigned)(time_year(now) - years) % 10000u, iso + 4);
 }
 
 /* 0-9, 10-19, ..., 70-79, 80+. */
@@ -175,8 +174,8 @@ static int pyramid(const struct ctx *c, const char *path, int64_t now, json_t **
 			json_object_set_new(o, "band",
 					    json_string(last ? arena_printf(c->a, "%d+", b * 10)
 							     : arena_printf(c->a, "%d-%d", b * 10, b * 10 + 9)));
-			json_object_set_new(o, "age_min", json_integer(b * 10));
-			json_object_set_new(o, "age_max", last ? json_null() : json_integer(b * 10 + 9));
+			json_object_set_new(o, "age_min", json_integer((json_int_t)b * 10));
+			json_object_set_new(o, "age_max", last ? json_null() : json_integer((json_int_t)b * 10 + 9));
 		}
 		for (int g = 0; g < G_COUNT; g++)
 			json_object_set_new(o, gender_names[g], json_integer(count[b][g]));

@@ -40,7 +40,7 @@ int tree_path(const struct ctx *c, int64_t id, const char **path, struct err *e)
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_NOT_FOUND, "node_id", "节点%lld不存在 / node %lld not found", (long long)id,
 			       (long long)id);
-	return rc < 0 ? rc : 0;
+	return rc == STORE_ROW ? 0 : rc;
 }
 
 static json_t *node_row(const struct ctx *c, struct store_stmt *st)
@@ -223,7 +223,7 @@ static int kind_lookup(const struct ctx *c, const char *code, struct kind_info *
 	store_done(st);
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_INVALID, "kind", "未知的层级类型“%s” / unknown node kind '%s'", code, code);
-	return rc < 0 ? rc : 0;
+	return rc == STORE_ROW ? 0 : rc;
 }
 
 /* Reads kind, path, depth, community and retirement of a node. */
@@ -253,7 +253,7 @@ static int load_core(const struct ctx *c, int64_t id, struct node_core *n, struc
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_NOT_FOUND, "parent_id", "节点%lld不存在 / node %lld not found", (long long)id,
 			       (long long)id);
-	return rc < 0 ? rc : 0;
+	return rc == STORE_ROW ? 0 : rc;
 }
 
 static int check_placement(const struct ctx *c, const char *kind, const struct node_core *parent, struct kind_info *k,
@@ -537,8 +537,8 @@ int tree_kind_put(const struct ctx *c, json_t *in, struct err *e)
 	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s:s, s:I, s:s, s:s, s?b}", "code", &code, "tree", &tree,
 			   "level", &level, "name_zh", &zh, "name_en", &en, "is_community", &is_comm) != 0)
 		return err_set(e, ERR_INVALID, NULL, "层级定义无效 / invalid kind: %s", je.text);
-	if (!*code || strlen(code) > 32 || (strcmp(tree, "org") && strcmp(tree, "party")) || level < 0 || level > 20 ||
-	    !*zh || !*en)
+	if (!*code || strlen(code) > 32 || (strcmp(tree, "org") != 0 && strcmp(tree, "party") != 0) || level < 0 ||
+	    level > 20 || !*zh || !*en)
 		return err_set(e, ERR_INVALID, NULL, "层级定义无效 / invalid kind");
 	int rc = store_begin(c->db, e);
 	if (rc == 0)

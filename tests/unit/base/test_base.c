@@ -477,6 +477,28 @@ static void test_time_fake_clock(void **state)
 	assert_true(now >= real - 1 && now <= real + 5);
 }
 
+static void test_time_parse_iso(void **state)
+{
+	/* Round trip with time_iso. */
+	char out[21];
+	int64_t t = unit_utc(2024, 2, 29, 23, 59, 58);
+	time_iso(t, out);
+	assert_int_equal(time_parse_iso(out), t);
+	assert_int_equal(time_parse_iso("1970-01-01T00:00:00Z"), 0);
+	assert_int_equal(time_year(t), 2024);
+	assert_int_equal(time_year(0), 1970);
+	/* Exactly the shape, digits only: no signs, spaces or other separators. */
+	assert_int_equal(time_parse_iso(NULL), -1);
+	assert_int_equal(time_parse_iso(""), -1);
+	assert_int_equal(time_parse_iso("2024-02-29T23:59:58"), -1);
+	assert_int_equal(time_parse_iso("2024-02-29 23:59:58Z"), -1);
+	assert_int_equal(time_parse_iso("2024-02-29T23:59: 8Z"), -1);
+	assert_int_equal(time_parse_iso("2024-02-29T+3:59:58Z"), -1);
+	assert_int_equal(time_parse_iso("2024-13-01T00:00:00Z"), -1);
+	assert_int_equal(time_parse_iso("2024-01-01T24:00:00Z"), -1);
+	assert_int_equal(time_parse_iso("2024-01-01T00:60:00Z"), -1);
+}
+
 static void test_time_iso(void **state)
 {
 	char out[21];
@@ -582,6 +604,7 @@ int main(void)
 	    cmocka_unit_test(test_time_age_birthdays),
 	    cmocka_unit_test(test_time_fake_clock),
 	    cmocka_unit_test(test_time_iso),
+	    cmocka_unit_test(test_time_parse_iso),
 	    cmocka_unit_test(test_err_set_fields),
 	    cmocka_unit_test(test_err_name),
 	};
