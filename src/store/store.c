@@ -4,6 +4,7 @@
  * Opening by URL is store_open.c's; what differs between the engines is
  * each backend's own ops.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,26 +228,44 @@ int store_int(struct store *s, struct err *e, int64_t *out, const char *sql, con
 }
 
 /* Each migration is one transaction: its SQL as this engine runs it, then
- * the schema version. */
+ * the schema version. One that rebuilds tables (a line "-- @rebuild") runs
+ * with foreign keys unenforced and verified once before it commits. */
 static int apply_migration(struct store *s, const struct embedded_file *f, int ver, struct err *e)
 {
 	char *sql = s->ops->migration_sql(f->data, f->len);
 	if (!sql)
 		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
-	int rc = store_begin(s, e);
+	bool rebuild = strstr(sql, "\n-- @rebuild\n") != NULL;
+	int rc = rebuild ? s->ops->fk_enforce(s, false, e) : 0;
 	if (rc == 0)
+		rc = store_begin(s, e);
+	if (rc == 0) {
 		rc = store_exec(s, sql, e);
+		if (rc == 0 && rebuild)
+			rc = s->ops->fk_verify(s, e);
+		if (rc == 0)
+			rc = s->ops->set_schema_version(s, ver, e);
+		if (rc == 0)
+			rc = store_commit(s, e);
+		else
+			store_rollback(s);
+	}
 	free(sql);
-	if (rc == 0)
-		rc = s->ops->set_schema_version(s, ver, e);
-	if (rc == 0)
-		rc = store_commit(s, e);
-	else
-		store_rollback(s);
+	if (rebuild) {
+		struct err e2 = {0};
+		int rc2 = s->ops->fk_enforce(s, true, &e2);
+		if (rc == 0 && rc2)
+			rc = err_set(e, rc2, NULL, "%s", e2.msg);
+	}
 	return rc;
 }
 
 int store_migrate(struct store *s, struct err *e)
+{
+	return store_migrate_to(s, INT_MAX, e);
+}
+
+int store_migrate_to(struct store *s, int upto, struct err *e)
 {
 	int have = store_schema_version(s);
 	if (have < 0)
@@ -257,7 +276,7 @@ int store_migrate(struct store *s, struct err *e)
 			continue;
 		const char *base = f->path + 21;
 		int ver = atoi(base);
-		if (ver <= have)
+		if (ver <= have || ver > upto)
 			continue;
 		int rc = apply_migration(s, f, ver, e);
 		if (rc)

@@ -40,6 +40,8 @@ void store_close(struct store *s);
 enum store_dialect store_dialect(const struct store *s);
 /* Applies pending migrations (embedded in the binary). */
 int store_migrate(struct store *s, struct err *e);
+/* The same, up to schema version `upto` (tests of a migration's data). */
+int store_migrate_to(struct store *s, int upto, struct err *e);
 int store_schema_version(struct store *s);
 
 /* Write transactions serialise up front instead of failing mid-way (SQLite:

@@ -42,6 +42,11 @@ struct store_ops {
 	/* The migration text as this engine runs it (its own blocks kept, the
 	 * other's dropped; pg_sql_migration). malloc'd; NULL if out of memory. */
 	char *(*migration_sql)(const unsigned char *text, size_t len);
+	/* A migration marked `-- @rebuild` recreates tables that others
+	 * reference: foreign keys are not enforced while it runs (outside its
+	 * transaction), and verified once before it commits. */
+	int (*fk_enforce)(struct store *s, bool on, struct err *e);
+	int (*fk_verify)(struct store *s, struct err *e);
 	int (*bulk_load)(struct store *s, bool on, struct err *e);
 	int (*optimize)(struct store *s, struct err *e);
 	int (*sync_ids)(struct store *s, struct err *e);

@@ -749,6 +749,18 @@ static int pg_backup(struct store *ss, const char *path, struct err *e)
 	return 0;
 }
 
+/* PostgreSQL alters tables in place inside the migration's transaction:
+ * references stay enforced throughout. */
+static int pg_fk_enforce(struct store *s, bool on, struct err *e)
+{
+	return 0;
+}
+
+static int pg_fk_verify(struct store *s, struct err *e)
+{
+	return 0;
+}
+
 /* PostgreSQL enforces constraints as it goes; what can still be wrong is a
  * constraint left unvalidated or an index left invalid by a failed build. */
 static int pg_check(struct store *ss, char *report, size_t cap, struct err *e)
@@ -799,6 +811,8 @@ static const struct store_ops pg_ops = {
     .schema_version = pg_schema_version,
     .set_schema_version = pg_set_schema_version,
     .migration_sql = pg_migration_sql,
+    .fk_enforce = pg_fk_enforce,
+    .fk_verify = pg_fk_verify,
     .bulk_load = pg_bulk_load,
     .optimize = pg_optimize,
     .sync_ids = pg_sync_ids,

@@ -364,6 +364,27 @@ static int lite_optimize(struct store *s, struct err *e)
 	return lite_exec(s, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", e);
 }
 
+/* PRAGMA foreign_keys is a no-op inside a transaction: the migration
+ * runner calls this before BEGIN and after COMMIT. */
+static int lite_fk_enforce(struct store *s, bool on, struct err *e)
+{
+	return lite_exec(s, on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", e);
+}
+
+static int lite_fk_verify(struct store *s, struct err *e)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(s, "PRAGMA foreign_key_check", &st, e);
+	if (rc)
+		return rc;
+	rc = store_step(st, e);
+	if (rc == STORE_ROW)
+		rc = err_set(e, ERR_INTERNAL, NULL, "rebuilt table %s has a row %lld whose reference to %s is broken",
+			     store_col_text(st, 0), (long long)store_col_int(st, 1), store_col_text(st, 2));
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 /* Nothing to move: a new rowid follows the largest. */
 static int lite_sync_ids(struct store *s, struct err *e)
 {
@@ -456,6 +477,8 @@ static const struct store_ops lite_ops = {
     .schema_version = lite_schema_version,
     .set_schema_version = lite_set_schema_version,
     .migration_sql = lite_migration_sql,
+    .fk_enforce = lite_fk_enforce,
+    .fk_verify = lite_fk_verify,
     .bulk_load = lite_bulk_load,
     .optimize = lite_optimize,
     .sync_ids = lite_sync_ids,

@@ -20,8 +20,19 @@ void h_case_kinds(struct api *r)
 
 void h_cases_list(struct api *r)
 {
-	static const char *const keys[] = {"node", "q",    "category", "status", "channel", "from", "to",
-					   "due",  "mine", "org",      "limit",  "cursor",  NULL};
+	/* The engine's filters, then the kind's own (e.g. a request's channel). */
+	static const char *const base[] = {"node", "q",    "category", "status", "from",   "to",
+					   "due",  "mine", "org",      "limit",  "cursor", NULL};
+	const char *keys[40];
+	int nk = 0, nbase;
+	for (; base[nk]; nk++)
+		keys[nk] = base[nk];
+	nbase = nk;
+	const struct entity *side = r->kind->side;
+	for (int i = 0; side && i < side->n && nk < 39; i++)
+		if (case_kind_filter(r->kind, side->f[i].name))
+			keys[nk++] = side->f[i].name;
+	keys[nk] = NULL;
 	int64_t node, limit, after;
 	if (!api_list_query(r, keys, 50, &node, &limit, &after))
 		return;
@@ -29,7 +40,6 @@ void h_cases_list(struct api *r)
 	f.q = http_query(r->req, "q");
 	f.category = http_query(r->req, "category");
 	f.status = http_query(r->req, "status");
-	f.channel = http_query(r->req, "channel");
 	f.from = http_query(r->req, "from");
 	f.to = http_query(r->req, "to");
 	f.due = http_query(r->req, "due");
@@ -44,9 +54,19 @@ void h_cases_list(struct api *r)
 				 "日期应为YYYY-MM-DD / dates are YYYY-MM-DD");
 	if (f.q && strlen(f.q) > 200)
 		return api_error(r, 400, "invalid", "q", "搜索词过长 / search text too long");
+	json_t *filters = json_object();
+	for (int i = nbase; i < nk; i++) {
+		const char *q = http_query(r->req, keys[i]);
+		if (q && json_object_set_new(filters, keys[i], json_string(q))) {
+			json_decref(filters);
+			return api_error(r, 400, "invalid", keys[i], "不是有效的UTF-8文本 / not valid UTF-8");
+		}
+	}
+	f.side = filters;
 	json_t *items = NULL;
 	struct err e = {0};
 	int rc = case_list(&r->c, &f, &items, &e);
+	json_decref(filters);
 	if (rc)
 		return api_fail(r, rc, &e);
 	/* Newest first: the cursor is the last id, and pages go downwards. */

@@ -373,7 +373,7 @@ void h_o311_token(struct api *r)
 		return o311_error(r, FMT_JSON, 404, "format must be json or xml");
 	int64_t id = 0;
 	struct err e = {0};
-	if (case_find_by_token(&r->c, token, &id, &e))
+	if (request_find_by_token(&r->c, token, &id, &e))
 		return o311_error(r, f, 404, "没有这个令牌 / no such token");
 	answer(r, 200, f, "service_requests",
 	       json_pack("[{s:s, s:s}]", "service_request_id", arena_printf(r->req->a, "%lld", (long long)id), "token",

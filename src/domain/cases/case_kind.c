@@ -63,6 +63,12 @@ bool case_action_allows(const struct case_action *a, const char *state)
 	return false;
 }
 
+const struct field *case_kind_filter(const struct case_kind *k, const char *key)
+{
+	const struct field *f = k && k->side && key ? fields_find(k->side, key) : NULL;
+	return f && f->type == FT_ENUM && !(f->flags & FF_SECRET) ? f : NULL;
+}
+
 json_t *case_kinds_describe(void)
 {
 	json_t *arr = json_array();
@@ -76,9 +82,10 @@ json_t *case_kinds_describe(void)
 		for (const struct case_action *a = k->actions; a->code; a++)
 			json_array_append_new(
 			    actions, json_pack("{s:s, s:s, s:s}", "code", a->code, "name_zh", a->zh, "name_en", a->en));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "code", k->code, "path", k->path,
-						     "name_zh", k->zh, "name_en", k->en, "states", states, "actions",
-						     actions));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "code", k->code, "path",
+						     k->path, "name_zh", k->zh, "name_en", k->en, "states", states,
+						     "actions", actions, "fields",
+						     k->side ? fields_describe(k->side->f, k->side->n) : json_array()));
 	}
 	return arr;
 }

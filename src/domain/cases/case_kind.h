@@ -44,6 +44,14 @@ enum case_who {
 
 struct case_core;
 struct case_kind;
+
+/* What the engine knows of a case being created when the kind checks its
+ * own input. */
+struct case_draft {
+	bool resident;    /* reported by the resident themself */
+	bool place_given; /* the reporter named the place (else: their home) */
+	int64_t place;    /* the node it concerns */
+};
 struct case_action;
 
 /* What an effect works on: the case as loaded, the action and its input
@@ -110,9 +118,13 @@ struct case_kind {
 	 * nearest such ancestor). */
 	int (*land_at)(const struct ctx *c, int64_t place, int level, int64_t *node, struct err *e);
 	int (*escalate_to)(const struct ctx *c, int64_t node, int64_t *target, struct err *e);
-	/* Checks the kind's own create input (keys of `side` present in in)
-	 * and completes it for this actor; NULL: nothing to check. */
-	int (*create_check)(const struct ctx *c, json_t *in, bool resident, struct err *e);
+	/* Checks the kind's own create input (`side`: the keys of the side
+	 * entity, already validated against it) and completes it for this new
+	 * case: defaults into side, values only the system sets (written as
+	 * they are) into internal. A value of a FF_SECRET field put in internal
+	 * is given back once, in the create answer. NULL: nothing to check. */
+	int (*create_check)(const struct ctx *c, json_t *side, json_t *internal, const struct case_draft *d,
+			    struct err *e);
 };
 
 /* Every registered kind, NULL-terminated (src/domain/kinds.c). */
@@ -125,7 +137,11 @@ const struct case_action *case_kind_action(const struct case_kind *k, const char
 /* The first state of a phase (e.g. where a closed case goes). */
 const char *case_kind_first(const struct case_kind *k, enum case_phase p);
 bool case_action_allows(const struct case_action *a, const char *state);
-/* The kinds with their states and phases, as JSON (for clients). */
+/* The kind's own field a list may be filtered by (an enum of its side
+ * entity), or NULL. */
+const struct field *case_kind_filter(const struct case_kind *k, const char *key);
+/* The kinds with their states and phases, their actions and their own
+ * fields, as JSON (for clients). */
 json_t *case_kinds_describe(void);
 
 #endif

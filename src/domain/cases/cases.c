@@ -8,8 +8,6 @@
  */
 #include "domain/cases/cases.h"
 
-#include <math.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +21,6 @@
 #include "domain/core/rows.h"
 #include "domain/places/tree.h"
 #include "store/store.h"
-
-static const char *const channels[] = {"self",   "visit",  "box", "book",    "wechat", "phone",
-				       "walkin", "patrol", "qr",  "open311", NULL};
 
 int case_load_core(const struct ctx *c, int64_t id, struct case_core *k, struct err *e)
 {
@@ -129,358 +124,282 @@ static enum view case_view(const struct ctx *c, const struct case_core *k)
 	return VIEW_NONE;
 }
 
-static bool in_list(const char *const *list, const char *s)
+/* Splits the create input into the engine's fields and the kind's own
+ * (its side entity), validating each against its table; null counts as
+ * not given. The caller's object is left as it was. */
+static int split_input(const struct case_kind *kind, json_t *in, json_t **core, json_t **side, struct err *e)
 {
-	for (; s && *list; list++)
-		if (!strcmp(*list, s))
-			return true;
-	return false;
+	*core = json_deep_copy(in);
+	*side = json_object();
+	const char *key;
+	json_t *v;
+	void *tmp;
+	json_object_foreach_safe(*core, tmp, key, v)
+	{
+		if (json_is_null(v))
+			json_object_del(*core, key);
+		else if (kind->side && fields_find(kind->side, key)) {
+			json_object_set(*side, key, v);
+			json_object_del(*core, key);
+		}
+	}
+	int rc = fields_validate(&ENT_CASE, *core, true, e);
+	if (rc == 0 && kind->side)
+		rc = fields_validate(kind->side, *side, true, e);
+	return rc;
 }
 
-/* Blanks around text are dropped: ASCII whitespace and the ideographic
- * space U+3000 that Chinese input methods type. */
-static const char *trim_blanks(const struct ctx *c, const char *s)
+/* Who may report at place, and for whom: residents within their own
+ * community and for themselves; staff, heads and integrations within their
+ * own area, for a resident of it. */
+static int check_reporter(const struct ctx *c, const struct case_draft *d, const char *place_path, json_t *core,
+			  int64_t *reporter, struct err *e)
 {
-	const char *b = s, *end = s + strlen(s);
-	for (;;) {
-		if (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')
-			b++;
-		else if (!strncmp(b, "\xe3\x80\x80", 3))
-			b += 3;
-		else
-			break;
-	}
-	for (;;) {
-		if (end > b && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-			end--;
-		else if (end - b >= 3 && !strncmp(end - 3, "\xe3\x80\x80", 3))
-			end -= 3;
-		else
-			break;
-	}
-	return b == s && *end == 0 ? s : arena_strndup(c->a, b, (size_t)(end - b));
-}
-
-/* Optional text field: a string within max characters, or absent/null. */
-static int opt_text(const struct ctx *c, json_t *in, const char *key, int max, bool required, const char **out,
-		    struct err *e)
-{
-	json_t *v = json_object_get(in, key);
-	*out = NULL;
-	if (!v || json_is_null(v)) {
-		if (required)
-			return err_set(e, ERR_INVALID, key, "缺少%s / %s is required", key, key);
+	const struct actor *who = c->who;
+	json_t *rp = json_object_get(core, "reporter_person_id");
+	if (d->resident) {
+		int64_t home_comm = 0, place_comm = 0, hnode = 0;
+		store_int(c->db, NULL, &home_comm, "SELECT coalesce(community_id, 0) FROM households WHERE id = ?", "i",
+			  who->household_id);
+		store_int(c->db, NULL, &place_comm, "SELECT coalesce(community_id, 0) FROM nodes WHERE id = ?", "i",
+			  d->place);
+		const char *home_path = NULL;
+		if (who->household_id) {
+			store_int(c->db, NULL, &hnode, "SELECT node_id FROM households WHERE id = ?", "i",
+				  who->household_id);
+			tree_path(c, hnode, &home_path, NULL);
+		}
+		bool ancestor = home_path && !strncmp(home_path, place_path, strlen(place_path));
+		if (!who->household_id || (!ancestor && (!home_comm || home_comm != place_comm)))
+			return err_set(e, ERR_FORBIDDEN, "place_node_id",
+				       "只能反映本社区的问题 / you can report within your own community only");
+		if (rp || json_object_get(core, "reporter_name") || json_object_get(core, "reporter_phone"))
+			return err_set(e, ERR_INVALID, rp ? "reporter_person_id" : "reporter_name",
+				       "居民本人上报不需填写代报信息 / residents report for themselves");
+		*reporter = who->person_id;
 		return 0;
 	}
-	const char *s = json_string_value(v);
-	if (!s)
-		return err_set(e, ERR_INVALID, key, "%s应为文本 / %s must be a string", key, key);
-	s = trim_blanks(c, s);
-	if (utf8_has_control(s) && strcmp(key, "description") && strcmp(key, "note"))
-		return err_set(e, ERR_INVALID, key, "%s含有控制字符 / %s contains control characters", key, key);
-	size_t n = utf8_len(s);
-	if (n == 0 && !required)
-		return 0; /* blank = not given */
-	if ((required && n == 0) || (int)n > max)
-		return err_set(e, ERR_INVALID, key, "%s应为1到%d个字 / %s: 1 to %d characters", key, max, key, max);
-	*out = s;
+	if (authz_access(who, place_path) < ACC_VIEWER && !holds_role_at(c, d->place))
+		return err_set(e, ERR_FORBIDDEN, "place_node_id",
+			       "位置不在您的辖区内 / the place is outside your area");
+	*reporter = rp ? json_integer_value(rp) : 0;
+	if (*reporter) {
+		const char *ppath = NULL;
+		struct store_stmt *st;
+		int rc = store_prepare(c->db, "SELECT node_path FROM people WHERE id = ?", &st, e);
+		if (rc)
+			return rc;
+		store_bind(st, "i", *reporter);
+		if (store_step(st, NULL) == STORE_ROW)
+			ppath = arena_strdup(c->a, store_col_text(st, 0));
+		store_done(st);
+		if (!ppath || authz_access(who, ppath) < ACC_VIEWER)
+			return err_set(e, ERR_INVALID, "reporter_person_id",
+				       "反映人不在您的辖区 / reporter not found in your area");
+	}
 	return 0;
 }
 
-static const char *const create_keys[] = {
-    "category",  "title",   "description",        "place_node_id", "address",        "lat",       "lng",
-    "anonymous", "channel", "reporter_person_id", "reporter_name", "reporter_phone", "is_public", NULL};
+/* Writes the new case and its side row, lands it, indexes and audits it:
+ * one transaction. */
+static int insert_case(const struct ctx *c, const struct case_kind *kind, json_t *core, json_t *side,
+		       json_t *side_internal, json_t *internal, int64_t node, int64_t *id, struct err *e)
+{
+	int rc = store_begin(c->db, e);
+	if (rc)
+		return rc;
+	rc = fields_write(c, &ENT_CASE, core, internal, 0, id, e);
+	if (rc == 0 && kind->side) {
+		json_object_set_new(side_internal, "case_id", json_integer(*id));
+		rc = fields_write(c, kind->side, side, side_internal, 0, NULL, e);
+	}
+	struct case_core k;
+	if (rc == 0)
+		rc = case_load_core(c, *id, &k, e);
+	if (rc == 0)
+		rc = case_land(c, &k, node, time_now(), e);
+	if (rc == 0)
+		rc = store_run(c->db, e, "UPDATE cases SET origin_path = node_path WHERE id = ?", "i", *id);
+	if (rc == 0)
+		rc = case_load_core(c, *id, &k, e); /* now with its place in the tree */
+	if (rc == 0)
+		rc = case_event(c, &k, "reported", k.status, node, 0, NULL, true, e);
+	if (rc == 0) {
+		const char *address = json_string_value(json_object_get(core, "address"));
+		const char *text =
+		    arena_printf(c->a, "%s %s %s", json_string_value(json_object_get(internal, "title")),
+				 json_string_value(json_object_get(core, "description")), address ? address : "");
+		rc = store_run(c->db, e, "INSERT INTO cases_fts (rowid, text) VALUES (?, ?)", "it", *id,
+			       ts_index_text(c->a, text));
+	}
+	if (rc == 0) {
+		/* What it is and where it went; personal data stays out of the log. */
+		json_t *snap =
+		    json_pack("{s:O, s:I}", "category", json_object_get(core, "category"), "node_id", (json_int_t)node);
+		json_object_update(snap, side);
+		rc = audit_log(c, "create", "case", *id, NULL, snap, e);
+		json_decref(snap);
+	}
+	return txn_finish(c, rc, e);
+}
 
 int case_create(const struct ctx *c, const struct case_kind *kind, json_t *in, json_t **out, struct err *e)
 {
 	if (!json_is_object(in))
 		return err_set(e, ERR_INVALID, NULL, "请求体应为JSON对象 / body must be a JSON object");
-	const char *key;
-	json_t *v;
-	json_object_foreach (in, key, v)
-		if (!in_list(create_keys, key))
-			return err_set(e, ERR_INVALID, key, "未知字段“%s” / unknown field '%s'", key, key);
-	const char *category, *title, *desc, *address, *channel, *rname, *rphone;
-	int rc;
-	if ((rc = opt_text(c, in, "category", 40, true, &category, e)) ||
-	    (rc = opt_text(c, in, "title", 100, false, &title, e)) ||
-	    (rc = opt_text(c, in, "description", 5000, true, &desc, e)) ||
-	    (rc = opt_text(c, in, "address", 200, false, &address, e)) ||
-	    (rc = opt_text(c, in, "channel", 20, false, &channel, e)) ||
-	    (rc = opt_text(c, in, "reporter_name", 50, false, &rname, e)) ||
-	    (rc = opt_text(c, in, "reporter_phone", 40, false, &rphone, e)))
-		return rc;
+	json_t *core = NULL, *side = NULL, *internal = json_object(), *side_internal = json_object();
+	int rc = split_input(kind, in, &core, &side, e);
+	const char *category = json_string_value(json_object_get(core, "category"));
 	int64_t level = 0, active = 0;
-	if (store_int(c->db, NULL, &level, "SELECT level FROM categories WHERE code = ? AND kind = ?", "tt", category,
-		      kind->code) ||
-	    (store_int(c->db, NULL, &active, "SELECT active FROM categories WHERE code = ?", "t", category), !active))
-		return err_set(e, ERR_INVALID, "category", "未知的诉求类别“%s” / unknown category '%s'", category,
-			       category);
-	json_t *lat = json_object_get(in, "lat"), *lng = json_object_get(in, "lng");
-	bool bad_lat = lat && (!json_is_number(lat) || fabs(json_number_value(lat)) > 90);
-	bool bad_lng = lng && (!json_is_number(lng) || fabs(json_number_value(lng)) > 180);
-	if (bad_lat || bad_lng || (!lat) != (!lng))
-		return err_set(e, ERR_INVALID, bad_lat || (!lat && lng) ? "lat" : "lng",
-			       "坐标无效（纬度-90..90，经度-180..180，需成对） / invalid coordinates (lat -90..90, lng "
-			       "-180..180, both)");
-	json_t *anon = json_object_get(in, "anonymous"), *pub = json_object_get(in, "is_public");
-	if ((anon && !json_is_boolean(anon)) || (pub && !json_is_boolean(pub)))
-		return err_set(e, ERR_INVALID, anon && !json_is_boolean(anon) ? "anonymous" : "is_public",
-			       "应为true或false / must be a boolean");
-	json_t *pn = json_object_get(in, "place_node_id"), *rp = json_object_get(in, "reporter_person_id");
-	if (json_is_null(pn))
-		pn = NULL; /* no place given: the reporter's home, as when absent */
-	if (json_is_null(rp))
-		rp = NULL;
-	if ((pn && !json_is_integer(pn)) || (rp && !json_is_integer(rp)))
-		return err_set(e, ERR_INVALID, pn && !json_is_integer(pn) ? "place_node_id" : "reporter_person_id",
-			       "应为整数编号 / must be an integer id");
+	if (rc == 0 &&
+	    (store_int(c->db, NULL, &level, "SELECT level FROM categories WHERE code = ? AND kind = ?", "tt", category,
+		       kind->code) ||
+	     (store_int(c->db, NULL, &active, "SELECT active FROM categories WHERE code = ?", "t", category), !active)))
+		rc = err_set(e, ERR_INVALID, "category", "未知的类别“%s” / unknown category '%s'", category, category);
+	bool has_lat = json_object_get(core, "lat") != NULL, has_lng = json_object_get(core, "lng") != NULL;
+	if (rc == 0 && has_lat != has_lng)
+		rc = err_set(e, ERR_INVALID, has_lat ? "lng" : "lat",
+			     "坐标需成对填写（纬度和经度） / give both coordinates (lat and lng)");
 	const struct actor *who = c->who;
-	bool resident = who && !who->is_admin && who->ngrants == 0 && !who->org_id;
-	/* The place: given, or the reporter's home. */
-	int64_t place = pn ? json_integer_value(pn) : 0;
+	struct case_draft d = {.resident = who && !who->is_admin && who->ngrants == 0 && !who->org_id,
+			       .place_given = json_object_get(core, "place_node_id") != NULL};
+	d.place = d.place_given ? json_integer_value(json_object_get(core, "place_node_id")) : 0;
 	/* Residents report from home by default; staff name the place. */
-	if (!place && resident && who->household_id)
-		store_int(c->db, NULL, &place, "SELECT node_id FROM households WHERE id = ?", "i", who->household_id);
-	if (!place)
-		return err_set(e, ERR_INVALID, "place_node_id", "请选择问题所在位置 / place_node_id is required");
-	const char *place_path;
-	rc = tree_path(c, place, &place_path, e);
-	if (rc)
-		return rc == ERR_NOT_FOUND ? err_set(e, ERR_INVALID, "place_node_id", "位置不存在 / no such place")
-					   : rc;
-	if (!channel)
-		channel = resident ? (pn ? "qr" : "self") : "visit";
-	if (!in_list(channels, channel))
-		return err_set(e, ERR_INVALID, "channel", "未知渠道“%s” / unknown channel '%s'", channel, channel);
-	int64_t reporter_person = 0;
-	if (resident) {
-		/* Residents report within their own community. */
-		int64_t home_comm = 0, place_comm = 0;
-		store_int(c->db, NULL, &home_comm, "SELECT coalesce(community_id, 0) FROM households WHERE id = ?", "i",
-			  who->household_id);
-		store_int(c->db, NULL, &place_comm, "SELECT coalesce(community_id, 0) FROM nodes WHERE id = ?", "i",
-			  place);
-		bool ancestor = false;
-		const char *home_path = NULL;
-		if (who->household_id) {
-			int64_t hnode = 0;
-			store_int(c->db, NULL, &hnode, "SELECT node_id FROM households WHERE id = ?", "i",
-				  who->household_id);
-			tree_path(c, hnode, &home_path, NULL);
-			ancestor = home_path && !strncmp(home_path, place_path, strlen(place_path));
-		}
-		if (!who->household_id || (!ancestor && (!home_comm || home_comm != place_comm)))
-			return err_set(e, ERR_FORBIDDEN, "place_node_id",
-				       "只能反映本社区的问题 / you can report within your own community only");
-		if (strcmp(channel, "self") && strcmp(channel, "qr"))
-			return err_set(e, ERR_INVALID, "channel",
-				       "居民自报渠道应为self或qr / residents report through self or qr");
-		if (rp || rname || rphone)
-			return err_set(e, ERR_INVALID, rp ? "reporter_person_id" : "reporter_name",
-				       "居民本人上报不需填写代报信息 / residents report for themselves");
-		reporter_person = who->person_id;
-	} else {
-		/* Staff, heads and integrations record within their own area. */
-		if (authz_access(who, place_path) < ACC_VIEWER && !holds_role_at(c, place))
-			return err_set(e, ERR_FORBIDDEN, "place_node_id",
-				       "位置不在您的辖区内 / the place is outside your area");
-		if (rp) {
-			reporter_person = json_integer_value(rp);
-			const char *ppath = NULL;
-			struct store_stmt *st;
-			if ((rc = store_prepare(c->db, "SELECT node_path FROM people WHERE id = ?", &st, e)))
-				return rc;
-			store_bind(st, "i", reporter_person);
-			if (store_step(st, NULL) == STORE_ROW)
-				ppath = arena_strdup(c->a, store_col_text(st, 0));
-			store_done(st);
-			if (!ppath || authz_access(who, ppath) < ACC_VIEWER)
-				return err_set(e, ERR_INVALID, "reporter_person_id",
-					       "反映人不在您的辖区 / reporter not found in your area");
-		}
-	}
-	char phone[40] = "";
-	if (rphone && pii_normalise(PII_PHONE, rphone, phone, sizeof phone, e))
-		return err_recode(e, ERR_INVALID, "reporter_phone");
-	if (!title) {
-		/* A title from the first characters of the description. */
-		const char *p = desc;
-		for (int i = 0; i < 30 && *p; i++)
-			utf8_next(&p);
-		title = arena_strndup(c->a, desc, (size_t)(p - desc));
-	}
-	int64_t node;
-	rc = kind->land_at ? kind->land_at(c, place, (int)level, &node, e) : case_route(c, place, (int)level, &node, e);
-	if (rc)
-		return rc;
-	int64_t now = time_now();
-	const char *now_s = rows_now(c);
-	rc = store_begin(c->db, e);
+	if (rc == 0 && !d.place && d.resident && who->household_id)
+		store_int(c->db, NULL, &d.place, "SELECT node_id FROM households WHERE id = ?", "i", who->household_id);
+	if (rc == 0 && !d.place)
+		rc = err_set(e, ERR_INVALID, "place_node_id", "请选择问题所在位置 / place_node_id is required");
+	const char *place_path = NULL;
+	if (rc == 0 && (rc = tree_path(c, d.place, &place_path, e)) == ERR_NOT_FOUND)
+		rc = err_set(e, ERR_INVALID, "place_node_id", "位置不存在 / no such place");
+	if (rc == 0 && kind->create_check)
+		rc = kind->create_check(c, side, side_internal, &d, e);
+	int64_t reporter = 0, node = 0;
+	if (rc == 0)
+		rc = check_reporter(c, &d, place_path, core, &reporter, e);
+	if (rc == 0)
+		rc = kind->land_at ? kind->land_at(c, d.place, (int)level, &node, e)
+				   : case_route(c, d.place, (int)level, &node, e);
 	if (rc == 0) {
-		size_t clen = 0;
-		unsigned char *cipher = *phone ? pii_encrypt(c->pii_key, phone, &clen, c->a) : NULL;
-		unsigned char hash[PII_HASH_BYTES];
-		if (*phone)
-			pii_hash(c->pii_key, PII_PHONE, phone, hash);
-		struct store_stmt *st;
-		rc = store_prepare(
-		    c->db,
-		    "INSERT INTO cases (kind, category, title, description, status, channel, place_node_id, address, "
-		    "lat, "
-		    "lng, node_id, node_path, origin_node_id, origin_path, reporter_person_id, reporter_user_id, "
-		    "reporter_name, reporter_phone_enc, reporter_phone_hash, anonymous, recorded_by, is_public, "
-		    "landed_at, respond_due, resolve_due, created_at, updated_at, phase) VALUES (?, ?, ?, ?, ?, "
-		    "?, "
-		    "?, ?, ?, ?, ?, '', ?, '', nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, "
-		    "?)",
-		    &st, e);
-		if (rc == 0) {
-			int idx = 1;
-			store_bind_at(st, idx++, 't', kind->code);
-			store_bind_at(st, idx++, 't', category);
-			store_bind_at(st, idx++, 't', title);
-			store_bind_at(st, idx++, 't', desc);
-			store_bind_at(st, idx++, 't', kind->states[0].code);
-			store_bind_at(st, idx++, 't', channel);
-			store_bind_at(st, idx++, 'i', place);
-			store_bind_at(st, idx++, 't', address);
-			if (lat && json_is_number(lat)) {
-				store_bind_at(st, idx++, 'd', json_number_value(lat));
-				store_bind_at(st, idx++, 'd', json_number_value(lng));
-			} else {
-				store_bind_at(st, idx++, 'n');
-				store_bind_at(st, idx++, 'n');
-			}
-			store_bind_at(st, idx++, 'i', node);
-			store_bind_at(st, idx++, 'i', node);
-			store_bind_at(st, idx++, 'i', reporter_person);
-			store_bind_at(st, idx++, 'i', resident ? who->user_id : (int64_t)0);
-			store_bind_at(st, idx++, 't', rname);
-			store_bind_at(st, idx++, 'b', cipher, clen);
-			store_bind_at(st, idx++, 'b', *phone ? hash : NULL, (size_t)PII_HASH_BYTES);
-			store_bind_at(st, idx++, 'i', (int64_t)json_is_true(anon));
-			store_bind_at(st, idx++, 'i', resident ? (int64_t)0 : who->user_id);
-			store_bind_at(st, idx++, 'i', (int64_t)json_is_true(pub));
-			for (int i = 0; i < 5; i++)
-				store_bind_at(st, idx++, 't', now_s);
-			store_bind_at(st, idx++, 't', case_phase_name(kind->states[0].phase));
-			rc = store_step(st, e);
-			rc = rc < 0 ? rc : 0;
-			store_done(st);
+		const char *title = json_string_value(json_object_get(core, "title"));
+		if (!title) {
+			/* A title from the first characters of the description. */
+			const char *desc = json_string_value(json_object_get(core, "description")), *p = desc;
+			for (int i = 0; i < 30 && *p; i++)
+				utf8_next(&p);
+			title = arena_strndup(c->a, desc, (size_t)(p - desc));
 		}
+		const char *now = rows_now(c);
+		json_object_set_new(internal, "title", json_string(title));
+		json_object_set_new(internal, "kind", json_string(kind->code));
+		json_object_set_new(internal, "status", json_string(kind->states[0].code));
+		json_object_set_new(internal, "phase", json_string(case_phase_name(kind->states[0].phase)));
+		json_object_set_new(internal, "place_node_id", json_integer(d.place));
+		json_object_set_new(internal, "reporter_person_id", reporter ? json_integer(reporter) : json_null());
+		json_object_set_new(internal, "reporter_user_id",
+				    d.resident && who->user_id ? json_integer(who->user_id) : json_null());
+		json_object_set_new(internal, "recorded_by",
+				    !d.resident && who->user_id ? json_integer(who->user_id) : json_null());
+		const char *const placed[] = {"node_id", "origin_node_id"}, *const paths[] = {"node_path",
+											      "origin_path"};
+		for (int i = 0; i < 2; i++) {
+			json_object_set_new(internal, placed[i], json_integer(node));
+			json_object_set_new(internal, paths[i], json_string(""));
+		}
+		const char *const times[] = {"landed_at", "respond_due", "resolve_due", "created_at", "updated_at"};
+		for (size_t i = 0; i < sizeof times / sizeof *times; i++)
+			json_object_set_new(internal, times[i], json_string(now));
 	}
-	int64_t id = rc == 0 ? store_last_id(c->db) : 0;
-	struct case_core k;
+	int64_t id = 0;
 	if (rc == 0)
-		rc = case_load_core(c, id, &k, e);
-	if (rc == 0)
-		rc = case_land(c, &k, node, now, e);
-	if (rc == 0)
-		rc = store_run(c->db, e, "UPDATE cases SET origin_path = node_path WHERE id = ?", "i", id);
-	if (rc == 0)
-		rc = case_load_core(c, id, &k, e); /* now with its place in the tree */
-	if (rc == 0)
-		rc = case_event(c, &k, "reported", k.status, node, 0, NULL, true, e);
-	if (rc == 0)
-		rc =
-		    store_run(c->db, e, "INSERT INTO cases_fts (rowid, text) VALUES (?, ?)", "it", id,
-			      ts_index_text(c->a, arena_printf(c->a, "%s %s %s", title, desc, address ? address : "")));
-	/* Open311 clients follow a new request by a token until it has an id
-	 * they can show (GeoReport v2 "token"); it is written with the case. */
-	char token[33] = "";
-	if (rc == 0 && !strcmp(channel, "open311")) {
-		unsigned char raw[16];
-		randombytes_buf(raw, sizeof raw);
-		for (int i = 0; i < 16; i++)
-			snprintf(token + i * 2, 3, "%02x", raw[i]);
-		rc = store_run(c->db, e, "UPDATE cases SET external_token = ? WHERE id = ?", "ti", token, id);
-	}
-	if (rc == 0) {
-		json_t *snap =
-		    json_pack("{s:s, s:s, s:I}", "category", category, "channel", channel, "node_id", (json_int_t)node);
-		rc = audit_log(c, "create", "case", id, NULL, snap, e);
-		json_decref(snap);
-	}
-	rc = txn_finish(c, rc, e);
+		rc = insert_case(c, kind, core, side, side_internal, internal, node, &id, e);
 	if (rc == 0)
 		rc = case_get(c, id, out, e);
-	if (rc == 0 && *token)
-		json_object_set_new(*out, "external_token", json_string(token));
+	if (rc == 0 && kind->side)
+		/* Secrets the kind set are given back this once (an Open311 token). */
+		for (int i = 0; i < kind->side->n; i++) {
+			const struct field *f = &kind->side->f[i];
+			json_t *v = json_object_get(side_internal, f->name);
+			if ((f->flags & FF_SECRET) && v)
+				json_object_set(*out, f->name, v);
+		}
+	json_decref(core);
+	json_decref(side);
+	json_decref(internal);
+	json_decref(side_internal);
 	return rc;
 }
 
-int case_find_by_token(const struct ctx *c, const char *token, int64_t *id, struct err *e)
+/* A case's columns: the engine's fields, the kind's own (side table), and
+ * these, joined or kept by the engine (X_* below are their places). */
+static const char CASE_EXTRA[] = "cat.name_zh, cat.name_en, pn.name, n.name, rp.name, cases.paused_at, "
+				 "cases.level_responded_at";
+enum { X_CAT_ZH, X_CAT_EN, X_PLACE, X_NODE, X_PERSON, X_PAUSED, X_LEVEL_RESPONDED };
+
+/* SELECT … FROM … for cases of one kind. */
+static const char *case_select(const struct ctx *c, const struct case_kind *kind)
 {
-	*id = 0;
-	if (store_int(c->db, NULL, id, "SELECT id FROM cases WHERE external_token = ?", "t", token) || !*id)
-		return err_set(e, ERR_NOT_FOUND, "token", "没有这个令牌 / no such token");
-	return 0;
+	const struct entity *side = kind->side;
+	return arena_printf(c->a,
+			    "SELECT %s%s%s, %s FROM cases JOIN categories cat ON cat.code = cases.category "
+			    "JOIN nodes n ON n.id = cases.node_id LEFT JOIN nodes pn ON pn.id = cases.place_node_id "
+			    "LEFT JOIN people rp ON rp.id = cases.reporter_person_id %s%s%s%s ",
+			    fields_select(&ENT_CASE, c->a), side ? ", " : "", side ? fields_select(side, c->a) : "",
+			    CASE_EXTRA, side ? "LEFT JOIN " : "", side ? side->table : "",
+			    side ? arena_printf(c->a, " ON %s.case_id = cases.id", side->table) : "", "");
 }
 
-static const char CASE_COLS[] =
-    "cases.id, cases.kind, cases.category, cat.name_zh, cases.title, cases.description, cases.status, cases.channel, "
-    "cases.place_node_id, pn.name, cases.address, cases.lat, cases.lng, cases.node_id, n.name, cases.origin_node_id, "
-    "cases.reporter_user_id, cases.reporter_name, cases.reporter_phone_enc, cases.anonymous, cases.is_public, "
-    "cases.merged_into, cases.escalations, cases.reopened, cases.landed_at, cases.respond_due, cases.resolve_due, "
-    "cases.first_response_at, cases.resolved_at, cases.closed_at, cases.outcome, cases.close_reason, cases.rating, "
-    "cases.rating_comment, cases.rated_at, cases.overdue, cases.created_at, cases.updated_at, cases.node_path, "
-    "rp.name, cases.paused_at, cases.level_responded_at, cat.name_en, cases.phase";
-static const char CASE_FROM[] =
-    " FROM cases JOIN categories cat ON cat.code = cases.category "
-    "JOIN nodes n ON n.id = cases.node_id LEFT JOIN nodes pn ON pn.id = cases.place_node_id "
-    "LEFT JOIN people rp ON rp.id = cases.reporter_person_id ";
-
-/* A case row as JSON, trimmed to what the view may see. */
-static json_t *case_row(const struct ctx *c, struct store_stmt *st, enum view view)
+static const char *col_text_or_null(struct store_stmt *st, int i)
 {
-	static const char *const names[] = {
-	    "id",         "kind",         "category",      "category_name",     "title",       "description",
-	    "status",     "channel",      "place_node_id", "place_name",        "address",     "lat",
-	    "lng",        "node_id",      "node_name",     "origin_node_id",    NULL,          "reporter_name",
-	    NULL,         "anonymous",    "is_public",     "merged_into",       "escalations", "reopened",
-	    "landed_at",  "respond_due",  "resolve_due",   "first_response_at", "resolved_at", "closed_at",
-	    "outcome",    "close_reason", "rating",        "rating_comment",    "rated_at",    "overdue",
-	    "created_at", "updated_at"};
-	json_t *o = json_object();
-	for (int i = 0; i < (int)(sizeof names / sizeof *names); i++) {
-		if (!names[i])
-			continue;
-		json_t *v;
-		if (store_col_null(st, i))
-			v = json_null();
-		else if (i == 11 || i == 12)
-			v = json_real(store_col_double(st, i));
-		else if (i == 19 || i == 20 || i == 35)
-			v = json_boolean(store_col_int(st, i));
-		else if (i == 0 || i == 8 || i == 13 || i == 15 || i == 21 || i == 22 || i == 23)
-			v = json_integer(store_col_int(st, i));
-		else
-			v = json_string(store_col_text(st, i));
-		json_object_set_new(o, names[i], v);
+	return store_col_null(st, i) ? NULL : store_col_text(st, i);
+}
+
+static json_t *col_json(struct store_stmt *st, int i)
+{
+	return store_col_null(st, i) ? json_null() : json_string(store_col_text(st, i));
+}
+
+/* A case row as JSON (the field tables read it), trimmed to what the view
+ * may see. */
+static json_t *case_row(const struct ctx *c, struct store_stmt *st, const struct case_kind *kind, enum view view)
+{
+	json_t *o = fields_row(&ENT_CASE, st, 0, c, false);
+	int x = ENT_CASE.n;
+	if (kind->side) {
+		json_t *side = fields_row(kind->side, st, x, c, false);
+		json_object_update(o, side);
+		json_decref(side);
+		x += kind->side->n;
 	}
-	bool anonymous = store_col_int(st, 19) != 0;
-	const char *person_name = store_col_text(st, 39);
-	const char *name = store_col_text(st, 17) ? store_col_text(st, 17) : person_name;
-	/* Who reported it: hidden when anonymous (except from the reporter) and in public views. */
+	json_object_set_new(o, "category_name", json_string(store_col_text(st, x + X_CAT_ZH)));
+	json_object_set_new(o, "category_name_en", json_string(store_col_text(st, x + X_CAT_EN)));
+	json_object_set_new(o, "place_name", col_json(st, x + X_PLACE));
+	json_object_set_new(o, "node_name", json_string(store_col_text(st, x + X_NODE)));
+	/* Who reported it: hidden when anonymous (except from the reporter) and
+	 * in public views. */
+	bool anonymous = json_is_true(json_object_get(o, "anonymous"));
 	bool show = view == VIEW_REPORTER || (view == VIEW_STAFF && !anonymous);
+	const char *name = json_string_value(json_object_get(o, "reporter_name"));
+	if (!name)
+		name = col_text_or_null(st, x + X_PERSON);
 	json_object_set_new(o, "reporter_name", show && name ? json_string(name) : json_null());
-	size_t len;
-	const unsigned char *blob = store_col_blob(st, 18, &len);
-	char *phone = show && blob ? pii_decrypt(c->pii_key, blob, len, c->a) : NULL;
-	json_object_set_new(o, "reporter_phone", phone ? json_string(pii_mask(PII_PHONE, phone, c->a)) : json_null());
+	if (!show)
+		json_object_set_new(o, "reporter_phone", json_null());
+	if (view != VIEW_STAFF || anonymous)
+		json_object_del(o, "reporter_person_id");
 	if (view == VIEW_PUBLIC) {
 		json_object_del(o, "address");
 		json_object_del(o, "lat");
 		json_object_del(o, "lng");
 	}
 	/* Due state for inboxes: open cases past or near their limit. */
-	const char *phase = store_col_text(st, 43);
+	const char *phase = json_string_value(json_object_get(o, "phase"));
 	char now[21], soon[21];
 	time_iso(time_now(), now);
 	time_iso(time_now() + 24 * 3600, soon);
-	const char *resolve_due = store_col_text(st, 26), *respond_due = store_col_text(st, 25);
-	bool responded = !store_col_null(st, 41);
+	const char *resolve_due = json_string_value(json_object_get(o, "resolve_due"));
+	const char *respond_due = json_string_value(json_object_get(o, "respond_due"));
+	bool responded = !store_col_null(st, x + X_LEVEL_RESPONDED);
 	const char *due = "ok";
 	if (!strcmp(phase, "open")) {
 		if (strcmp(resolve_due, now) < 0 || (!responded && strcmp(respond_due, now) < 0))
@@ -489,12 +408,9 @@ static json_t *case_row(const struct ctx *c, struct store_stmt *st, enum view vi
 			due = "soon";
 	}
 	json_object_set_new(o, "due", json_string(due));
-	json_object_set_new(o, "category_name_en", json_string(store_col_text(st, 42)));
-	json_object_set_new(o, "phase", json_string(phase));
-	const struct case_state *cs = case_kind_state(case_kind_find(store_col_text(st, 1)), store_col_text(st, 6));
+	const struct case_state *cs = case_kind_state(kind, json_string_value(json_object_get(o, "status")));
 	json_object_set_new(o, "status_label", cs ? json_sprintf("%s / %s", cs->zh, cs->en) : json_null());
-	json_object_set_new(o, "waiting_since",
-			    store_col_null(st, 40) ? json_null() : json_string(store_col_text(st, 40)));
+	json_object_set_new(o, "waiting_since", col_json(st, x + X_PAUSED));
 	return o;
 }
 
@@ -553,12 +469,12 @@ int case_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	if (view == VIEW_NONE)
 		return err_set(e, ERR_FORBIDDEN, NULL, "无权查看此诉求 / you may not see this request");
 	struct store_stmt *st;
-	rc = store_prepare(c->db, arena_printf(c->a, "SELECT %s%s WHERE cases.id = ?", CASE_COLS, CASE_FROM), &st, e);
+	rc = store_prepare(c->db, arena_printf(c->a, "%sWHERE cases.id = ?", case_select(c, k.def)), &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", id);
 	rc = store_step(st, e);
-	json_t *o = rc == STORE_ROW ? case_row(c, st, view) : NULL;
+	json_t *o = rc == STORE_ROW ? case_row(c, st, k.def, view) : NULL;
 	store_done(st);
 	if (!o)
 		return rc < 0 ? rc : err_set(e, ERR_NOT_FOUND, NULL, "诉求不存在 / request not found");
@@ -621,8 +537,7 @@ static int run_list(const struct ctx *c, const char *where, const struct case_fi
 {
 	struct store_stmt *st;
 	int rc = store_prepare(
-	    c->db,
-	    arena_printf(c->a, "SELECT %s%s WHERE %s ORDER BY cases.id DESC LIMIT ?", CASE_COLS, CASE_FROM, where), &st,
+	    c->db, arena_printf(c->a, "%sWHERE %s ORDER BY cases.id DESC LIMIT ?", case_select(c, f->kind), where), &st,
 	    e);
 	if (rc)
 		return rc;
@@ -636,7 +551,7 @@ static int run_list(const struct ctx *c, const char *where, const struct case_fi
 	store_bind_at(st, idx, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
 	json_t *arr = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, case_row(c, st, view));
+		json_array_append_new(arr, case_row(c, st, f->kind, view));
 	store_done(st);
 	if (rc < 0) {
 		json_decref(arr);
@@ -681,10 +596,23 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 		tv[nt++] = path;
 		tv[nt++] = arena_printf(c->a, "%s~", path);
 	}
+	const char *key;
+	json_t *v;
+	json_object_foreach (f->side, key, v) {
+		/* The kind's own fields a list may be filtered by, and their values. */
+		const struct field *sf = case_kind_filter(f->kind, key);
+		const char *val = json_string_value(v);
+		if (!sf || !val || enum_label(sf->vals, val) == val)
+			return err_set(e, ERR_INVALID, key, "无法按“%s”=“%s”筛选 / cannot filter by %s=%s", key,
+				       val ? val : "", key, val ? val : "");
+		if (nt >= 12)
+			return err_set(e, ERR_INVALID, key, "筛选条件过多 / too many filters");
+		strcat(where, arena_printf(c->a, " AND %s.%s = ?", f->kind->side->table, sf->name));
+		tv[nt++] = val;
+	}
 	struct {
 		const char *val, *clause;
 	} eq[] = {{f->category, " AND cases.category = ?"},
-		  {f->channel, " AND cases.channel = ?"},
 		  {f->from, " AND cases.created_at >= ?"},
 		  {f->to ? arena_printf(c->a, "%sT23:59:59Z", f->to) : NULL, " AND cases.created_at <= ?"}};
 	for (size_t i = 0; i < sizeof eq / sizeof *eq; i++)

@@ -18,11 +18,16 @@
 #include "domain/cases/case_kind.h"
 #include "domain/core/ctx.h"
 
+/* What every kind of case has (the `cases` table); a kind's own fields are
+ * its side entity (case_kind.side). */
+extern const struct entity ENT_CASE;
+
 struct case_filter {
 	const struct case_kind *kind; /* cases of this kind only */
 	int64_t node_id;              /* subtree (0 = the caller's home) */
 	const char *q;                /* full text, simplified and traditional alike */
-	const char *category, *status, *channel;
+	const char *category, *status;
+	json_t *side;          /* kind's own fields to match: key -> value (case_kind_filters) */
 	const char *from, *to; /* created_at range, dates YYYY-MM-DD inclusive */
 	const char *due;       /* "overdue" or "soon" (within 24 h) */
 	bool mine;             /* cases the caller reported */
@@ -31,11 +36,10 @@ struct case_filter {
 	int limit;
 };
 
-/* A new case; one recorded through Open311 (channel "open311") also gets
- * the token its client follows it by, in out's "external_token". */
+/* A new case: in holds the fields of ENT_CASE and of the kind's side
+ * entity. Secret values the kind sets (a request's Open311 token) are in
+ * *out this once. */
 int case_create(const struct ctx *c, const struct case_kind *kind, json_t *in, json_t **out, struct err *e);
-/* The case an Open311 token stands for (ERR_NOT_FOUND if none). */
-int case_find_by_token(const struct ctx *c, const char *token, int64_t *id, struct err *e);
 int case_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
 int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e);
 /* Requests made public, as anyone may see them (no personal data). */

@@ -314,6 +314,8 @@ json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, con
 	json_t *o = json_object();
 	for (int i = 0; i < ent->n; i++, col++) {
 		const struct field *f = &ent->f[i];
+		if (f->flags & FF_SECRET)
+			continue;
 		if (store_col_null(st, col)) {
 			json_object_set_new(o, f->name, f->type == FT_TAGS ? json_array() : json_null());
 			continue;
@@ -471,6 +473,8 @@ json_t *fields_describe(const struct field *f, int n)
 {
 	json_t *arr = json_array();
 	for (int i = 0; i < n; i++) {
+		if (f[i].flags & FF_SECRET)
+			continue;
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b}", "name", f[i].name, "type",
 				      type_names[f[i].type], "label_zh", f[i].zh, "label_en", f[i].en, "required",
 				      (f[i].flags & FF_REQUIRED) != 0, "read_only", (f[i].flags & FF_READONLY) != 0);

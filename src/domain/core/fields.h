@@ -29,7 +29,8 @@ enum {
 	FF_NOEXPORT = 8,   /* not a 台账 column */
 	FF_NOTNULL = 16,   /* may be omitted, but not set to null */
 	FF_MULTILINE = 32, /* text may hold line breaks and tabs */
-	FF_TRIM = 64       /* blanks around text are dropped; an optional blank text counts as absent */
+	FF_TRIM = 64,      /* blanks around text are dropped; an optional blank text counts as absent */
+	FF_SECRET = 128    /* stored and selected, never in a record or a description (a token) */
 };
 
 struct enum_val {

@@ -23,11 +23,6 @@ static const struct case_state states[] = {
     {"closed", "已归档", "Closed", CASE_CLOSED, false},
     {0}};
 
-static const struct enum_val rating_vals[] = {{"satisfied", "满意", "satisfied"},
-					      {"basic", "基本满意", "basically satisfied"},
-					      {"unsatisfied", "不满意", "not satisfied"},
-					      {0}};
-
 #define TEXT(max)   FT_TEXT, FF_MULTILINE, max, 0
 #define NEEDED(max) FT_TEXT, FF_REQUIRED | FF_MULTILINE, max, 0
 static const struct field in_accept[] = {{"note", TEXT(2000), "接单说明（可不填）", "Note (optional)"}};
@@ -44,7 +39,7 @@ static const struct field in_reason[] = {{"reason", FT_TEXT, FF_REQUIRED, 500, 0
 static const struct field in_merge[] = {
     {"into", FT_REF, FF_REQUIRED, 0, 0, "合并到的诉求编号", "Number of the request to merge into"},
     {"note", TEXT(2000), "说明（可不填）", "Note (optional)"}};
-static const struct field in_rate[] = {{"rating", FT_ENUM, FF_REQUIRED, 0, rating_vals, "评价", "Rating"},
+static const struct field in_rate[] = {{"rating", FT_ENUM, FF_REQUIRED, 0, REQUEST_RATINGS, "评价", "Rating"},
 				       {"comment", FT_TEXT, FF_MULTILINE, 500, 0, "评价说明", "Comment"}};
 static const struct field in_publish[] = {{"public", FT_BOOL, FF_REQUIRED, 0, 0, "公开", "Public"}};
 
@@ -57,8 +52,9 @@ static int fx_rate(struct case_step *s, struct err *e)
 	struct case_core *k = s->k;
 	const char *rating = json_string_value(json_object_get(s->in, "rating"));
 	const char *comment = json_string_value(json_object_get(s->in, "comment"));
-	int rc = store_run(c->db, e, "UPDATE cases SET rating = ?, rating_comment = ?, rated_at = ? WHERE id = ?",
-			   "ttti", rating, comment, s->now, k->id);
+	int rc =
+	    store_run(c->db, e, "UPDATE requests SET rating = ?, rating_comment = ?, rated_at = ? WHERE case_id = ?",
+		      "ttti", rating, comment, s->now, k->id);
 	if (rc == 0)
 		rc = case_event(c, k, arena_printf(c->a, "rated_%s", rating), NULL, 0, 0, comment, true, e);
 	if (rc)
@@ -136,4 +132,6 @@ const struct case_kind REQUEST_KIND = {
     .read = READ_PUBLISHED,
     .rate_days = 7,
     .events = events,
+    .side = &ENT_REQUEST,
+    .create_check = request_create_check,
 };

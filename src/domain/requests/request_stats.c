@@ -157,8 +157,9 @@ static int compute(const struct ctx *c, int64_t node, const char *path, const ch
 	int rc = store_prepare(
 	    c->db,
 	    "SELECT cases.category, cat.name_zh, cases.origin_path, cases.created_at, cases.resolved_at, "
-	    "cases.escalations, cases.overdue, cases.rating, cases.first_response_at, cases.reopened "
-	    "FROM cases JOIN categories cat ON cat.code = cases.category WHERE cases.kind = 'request' AND "
+	    "cases.escalations, cases.overdue, requests.rating, cases.first_response_at, cases.reopened "
+	    "FROM cases JOIN categories cat ON cat.code = cases.category JOIN requests ON requests.case_id = cases.id "
+	    "WHERE cases.kind = 'request' AND "
 	    "cases.origin_path >= ? AND "
 	    "cases.origin_path < ? AND cases.created_at >= ? AND cases.created_at <= ? AND cases.merged_into IS NULL",
 	    &st, e);

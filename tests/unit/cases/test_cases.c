@@ -811,7 +811,7 @@ static void test_lifecycle(void **state)
 	act(&v->cr, id, "rate", json_pack("{s:s}", "rating", "satisfied"));
 	assert_string_equal(status_of(v, id), "closed");
 	assert_string_equal(qs(v, "SELECT closed_at FROM cases WHERE id = ?", id), iso(v, T + 41 * H));
-	assert_string_equal(qs(v, "SELECT rating FROM cases WHERE id = ?", id), "satisfied");
+	assert_string_equal(qs(v, "SELECT rating FROM requests WHERE case_id = ?", id), "satisfied");
 	/* First response stays the first one. */
 	assert_string_equal(qs(v, "SELECT first_response_at FROM cases WHERE id = ?", id), iso(v, T + 1 * H));
 	/* Nothing more on a closed case. */
@@ -940,7 +940,7 @@ static void test_second_unsatisfied_at_top(void **state)
 	if (rc)
 		print_error("second unsatisfied at the top: %d %s\n", rc, e.msg);
 	assert_int_equal(rc, 0);
-	assert_string_equal(qs(v, "SELECT coalesce(rating, '') FROM cases WHERE id = ?", id), "unsatisfied");
+	assert_string_equal(qs(v, "SELECT coalesce(rating, '') FROM requests WHERE case_id = ?", id), "unsatisfied");
 	assert_string_not_equal(status_of(v, id), "resolved");
 }
 
@@ -1110,7 +1110,7 @@ static void test_clock_auto_close_unrated(void **state)
 	tick_expect(v, R + 1, 0, 0, 1);
 	assert_string_equal(status_of(v, id), "closed");
 	assert_string_equal(qs(v, "SELECT closed_at FROM cases WHERE id = ?", id), iso(v, R + 1));
-	assert_null(qs(v, "SELECT rating FROM cases WHERE id = ?", id));
+	assert_null(qs(v, "SELECT rating FROM requests WHERE case_id = ?", id));
 	assert_string_equal(events_of(v, id), "reported,resolved,auto_closed");
 	assert_string_equal(events_of(v, rated), "reported,resolved,rated_basic,closed");
 	/* Idempotent; and too late to rate now. */

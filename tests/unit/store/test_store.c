@@ -677,12 +677,14 @@ static void test_copy_sqlite_to_sqlite(void **state)
 		      "bb", "\x02\x00\xff", (size_t)3, "\x01", (size_t)1),
 	    0);
 	const char *case_sql =
-	    "INSERT INTO cases (id, kind, category, title, description, status, channel, lat, lng, node_id, node_path, "
+	    "INSERT INTO cases (id, kind, category, title, description, status, lat, lng, node_id, node_path, "
 	    "origin_node_id, origin_path, merged_into, landed_at, respond_due, resolve_due, created_at, updated_at) "
-	    "VALUES (?, 'request', 'sewer', '下水道', '下水道堵了', 'new', 'self', ?, 112.9388, 2, '/1/2/', 2, "
+	    "VALUES (?, 'request', 'sewer', '下水道', '下水道堵了', 'new', ?, 112.9388, 2, '/1/2/', 2, "
 	    "'/1/2/', ?, 't', 't', 't', 't', 't')";
 	assert_int_equal(store_run(f->s, &e, case_sql, "idn", (int64_t)10, 28.2282), 0);
 	assert_int_equal(store_run(f->s, &e, case_sql, "ini", (int64_t)7, (int64_t)10), 0);
+	assert_int_equal(
+	    store_run(f->s, &e, "INSERT INTO requests (case_id, channel) VALUES (10, 'self'), (7, 'open311')", ""), 0);
 	assert_int_equal(
 	    store_run(f->s, &e, "INSERT INTO cases_fts (rowid, text) VALUES (10, '下 水 道'), (7, '下 水 道')", ""), 0);
 	assert_int_equal(store_run(f->s, &e, "INSERT INTO stats_cache VALUES (1, 1, 'd', '{}')", ""), 0);
@@ -719,6 +721,8 @@ static void test_copy_sqlite_to_sqlite(void **state)
 	}
 	assert_int_equal(count_in(dst, "SELECT linked_node_id FROM nodes WHERE id = ?", 2), 5);
 	assert_int_equal(count_in(dst, "SELECT merged_into FROM cases WHERE id = ?", 7), 10);
+	assert_int_equal(count_in(dst, "SELECT count(*) FROM requests WHERE channel = 'open311' AND case_id = ?", 7),
+			 1);
 	assert_int_equal(count_in(dst, "SELECT count(*) FROM cases WHERE lat = 28.2282 AND id = ?", 10), 1);
 	assert_int_equal(count(dst, "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH '\"下\" + \"水\"'"), 2);
 	/* The implicit rowids came along: an API token's id, the role types' order. */
@@ -750,6 +754,64 @@ static void test_copy_sqlite_to_sqlite(void **state)
 
 /* Two tables that refer to each other cannot be put in an order: the copy
  * says so and the target stays empty. */
+/* 007 moves what only requests have into their side table, rebuilding
+ * `cases` in SQLite: rows, references to them and the side values survive,
+ * the request-only columns and the status check are gone, and foreign keys
+ * are enforced again afterwards. */
+static void test_migration_007_request_side(void **state)
+{
+	char *dir = unit_tmpdir();
+	assert_non_null(dir);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/old.db", dir);
+	struct store *s = NULL;
+	struct err e = {0};
+	assert_int_equal(store_open(path, true, &s, &e), 0);
+	assert_int_equal(store_migrate_to(s, 6, &e), 0);
+	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(
+	    store_exec(s,
+		       "INSERT INTO nodes (id, parent_id, kind, name, path, depth, created_at, updated_at) "
+		       "VALUES (1, NULL, 'street', '街道', '/1/', 0, 't', 't');"
+		       "INSERT INTO cases (id, kind, category, title, description, status, channel, node_id, "
+		       "node_path, origin_node_id, origin_path, landed_at, respond_due, resolve_due, "
+		       "created_at, updated_at, rating, rating_comment, rated_at, external_token, phase) VALUES "
+		       "(1, 'request', 'sewer', '下水道', '堵了', 'closed', 'open311', 1, '/1/', 1, '/1/', 't', "
+		       "'t', 't', 't', 't', 'unsatisfied', '还是堵', 'r', 'tok1', 'closed'),"
+		       "(2, 'request', 'noise', '噪音', '夜里装修', 'new', 'box', 1, '/1/', 1, '/1/', 't', "
+		       "'t', 't', 't', 't', NULL, NULL, NULL, NULL, 'open');"
+		       "INSERT INTO case_events (case_id, at, type) VALUES (1, 't', 'reported'), "
+		       "(2, 't', 'reported');",
+		       &e),
+	    0);
+	assert_int_equal(store_migrate(s, &e), 0);
+	assert_true(store_schema_version(s) >= 7);
+	assert_int_equal(count(s, "SELECT count(*) FROM cases"), 2);
+	assert_int_equal(count(s, "SELECT count(*) FROM case_events WHERE case_id IN (1, 2)"), 2);
+	assert_int_equal(count(s, "SELECT count(*) FROM requests WHERE case_id = 1 AND channel = 'open311' AND "
+				  "rating = 'unsatisfied' AND rating_comment = '还是堵' AND external_token = 'tok1'"),
+			 1);
+	assert_int_equal(count(s, "SELECT count(*) FROM requests WHERE case_id = 2 AND channel = 'box' AND "
+				  "rating IS NULL"),
+			 1);
+	assert_int_equal(count(s, "SELECT count(*) FROM pragma_table_info('cases') WHERE name IN ('channel', "
+				  "'rating', 'rating_comment', 'rated_at', 'external_token')"),
+			 0);
+	/* Any kind's states now; the engine's indexes and the stats counter are back. */
+	assert_int_equal(store_run(s, &e, "UPDATE cases SET status = 'mediating' WHERE id = 2", ""), 0);
+	assert_int_equal(count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases'"), 5);
+	int64_t before = count(s, "SELECT value FROM counters WHERE name = 'cases'");
+	assert_int_equal(store_run(s, &e, "UPDATE requests SET rating = 'basic' WHERE case_id = 2", ""), 0);
+	assert_int_equal(count(s, "SELECT value FROM counters WHERE name = 'cases'"), before + 1);
+	/* Foreign keys are enforced again. */
+	assert_int_equal(store_run(s, &e, "INSERT INTO requests (case_id, channel) VALUES (99, 'self')", ""),
+			 ERR_INVALID);
+	assert_int_equal(count(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	store_close(s);
+	unit_rmdir(dir);
+	free(dir);
+}
+
 static void test_copy_refuses_a_foreign_key_cycle(void **state)
 {
 	struct fx *f = *state;
@@ -784,6 +846,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_check_good_and_bad, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_sqlite_to_sqlite, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_refuses_a_foreign_key_cycle, setup, teardown),
+	    cmocka_unit_test(test_migration_007_request_side),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
