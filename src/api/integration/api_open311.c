@@ -292,7 +292,7 @@ void h_o311_requests_list(struct api *r)
 	const char *ids = http_query(r->req, "service_request_id"), *status = http_query(r->req, "status");
 	const char *code = http_query(r->req, "service_code"), *start = http_query(r->req, "start_date");
 	const char *end = http_query(r->req, "end_date");
-	if (status && strcmp(status, "open") && strcmp(status, "closed"))
+	if (status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
 		return o311_error(r, f, 400, "status应为open或closed / status must be open or closed");
 	json_t *out = json_array();
 	struct err e = {0};

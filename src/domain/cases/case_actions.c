@@ -70,7 +70,7 @@ static unsigned actor_roles(const struct ctx *c, const struct case_core *k)
 		who |= WHO_HANDLER;
 	if (case_is_reporter(c, k))
 		who |= WHO_REPORTER;
-	if (case_org_assigned(c, k)) {
+	if (c->who && case_org_assigned(c, k)) {
 		who |= WHO_ORG;
 		int64_t lead = 0;
 		store_int(c->db, NULL, &lead,

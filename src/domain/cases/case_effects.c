@@ -74,7 +74,7 @@ static int check_orgs(struct case_step *s, json_t *orgs, struct err *e)
 		const char *role = "lead";
 		json_error_t je;
 		if (json_unpack_ex(o, &je, JSON_STRICT, "{s:I, s?s}", "org_id", &id, "role", &role) || id <= 0 ||
-		    (strcmp(role, "lead") && strcmp(role, "joint")))
+		    (strcmp(role, "lead") != 0 && strcmp(role, "joint") != 0))
 			return err_set(e, ERR_INVALID, "orgs",
 				       "每项应为{org_id, role: lead|joint} / each item: {org_id, role: lead|joint}");
 		leads += !strcmp(role, "lead");
@@ -93,7 +93,7 @@ static int check_orgs(struct case_step *s, json_t *orgs, struct err *e)
 			opath = arena_strdup(s->c->a, store_col_text(st, 0));
 		store_done(st);
 		const char *np = s->k->node_path;
-		if (!opath || (strncmp(np, opath, strlen(opath)) && strncmp(opath, np, strlen(np))))
+		if (!opath || (strncmp(np, opath, strlen(opath)) != 0 && strncmp(opath, np, strlen(np)) != 0))
 			return err_set(e, ERR_INVALID, "orgs",
 				       "单位%lld不存在或不服务此处 / organisation %lld not found here", (long long)id,
 				       (long long)id);

@@ -101,6 +101,8 @@ int case_escalate(const struct ctx *c, struct case_core *k, const char *reason, 
 	int64_t from = k->node_id;
 	rc = case_land(c, k, target, time_now(), e);
 	/* It starts again at the level above, in the kind's first state. */
+	if (!k->def)
+		return err_set(e, ERR_INTERNAL, NULL, "case %lld has no kind", (long long)k->id);
 	const char *first = k->def->states[0].code;
 	if (rc == 0)
 		rc = case_set_state(c, k, first, e);

@@ -9,7 +9,7 @@
 
 #define N(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
 #define RO     FF_READONLY
-#define SHOWN  FF_READONLY | FF_NOEXPORT
+#define SHOWN  (FF_READONLY | FF_NOEXPORT)
 
 static const struct enum_val phase_vals[] = {{"open", "办理中", "open"},
 					     {"waiting", "等待中", "waiting"},

@@ -79,11 +79,8 @@ struct case_action {
 	const char *code, *zh, *en;
 	const char *from;          /* space-separated states it applies in */
 	const char *to;            /* the state it leads to; NULL: unchanged or decided by the effect */
-	unsigned who;              /* case_who bits that may take it */
 	const struct field *input; /* its input fields */
-	int ninput;
 	case_effect effect;
-	unsigned flags; /* ACT_* */
 	const char *confirm_zh, *confirm_en;
 	/* Input the server suggests for this case (e.g. publish: the opposite of
 	 * now), and a label that depends on the case; both may be NULL. */
@@ -92,6 +89,9 @@ struct case_action {
 	/* Whether it can be taken now beyond state and who (e.g. an
 	 * organisation's part is still open); NULL: always. */
 	bool (*when)(const struct ctx *c, const struct case_core *k, unsigned who);
+	unsigned who;   /* case_who bits that may take it */
+	int ninput;     /* entries in input */
+	unsigned flags; /* ACT_* */
 };
 
 struct case_label {

@@ -24,6 +24,7 @@
 
 int case_load_core(const struct ctx *c, int64_t id, struct case_core *k, struct err *e)
 {
+	*k = (struct case_core){0};
 	struct store_stmt *st;
 	int rc = store_prepare(
 	    c->db,
@@ -297,9 +298,9 @@ int case_create(const struct ctx *c, const struct case_kind *kind, json_t *in, j
 		json_object_set_new(internal, "place_node_id", json_integer(d.place));
 		json_object_set_new(internal, "reporter_person_id", reporter ? json_integer(reporter) : json_null());
 		json_object_set_new(internal, "reporter_user_id",
-				    d.resident && who->user_id ? json_integer(who->user_id) : json_null());
+				    d.resident && who && who->user_id ? json_integer(who->user_id) : json_null());
 		json_object_set_new(internal, "recorded_by",
-				    !d.resident && who->user_id ? json_integer(who->user_id) : json_null());
+				    !d.resident && who && who->user_id ? json_integer(who->user_id) : json_null());
 		const char *const placed[] = {"node_id", "origin_node_id"}, *const paths[] = {"node_path",
 											      "origin_path"};
 		for (int i = 0; i < 2; i++) {
@@ -396,7 +397,7 @@ static json_t *case_row(const struct ctx *c, struct store_stmt *st, const struct
 	const char *phase = json_string_value(json_object_get(o, "phase"));
 	char now[21], soon[21];
 	time_iso(time_now(), now);
-	time_iso(time_now() + 24 * 3600, soon);
+	time_iso(time_now() + (int64_t)24 * 3600, soon);
 	const char *resolve_due = json_string_value(json_object_get(o, "resolve_due"));
 	const char *respond_due = json_string_value(json_object_get(o, "respond_due"));
 	bool responded = !store_col_null(st, x + X_LEVEL_RESPONDED);
@@ -561,22 +562,28 @@ static int run_list(const struct ctx *c, const char *where, const struct case_fi
 	return 0;
 }
 
+/* Appends a condition to a list's WHERE text (in the arena). */
+static void where_add(const struct ctx *c, const char **where, const char *clause)
+{
+	*where = arena_printf(c->a, "%s%s", *where, clause);
+}
+
 int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e)
 {
 	/* Scope: the caller's reports, its organisation's cases, or a subtree. */
-	char where[1024] = "cases.id < ? AND cases.kind = ?";
+	const char *where = "cases.id < ? AND cases.kind = ?";
 	const char *tv[16];
 	int nt = 0;
 	const char *path = NULL;
 	enum view view = VIEW_STAFF;
 	if (f->mine) {
-		strcat(where, " AND cases.reporter_user_id = ?");
+		where_add(c, &where, " AND cases.reporter_user_id = ?");
 		view = VIEW_REPORTER;
 	} else if (f->org) {
 		if (!c->who || !c->who->org_id)
 			return err_set(e, ERR_FORBIDDEN, "org",
 				       "您的账号不属于任何组织 / your account belongs to no organisation");
-		strcat(where, " AND cases.id IN (SELECT case_id FROM case_orgs WHERE org_id = ?)");
+		where_add(c, &where, " AND cases.id IN (SELECT case_id FROM case_orgs WHERE org_id = ?)");
 		view = VIEW_ORG;
 	} else {
 		if (f->node_id) {
@@ -592,7 +599,7 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 		if (!path || (authz_access(c->who, path) < ACC_VIEWER && !role_here))
 			return err_set(e, ERR_FORBIDDEN, "node",
 				       "无权查看该范围的诉求 / you may not see requests here");
-		strcat(where, " AND cases.node_path >= ? AND cases.node_path < ?");
+		where_add(c, &where, " AND cases.node_path >= ? AND cases.node_path < ?");
 		tv[nt++] = path;
 		tv[nt++] = arena_printf(c->a, "%s~", path);
 	}
@@ -607,7 +614,7 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 				       val ? val : "", key, val ? val : "");
 		if (nt >= 12)
 			return err_set(e, ERR_INVALID, key, "筛选条件过多 / too many filters");
-		strcat(where, arena_printf(c->a, " AND %s.%s = ?", f->kind->side->table, sf->name));
+		where_add(c, &where, arena_printf(c->a, " AND %s.%s = ?", f->kind->side->table, sf->name));
 		tv[nt++] = val;
 	}
 	struct {
@@ -617,29 +624,30 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 		  {f->to ? arena_printf(c->a, "%sT23:59:59Z", f->to) : NULL, " AND cases.created_at <= ?"}};
 	for (size_t i = 0; i < sizeof eq / sizeof *eq; i++)
 		if (eq[i].val) {
-			strcat(where, eq[i].clause);
+			where_add(c, &where, eq[i].clause);
 			tv[nt++] = eq[i].val;
 		}
 	if (f->status) {
 		if (!strcmp(f->status, "open"))
-			strcat(where, " AND cases.phase IN ('open', 'waiting')");
+			where_add(c, &where, " AND cases.phase IN ('open', 'waiting')");
 		else {
-			strcat(where, " AND cases.status = ?");
+			where_add(c, &where, " AND cases.status = ?");
 			tv[nt++] = f->status;
 		}
 	}
 	if (f->due) {
 		char *now = arena_alloc(c->a, 21), *soon = arena_alloc(c->a, 21);
 		time_iso(time_now(), now);
-		time_iso(time_now() + 24 * 3600, soon);
-		strcat(where, " AND cases.phase = 'open'");
+		time_iso(time_now() + (int64_t)24 * 3600, soon);
+		where_add(c, &where, " AND cases.phase = 'open'");
 		if (!strcmp(f->due, "overdue")) {
-			strcat(where, " AND (cases.resolve_due < ? OR (cases.level_responded_at IS NULL AND "
-				      "cases.respond_due < ?))");
+			where_add(c, &where,
+				  " AND (cases.resolve_due < ? OR (cases.level_responded_at IS NULL AND "
+				  "cases.respond_due < ?))");
 			tv[nt++] = now;
 			tv[nt++] = now;
 		} else {
-			strcat(where, " AND cases.resolve_due >= ? AND cases.resolve_due < ?");
+			where_add(c, &where, " AND cases.resolve_due >= ? AND cases.resolve_due < ?");
 			tv[nt++] = now;
 			tv[nt++] = soon;
 		}
@@ -650,7 +658,7 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 		return 0;
 	}
 	if (match) {
-		strcat(where, " AND cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)");
+		where_add(c, &where, " AND cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)");
 		tv[nt++] = match;
 	}
 	int64_t who = f->mine ? (c->who ? c->who->user_id : -1) : f->org ? c->who->org_id : 0;
@@ -659,17 +667,18 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 
 int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e)
 {
-	char where[512] = "cases.is_public = 1 AND cases.id < ? AND cases.kind = ?";
+	const char *where = "cases.is_public = 1 AND cases.id < ? AND cases.kind = ?";
 	const char *tv[4];
 	int nt = 0;
 	if (f->category)
-		strcat(where, " AND cases.category = ?"), tv[nt++] = f->category;
+		where_add(c, &where, " AND cases.category = ?"), tv[nt++] = f->category;
 	if (f->from)
-		strcat(where, " AND cases.created_at >= ?"), tv[nt++] = f->from;
+		where_add(c, &where, " AND cases.created_at >= ?"), tv[nt++] = f->from;
 	if (f->to)
-		strcat(where, " AND cases.created_at <= ?"), tv[nt++] = arena_printf(c->a, "%sT23:59:59Z", f->to);
+		where_add(c, &where, " AND cases.created_at <= ?"),
+		    tv[nt++] = arena_printf(c->a, "%sT23:59:59Z", f->to);
 	if (f->status && !strcmp(f->status, "open"))
-		strcat(where, " AND cases.phase IN ('open', 'waiting')");
+		where_add(c, &where, " AND cases.phase IN ('open', 'waiting')");
 	return run_list(c, where, f, NULL, tv, nt, VIEW_PUBLIC, out, e);
 }
 

@@ -11,7 +11,7 @@
 #include "domain/requests/requests.h"
 #include "store/store.h"
 
-#define N(arr) ((int)(sizeof arr / sizeof arr[0]))
+#define N(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
 #define OPEN   "new accepted waiting referred"
 
 static const struct case_state states[] = {
@@ -59,7 +59,7 @@ static int fx_rate(struct case_step *s, struct err *e)
 		rc = case_event(c, k, arena_printf(c->a, "rated_%s", rating), NULL, 0, 0, comment, true, e);
 	if (rc)
 		return rc;
-	if (strcmp(rating, "unsatisfied")) {
+	if (strcmp(rating, "unsatisfied") != 0) {
 		rc = case_set_state(c, k, "closed", e);
 		if (rc == 0)
 			rc = store_run(c->db, e, "UPDATE cases SET closed_at = ? WHERE id = ?", "ti", s->now, k->id);
@@ -83,8 +83,8 @@ static int fx_rate(struct case_step *s, struct err *e)
 
 /* code, labels, from states, to state, who, input, effect; then options. */
 #define ACTION(c_, zh_, en_, from_, to_, who_, in_, fx_)                                                               \
-	.code = c_, .zh = zh_, .en = en_, .from = from_, .to = to_, .who = who_, .input = in_, .ninput = N(in_),       \
-	.effect = fx_
+	.code = (c_), .zh = (zh_), .en = (en_), .from = (from_), .to = (to_), .who = (who_), .input = (in_),           \
+	.ninput = N(in_), .effect = (fx_)
 static const struct case_action actions[] = {
     {ACTION("accept", "接单", "Accept", "new waiting", "accepted", WHO_HANDLER, in_accept, case_fx_accept),
      .flags = ACT_PRIMARY},

@@ -60,7 +60,7 @@ int request_create_check(const struct ctx *c, json_t *side, json_t *internal, co
 		char token[33];
 		randombytes_buf(raw, sizeof raw);
 		for (int i = 0; i < 16; i++)
-			snprintf(token + i * 2, 3, "%02x", raw[i]);
+			snprintf(token + (size_t)i * 2, 3, "%02x", raw[i]);
 		json_object_set_new(internal, "external_token", json_string(token));
 	}
 	return 0;

@@ -339,7 +339,7 @@ int request_summary(const struct ctx *c, int64_t node, const char *month, json_t
 		rc = authz_require(c->who, path, ACC_VIEWER, e);
 	if (rc)
 		return rc;
-	int y = atoi(month), m = atoi(month + 5);
+	int y = (int)strtol(month, NULL, 10), m = (int)strtol(month + 5, NULL, 10);
 	const char *start = arena_printf(c->a, "%s-01T00:00:00Z", month);
 	const char *end = arena_printf(c->a, "%04d-%02d-01T00:00:00Z", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
 	json_t *nodes = json_array(), *heads = json_array();
