@@ -7,9 +7,8 @@
  */
 #include "domain/cases/cases.h"
 
-#define N(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
-#define RO     FF_READONLY
-#define SHOWN  (FF_READONLY | FF_NOEXPORT)
+#define RO    FF_READONLY
+#define SHOWN (FF_READONLY | FF_NOEXPORT)
 
 static const struct enum_val phase_vals[] = {{"open", "办理中", "open"},
 					     {"waiting", "等待中", "waiting"},
@@ -51,4 +50,19 @@ static const struct field case_fields[] = {
     {"created_at", FT_TEXT, RO, 0, 0, "反映时间", "reported at"},
     {"updated_at", FT_TEXT, SHOWN, 0, 0, "更新时间", "updated at"},
 };
-const struct entity ENT_CASE = {"case", "cases", case_fields, N(case_fields)};
+const struct entity ENT_CASE = ENTITY("case", "cases", case_fields);
+
+/* A kind's categories (a request's 楼道灯, 下水道 …; a dispute's types):
+ * the deepest level that may handle them and their time limits. */
+static const struct field category_fields[] = {
+    {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_CODE, 40, 0, "代码", "code"},
+    {"kind", FT_TEXT, FF_READONLY | FF_NOUPDATE, 0, 0, "事项类型", "kind"},
+    {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM, 20, 0, "中文名称", "Chinese name"},
+    {"name_en", FT_TEXT, FF_REQUIRED | FF_TRIM, 40, 0, "英文名称", "English name"},
+    {"level", FT_INT, FF_REQUIRED, 20, 0, "办理层级", "handling level"},
+    {"respond_hours", FT_INT, FF_REQUIRED, 8760, 0, "响应时限（小时）", "respond within (hours)"},
+    {"resolve_hours", FT_INT, FF_REQUIRED, 8760, 0, "办结时限（小时）", "resolve within (hours)"},
+    {"active", FT_BOOL, FF_NOTNULL, 0, 0, "启用", "active"},
+    {"sort_order", FT_INT, FF_NOTNULL, 1000000, 0, "排序", "sort order"},
+};
+const struct entity ENT_CATEGORY = ENTITY_KEYED("category", "categories", category_fields, "code");

@@ -682,28 +682,22 @@ int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **
 	return run_list(c, where, f, NULL, tv, nt, VIEW_PUBLIC, out, e);
 }
 
+static json_t *category_row(const struct ctx *c, struct store_stmt *st)
+{
+	return fields_row(&ENT_CATEGORY, st, 0, c, false);
+}
+
 int case_categories(const struct ctx *c, const struct case_kind *kind, json_t **out, struct err *e)
 {
 	struct store_stmt *st;
-	int rc =
-	    store_prepare(c->db,
-			  "SELECT code, name_zh, name_en, level, respond_hours, resolve_hours, active FROM categories "
-			  "WHERE kind = ? ORDER BY sort_order, code",
-			  &st, e);
+	int rc = store_prepare(c->db,
+			       arena_printf(c->a, "SELECT %s FROM categories WHERE kind = ? ORDER BY sort_order, code",
+					    fields_select(&ENT_CATEGORY, c->a)),
+			       &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "t", kind->code);
-	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr,
-				      json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "code", store_col_text(st, 0),
-						"name_zh", store_col_text(st, 1), "name_en", store_col_text(st, 2),
-						"level", (json_int_t)store_col_int(st, 3), "respond_hours",
-						(json_int_t)store_col_int(st, 4), "resolve_hours",
-						(json_int_t)store_col_int(st, 5), "active", (int)store_col_int(st, 6)));
-	store_done(st);
-	*out = arr;
-	return rc < 0 ? rc : 0;
+	return rows_collect(c, st, category_row, out, e);
 }
 
 int case_category_put(const struct ctx *c, const struct case_kind *kind, json_t *in, json_t **out, struct err *e)
@@ -711,37 +705,44 @@ int case_category_put(const struct ctx *c, const struct case_kind *kind, json_t 
 	if (!c->who || !c->who->is_admin)
 		return err_set(e, ERR_FORBIDDEN, NULL,
 			       "只有管理员可以配置类别 / only administrators configure categories");
-	const char *code, *zh, *en;
-	json_int_t level, respond, resolve, sort = 50;
-	int active = 1;
-	json_error_t je;
-	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s:s, s:s, s:I, s:I, s:I, s?b, s?I}", "code", &code, "name_zh",
-			   &zh, "name_en", &en, "level", &level, "respond_hours", &respond, "resolve_hours", &resolve,
-			   "active", &active, "sort_order", &sort) != 0)
-		return err_set(e, ERR_INVALID, NULL, "类别定义无效 / invalid category: %s", je.text);
-	if (!*code || strlen(code) > 40 || strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(code))
-		return err_set(e, ERR_INVALID, "code", "代码只能是小写字母、数字和下划线 / code: a-z, 0-9 and _ only");
-	if (level < 0 || level > 20 || respond < 1 || resolve < 1 || respond > 8760 || resolve > 8760 || !*zh || !*en ||
-	    utf8_len(zh) > 20 || utf8_len(en) > 40)
-		return err_set(e, ERR_INVALID, NULL,
-			       "类别的层级或时限无效 / level 0..20, time limits 1..8760 hours, names required");
-	int rc = store_begin(c->db, e);
+	json_t *cat = json_deep_copy(in);
+	int rc = fields_validate(&ENT_CATEGORY, cat, true, e);
+	json_int_t respond = json_integer_value(json_object_get(cat, "respond_hours"));
+	json_int_t resolve = json_integer_value(json_object_get(cat, "resolve_hours"));
+	if (rc == 0 && (respond < 1 || resolve < 1))
+		rc = err_set(e, ERR_INVALID, respond < 1 ? "respond_hours" : "resolve_hours",
+			     "时限至少1小时 / time limits are at least 1 hour");
+	const char *code = json_string_value(json_object_get(cat, "code"));
+	const char *other = NULL;
+	struct store_stmt *st;
+	if (rc == 0 && (rc = store_prepare(c->db, "SELECT kind FROM categories WHERE code = ?", &st, e)) == 0) {
+		store_bind(st, "t", code);
+		if (store_step(st, NULL) == STORE_ROW)
+			other = arena_strdup(c->a, store_col_text(st, 0));
+		store_done(st);
+	}
+	if (rc == 0 && other && strcmp(other, kind->code) != 0)
+		rc = err_set(e, ERR_CONFLICT, "code", "代码“%s”已属于其他事项类型 / code '%s' belongs to another kind",
+			     code, code);
+	/* A put describes the whole category: what is left out takes its default. */
+	if (!json_object_get(cat, "active"))
+		json_object_set_new(cat, "active", json_true());
+	if (!json_object_get(cat, "sort_order"))
+		json_object_set_new(cat, "sort_order", json_integer(50));
+	json_t *internal = json_pack("{s:s}", "kind", kind->code);
 	if (rc == 0)
-		rc = store_run(
-		    c->db, e,
-		    "INSERT INTO categories (code, kind, name_zh, name_en, level, respond_hours, resolve_hours, "
-		    "active, "
-		    "sort_order) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
-		    "name_zh = excluded.name_zh, name_en = excluded.name_en, level = excluded.level, respond_hours = "
-		    "excluded.respond_hours, resolve_hours = excluded.resolve_hours, active = excluded.active, "
-		    "sort_order = excluded.sort_order",
-		    "ttttiiiii", code, kind->code, zh, en, (int64_t)level, (int64_t)respond, (int64_t)resolve,
-		    (int64_t)active, (int64_t)sort);
+		rc = store_begin(c->db, e);
+	if (rc == 0) {
+		rc = fields_upsert(c, &ENT_CATEGORY, cat, internal, e);
+		if (rc == 0)
+			rc = audit_log(c, "put", "category", 0, NULL, cat, e);
+		rc = txn_finish(c, rc, e);
+	}
+	json_decref(internal);
 	if (rc == 0)
-		rc = audit_log(c, "put", "category", 0, NULL, in, e);
-	rc = txn_finish(c, rc, e);
-	if (rc == 0)
-		*out = json_incref(in);
+		*out = cat;
+	else
+		json_decref(cat);
 	return rc;
 }
 

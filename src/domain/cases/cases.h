@@ -21,6 +21,8 @@
 /* What every kind of case has (the `cases` table); a kind's own fields are
  * its side entity (case_kind.side). */
 extern const struct entity ENT_CASE;
+/* A kind's categories, named by their code. */
+extern const struct entity ENT_CATEGORY;
 
 struct case_filter {
 	const struct case_kind *kind; /* cases of this kind only */

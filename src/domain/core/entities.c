@@ -7,8 +7,6 @@
  */
 #include "domain/core/fields.h"
 
-#define N(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
-
 static const struct enum_val gender_vals[] = {{"M", "男", "male"}, {"F", "女", "female"}, {0}};
 static const struct enum_val political_vals[] = {{"masses", "群众", "masses"},
 						 {"party_member", "中共党员", "party member"},
@@ -66,7 +64,7 @@ static const struct field node_fields[] = {
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
 };
-const struct entity ENT_NODE = {"node", "nodes", node_fields, N(node_fields)};
+const struct entity ENT_NODE = ENTITY("node", "nodes", node_fields);
 
 static const struct field household_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "户编号", "household ID"},
@@ -79,7 +77,7 @@ static const struct field household_fields[] = {
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
 };
-const struct entity ENT_HOUSEHOLD = {"household", "households", household_fields, N(household_fields)};
+const struct entity ENT_HOUSEHOLD = ENTITY("household", "households", household_fields);
 
 static const struct field person_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "人员编号", "person ID"},
@@ -100,7 +98,7 @@ static const struct field person_fields[] = {
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
 };
-const struct entity ENT_PERSON = {"person", "people", person_fields, N(person_fields)};
+const struct entity ENT_PERSON = ENTITY("person", "people", person_fields);
 
 static const struct field role_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
@@ -114,7 +112,7 @@ static const struct field role_fields[] = {
     {"note", FT_TEXT, 0, 500, 0, "备注", "note"},
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
 };
-const struct entity ENT_ROLE = {"role", "roles", role_fields, N(role_fields)};
+const struct entity ENT_ROLE = ENTITY("role", "roles", role_fields);
 
 static const struct field org_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
@@ -129,7 +127,7 @@ static const struct field org_fields[] = {
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
 };
-const struct entity ENT_ORG = {"org", "orgs", org_fields, N(org_fields)};
+const struct entity ENT_ORG = ENTITY("org", "orgs", org_fields);
 
 static const struct field user_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
@@ -142,4 +140,17 @@ static const struct field user_fields[] = {
     {"created_at", FT_TEXT, FF_READONLY, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY, 0, 0, "更新时间", "updated at"},
 };
-const struct entity ENT_USER = {"user", "users", user_fields, N(user_fields)};
+const struct entity ENT_USER = ENTITY("user", "users", user_fields);
+
+static const struct enum_val tree_vals[] = {{"org", "行政", "administrative"}, {"party", "党组织", "party"}, {0}};
+
+/* The levels of the trees (街道, 社区, 片区, 网格, 楼栋, 邻 …; the party's). */
+static const struct field node_kind_fields[] = {
+    {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_CODE, 32, 0, "代码", "code"},
+    {"tree", FT_ENUM, FF_REQUIRED | FF_NOUPDATE, 0, tree_vals, "所属树", "tree"},
+    {"level", FT_INT, FF_REQUIRED | FF_NOUPDATE, 20, 0, "层级", "level"},
+    {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM, 20, 0, "中文名称", "Chinese name"},
+    {"name_en", FT_TEXT, FF_REQUIRED | FF_TRIM, 60, 0, "英文名称", "English name"},
+    {"is_community", FT_BOOL, FF_NOUPDATE | FF_NOTNULL, 0, 0, "社区层级", "community level"},
+};
+const struct entity ENT_NODE_KIND = ENTITY_KEYED("node_kind", "node_kinds", node_kind_fields, "code");

@@ -119,6 +119,10 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 			return rc;
 		if ((f->flags & FF_REQUIRED) && !*s)
 			return err_set(e, ERR_INVALID, f->name, "%s不能为空 / %s is required", f->zh, f->en);
+		if ((f->flags & FF_CODE) && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
+			return err_set(e, ERR_INVALID, f->name,
+				       "%s只能是小写字母、数字和下划线 / %s: lowercase letters, digits and _ only",
+				       f->zh, f->en);
 		if (f->type == FT_DATE && !time_valid_date(s))
 			return err_set(e, ERR_INVALID, f->name, "%s应为YYYY-MM-DD日期 / %s must be a date YYYY-MM-DD",
 				       f->zh, f->en);
@@ -197,7 +201,7 @@ static void drop_blank(const struct field *f, json_t *obj, const char *key, json
 
 int fields_check(const struct field *f, int n, json_t *obj, struct err *e)
 {
-	struct entity ent = {"input", "", f, n};
+	struct entity ent = {.name = "input", .table = "", .f = f, .n = n};
 	return fields_validate(&ent, obj, true, e);
 }
 
@@ -398,12 +402,13 @@ static void bind_json(struct store_stmt *st, int idx, const struct colval *cv)
 	}
 }
 
-int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, int64_t update_id,
-		 int64_t *new_id, struct err *e)
+/* The columns and values of the writable fields present in obj (PII
+ * encrypted and hashed), then internal's. Returns how many (at most cap). */
+static int collect_cols(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal,
+			struct colval *cols, int cap)
 {
-	struct colval cols[64];
 	int n = 0;
-	for (int i = 0; i < ent->n && n < 60; i++) {
+	for (int i = 0; i < ent->n && n < cap - 4; i++) {
 		const struct field *f = &ent->f[i];
 		json_t *v = json_object_get(obj, f->name);
 		if (!v || (f->flags & FF_READONLY) || json_object_get(internal, f->name))
@@ -428,9 +433,45 @@ int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, jso
 	const char *key;
 	json_t *v;
 	json_object_foreach (internal, key, v) {
-		if (n < 64)
+		if (n < cap)
 			cols[n++] = (struct colval){key, v, NULL, 0};
 	}
+	return n;
+}
+
+static int run_write(const struct ctx *c, struct buf *sql, const struct colval *cols, int n, int64_t update_id,
+		     struct err *e)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(c->db, buf_cstr(sql), &st, e);
+	buf_free(sql);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++)
+		bind_json(st, i + 1, &cols[i]);
+	if (update_id)
+		store_bind_at(st, n + 1, 'i', update_id);
+	rc = store_step(st, e);
+	store_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static void insert_sql(struct buf *sql, const struct entity *ent, const struct colval *cols, int n)
+{
+	buf_printf(sql, "INSERT INTO %s (", ent->table);
+	for (int i = 0; i < n; i++)
+		buf_printf(sql, "%s%s", i ? ", " : "", cols[i].col);
+	buf_puts(sql, ") VALUES (");
+	for (int i = 0; i < n; i++)
+		buf_puts(sql, i ? ", ?" : "?");
+	buf_puts(sql, ")");
+}
+
+int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, int64_t update_id,
+		 int64_t *new_id, struct err *e)
+{
+	struct colval cols[64];
+	int n = collect_cols(c, ent, obj, internal, cols, 64);
 	if (n == 0)
 		return 0;
 	struct buf sql = {0};
@@ -440,30 +481,33 @@ int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, jso
 			buf_printf(&sql, "%s%s = ?", i ? ", " : "", cols[i].col);
 		buf_puts(&sql, " WHERE id = ?");
 	} else {
-		buf_printf(&sql, "INSERT INTO %s (", ent->table);
-		for (int i = 0; i < n; i++)
-			buf_printf(&sql, "%s%s", i ? ", " : "", cols[i].col);
-		buf_puts(&sql, ") VALUES (");
-		for (int i = 0; i < n; i++)
-			buf_puts(&sql, i ? ", ?" : "?");
-		buf_puts(&sql, ")");
+		insert_sql(&sql, ent, cols, n);
 	}
-	struct store_stmt *st;
-	int rc = store_prepare(c->db, buf_cstr(&sql), &st, e);
-	buf_free(&sql);
-	if (rc)
-		return rc;
-	for (int i = 0; i < n; i++)
-		bind_json(st, i + 1, &cols[i]);
-	if (update_id)
-		store_bind_at(st, n + 1, 'i', update_id);
-	rc = store_step(st, e);
-	store_done(st);
-	if (rc < 0)
-		return rc;
-	if (new_id)
+	int rc = run_write(c, &sql, cols, n, update_id, e);
+	if (rc == 0 && new_id)
 		*new_id = update_id ? update_id : store_last_id(c->db);
-	return 0;
+	return rc;
+}
+
+int fields_upsert(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, struct err *e)
+{
+	struct colval cols[64];
+	int n = collect_cols(c, ent, obj, internal, cols, 64);
+	if (n == 0 || !ent->key)
+		return err_set(e, ERR_INTERNAL, NULL, "%s: nothing to write or no key", ent->name);
+	struct buf sql = {0};
+	insert_sql(&sql, ent, cols, n);
+	buf_printf(&sql, " ON CONFLICT (%s) DO ", ent->key);
+	int changed = 0;
+	for (int i = 0; i < n; i++) {
+		const struct field *f = fields_find(ent, cols[i].col);
+		if (strcmp(cols[i].col, ent->key) == 0 || (f && (f->flags & FF_NOUPDATE)))
+			continue;
+		buf_printf(&sql, "%s%s = excluded.%s", changed++ ? ", " : "UPDATE SET ", cols[i].col, cols[i].col);
+	}
+	if (!changed)
+		buf_puts(&sql, "NOTHING");
+	return run_write(c, &sql, cols, n, 0, e);
 }
 
 static const char *const type_names[] = {"text",    "int",   "date", "enum", "bool", "tags",

@@ -30,7 +30,8 @@ enum {
 	FF_NOTNULL = 16,   /* may be omitted, but not set to null */
 	FF_MULTILINE = 32, /* text may hold line breaks and tabs */
 	FF_TRIM = 64,      /* blanks around text are dropped; an optional blank text counts as absent */
-	FF_SECRET = 128    /* stored and selected, never in a record or a description (a token) */
+	FF_SECRET = 128,   /* stored and selected, never in a record or a description (a token) */
+	FF_CODE = 256      /* a code: lowercase letters a-z, digits and _ */
 };
 
 struct enum_val {
@@ -50,9 +51,22 @@ struct entity {
 	const char *name, *table;
 	const struct field *f;
 	int n;
+	const char *key; /* the column that names a row when it is not `id` (a code): fields_upsert */
 };
 
-extern const struct entity ENT_NODE, ENT_HOUSEHOLD, ENT_PERSON, ENT_ROLE, ENT_ORG, ENT_USER;
+/* An entity over a static field table; a keyed one names its rows by a
+ * code column (fields_upsert). */
+#define ENTITY(name_, table_, fields_)                                                                                 \
+	{                                                                                                              \
+		.name = (name_), .table = (table_), .f = (fields_), .n = (int)(sizeof(fields_) / sizeof((fields_)[0])) \
+	}
+#define ENTITY_KEYED(name_, table_, fields_, key_)                                                                     \
+	{                                                                                                              \
+		.name = (name_), .table = (table_), .f = (fields_),                                                    \
+		.n = (int)(sizeof(fields_) / sizeof((fields_)[0])), .key = (key_)                                      \
+	}
+
+extern const struct entity ENT_NODE, ENT_HOUSEHOLD, ENT_PERSON, ENT_ROLE, ENT_ORG, ENT_USER, ENT_NODE_KIND;
 
 const struct field *fields_find(const struct entity *ent, const char *key);
 /* Validates obj against the table (create: required fields present).
@@ -72,6 +86,10 @@ json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, con
  * written as is; may be NULL). PII is encrypted and hashed here. */
 int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, int64_t update_id,
 		 int64_t *new_id, struct err *e);
+/* Inserts the row, or where a row with its key (ent->key) exists, updates
+ * the present fields that may change (not FF_NOUPDATE). For tables of
+ * codes configured by administrators (node kinds, categories). */
+int fields_upsert(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, struct err *e);
 const char *enum_label(const struct enum_val *v, const char *code);
 /* The fields as clients need them to build a form: name, type, required,
  * limit, labels and enum values with their labels (a new array). */

@@ -12,19 +12,32 @@
 #include "domain/places/tree.h"
 #include "store/store.h"
 
+/* A webhook: where a node's case events are posted, signed with its
+ * secret (given back only when the webhook is registered). */
+static const struct field webhook_fields[] = {
+    {"id", FT_INT, FF_READONLY, 0, 0, "编号", "number"},
+    {"node_id", FT_REF, FF_REQUIRED | FF_NOUPDATE, 0, 0, "节点", "node"},
+    {"url", FT_TEXT, FF_REQUIRED | FF_TRIM, 500, 0, "接收地址", "URL"},
+    {"secret", FT_TEXT, FF_NOUPDATE | FF_SECRET, 128, 0, "签名密钥", "signing secret"},
+    {"events", FT_TEXT, FF_NOTNULL | FF_TRIM, 500, 0, "事件类型", "events"},
+    {"active", FT_BOOL, FF_NOTNULL, 0, 0, "启用", "active"},
+    {"created_at", FT_TEXT, FF_READONLY, 0, 0, "创建时间", "created at"},
+};
+const struct entity ENT_WEBHOOK = ENTITY("webhook", "webhooks", webhook_fields);
+
 static json_t *hook_row(const struct ctx *c, struct store_stmt *st)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:s}", "id", (json_int_t)store_col_int(st, 0), "node_id",
-			 (json_int_t)store_col_int(st, 1), "url", store_col_text(st, 2), "secret",
-			 store_col_text(st, 3), "events", store_col_text(st, 4), "active", (int)store_col_int(st, 5),
-			 "created_at", store_col_text(st, 6));
+	return fields_row(&ENT_WEBHOOK, st, 0, c, false);
 }
 
-static const char HOOK_SELECT[] = "SELECT id, node_id, url, secret, events, active, created_at FROM webhooks";
+static const char *hook_select(const struct ctx *c)
+{
+	return arena_printf(c->a, "SELECT %s FROM webhooks", fields_select(&ENT_WEBHOOK, c->a));
+}
 
 static int load_hook(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 {
-	return rows_one(c, HOOK_SELECT, "webhooks", id, hook_row, "webhook", out, e);
+	return rows_one(c, hook_select(c), "webhooks", id, hook_row, "webhook", out, e);
 }
 
 static int check_url(const char *url, struct err *e)
@@ -46,49 +59,48 @@ static int check_events(const char *events, struct err *e)
 
 int webhooks_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 {
-	json_int_t node = 0;
-	const char *url = NULL, *events = "*", *secret = NULL;
-	json_error_t je;
-	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:I, s:s, s?s, s?s}", "node_id", &node, "url", &url, "events",
-			   &events, "secret", &secret) != 0)
-		return err_set(e, ERR_INVALID, NULL, "需要node_id和url / node_id and url are required: %s", je.text);
-	int rc = check_url(url, e);
-	if (rc)
-		return rc;
-	if (strlen(events) > 500 || strspn(events, "abcdefghijklmnopqrstuvwxyz_,*") != strlen(events))
-		return err_set(e, ERR_INVALID, "events",
-			       "events应为逗号分隔的事件类型或* / events: comma-separated event types or *");
-	if (secret && (strlen(secret) < 16 || strlen(secret) > 128))
-		return err_set(e, ERR_INVALID, "secret", "密钥16到128个字符 / secret: 16 to 128 characters");
-	const char *path;
-	rc = tree_path(c, node, &path, e);
-	if (rc == ERR_NOT_FOUND)
-		return err_set(e, ERR_INVALID, "node_id", "节点不存在 / node not found");
+	json_t *hook = json_deep_copy(in);
+	int rc = fields_validate(&ENT_WEBHOOK, hook, true, e);
+	const char *url = json_string_value(json_object_get(hook, "url"));
+	const char *events = json_string_value(json_object_get(hook, "events"));
+	const char *secret = json_string_value(json_object_get(hook, "secret"));
+	if (rc == 0)
+		rc = check_url(url, e);
+	if (rc == 0 && events)
+		rc = check_events(events, e);
+	if (rc == 0 && secret && strlen(secret) < 16)
+		rc = err_set(e, ERR_INVALID, "secret", "密钥16到128个字符 / secret: 16 to 128 characters");
+	const char *path = NULL;
+	if (rc == 0) {
+		rc = tree_path(c, json_integer_value(json_object_get(hook, "node_id")), &path, e);
+		if (rc == ERR_NOT_FOUND)
+			rc = err_set(e, ERR_INVALID, "node_id", "节点不存在 / node not found");
+	}
 	if (rc == 0)
 		rc = authz_require(c->who, path, ACC_MANAGER, e);
-	if (rc)
-		return rc;
-	char gen[65];
-	if (!secret) {
+	if (rc == 0 && !secret) {
 		unsigned char raw[32];
+		char gen[65];
 		randombytes_buf(raw, sizeof raw);
 		sodium_bin2hex(gen, sizeof gen, raw, sizeof raw);
-		secret = gen;
+		json_object_set_new(hook, "secret", json_string(gen));
 	}
-	rc = store_begin(c->db, e);
+	int64_t id = 0;
+	if (rc == 0 && (rc = store_begin(c->db, e)) == 0) {
+		json_t *internal = json_pack("{s:s, s:s}", "node_path", path, "created_at", rows_now(c));
+		rc = fields_write(c, &ENT_WEBHOOK, hook, internal, 0, &id, e);
+		json_decref(internal);
+		if (rc == 0)
+			rc = load_hook(c, id, out, e);
+		if (rc == 0)
+			rc = audit_log(c, "create", "webhook", id, NULL, *out, e);
+		rc = txn_finish(c, rc, e);
+	}
+	/* The secret is shown this once; receivers keep it to check signatures. */
 	if (rc == 0)
-		rc = store_run(c->db, e,
-			       "INSERT INTO webhooks (node_id, node_path, url, secret, events, created_at) VALUES (?, "
-			       "?, ?, ?, ?, ?)",
-			       "ittttt", (int64_t)node, path, url, secret, events, rows_now(c));
-	int64_t id = rc == 0 ? store_last_id(c->db) : 0;
-	if (rc == 0) {
-		json_t *snap = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)node, "url", url, "events", events);
-		rc = audit_log(c, "create", "webhook", id, NULL, snap, e);
-		json_decref(snap);
-	}
-	rc = txn_finish(c, rc, e);
-	return rc ? rc : load_hook(c, id, out, e);
+		json_object_set(*out, "secret", json_object_get(hook, "secret"));
+	json_decref(hook);
+	return rc;
 }
 
 int webhooks_list(const struct ctx *c, int64_t node, json_t **out, struct err *e)
@@ -101,7 +113,7 @@ int webhooks_list(const struct ctx *c, int64_t node, json_t **out, struct err *e
 		return rc;
 	struct store_stmt *st;
 	rc = store_prepare(
-	    c->db, arena_printf(c->a, "%s WHERE node_path >= ? AND node_path < ? ORDER BY id", HOOK_SELECT), &st, e);
+	    c->db, arena_printf(c->a, "%s WHERE node_path >= ? AND node_path < ? ORDER BY id", hook_select(c)), &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "tt", path, arena_printf(c->a, "%s~", path));
@@ -129,38 +141,18 @@ int webhooks_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, s
 	int rc = hook_access(c, id, e);
 	if (rc)
 		return rc;
-	const char *url = NULL, *events = NULL;
-	int active = -1;
-	json_error_t je;
-	if (json_unpack_ex(in, &je, JSON_STRICT, "{s?s, s?s, s?b}", "url", &url, "events", &events, "active",
-			   &active) != 0)
-		return err_set(e, ERR_INVALID, NULL,
-			       "可修改url、events、active / url, events and active may change: %s", je.text);
-	if (url && (rc = check_url(url, e)))
-		return rc;
-	if (events && (rc = check_events(events, e)))
-		return rc;
-	json_t *before = NULL;
-	rc = store_begin(c->db, e);
+	json_t *hook = json_deep_copy(in);
+	rc = fields_validate(&ENT_WEBHOOK, hook, false, e);
+	const char *url = json_string_value(json_object_get(hook, "url"));
+	const char *events = json_string_value(json_object_get(hook, "events"));
+	if (rc == 0 && url)
+		rc = check_url(url, e);
+	if (rc == 0 && events)
+		rc = check_events(events, e);
 	if (rc == 0)
-		rc = load_hook(c, id, &before, e);
-	if (rc == 0)
-		rc = store_run(c->db, e,
-			       "UPDATE webhooks SET url = coalesce(?, url), events = coalesce(?, events), active = "
-			       "CASE WHEN ? < 0 "
-			       "THEN active ELSE ? END WHERE id = ?",
-			       "ttiii", url, events, (int64_t)active, (int64_t)active, id);
-	if (rc == 0)
-		rc = load_hook(c, id, out, e);
-	if (rc == 0) {
-		json_object_del(before, "secret");
-		json_t *after = json_deep_copy(*out);
-		json_object_del(after, "secret");
-		rc = audit_log(c, "update", "webhook", id, before, after, e);
-		json_decref(after);
-	}
-	json_decref(before);
-	return txn_finish(c, rc, e);
+		rc = rows_update(c, &ENT_WEBHOOK, id, hook, NULL, load_hook, out, e);
+	json_decref(hook);
+	return rc;
 }
 
 int webhooks_deliveries(const struct ctx *c, int64_t id, int limit, json_t **out, struct err *e)

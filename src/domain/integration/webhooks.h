@@ -10,8 +10,12 @@
 #include <jansson.h>
 
 #include "domain/core/ctx.h"
+#include "domain/core/fields.h"
 
 #define WEBHOOK_MAX_ATTEMPTS 8
+
+/* Its fields; the signing secret is in the answer of webhooks_create only. */
+extern const struct entity ENT_WEBHOOK;
 
 int webhooks_create(const struct ctx *c, json_t *in, json_t **out, struct err *e);
 int webhooks_list(const struct ctx *c, int64_t node, json_t **out, struct err *e);

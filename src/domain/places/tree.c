@@ -530,29 +530,17 @@ int tree_kind_put(const struct ctx *c, json_t *in, struct err *e)
 {
 	if (!c->who || !c->who->is_admin)
 		return err_set(e, ERR_FORBIDDEN, NULL, "只有管理员可以配置层级 / only administrators configure levels");
-	const char *code, *tree, *zh, *en;
-	json_int_t level;
-	int is_comm = 0;
-	json_error_t je;
-	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s:s, s:I, s:s, s:s, s?b}", "code", &code, "tree", &tree,
-			   "level", &level, "name_zh", &zh, "name_en", &en, "is_community", &is_comm) != 0)
-		return err_set(e, ERR_INVALID, NULL, "层级定义无效 / invalid kind: %s", je.text);
-	if (!*code || strlen(code) > 32 || (strcmp(tree, "org") != 0 && strcmp(tree, "party") != 0) || level < 0 ||
-	    level > 20 || !*zh || !*en)
-		return err_set(e, ERR_INVALID, NULL, "层级定义无效 / invalid kind");
-	int rc = store_begin(c->db, e);
+	json_t *kind = json_deep_copy(in);
+	int rc = fields_validate(&ENT_NODE_KIND, kind, true, e);
 	if (rc == 0)
-		rc =
-		    store_run(c->db, e,
-			      "INSERT INTO node_kinds (code, tree, level, name_zh, name_en, is_community) VALUES (?, "
-			      "?, ?, ?, ?, ?) "
-			      "ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
-			      "ttitti", code, tree, (int64_t)level, zh, en, (int64_t)is_comm);
-	if (rc == 0)
-		rc = audit_log(c, "put", "node_kind", 0, NULL, in, e);
-	if (rc == 0)
-		rc = store_commit(c->db, e);
-	if (rc)
-		store_rollback(c->db);
+		rc = store_begin(c->db, e);
+	if (rc == 0) {
+		/* An existing level keeps its tree, depth and role; only its names change. */
+		rc = fields_upsert(c, &ENT_NODE_KIND, kind, NULL, e);
+		if (rc == 0)
+			rc = audit_log(c, "put", "node_kind", 0, NULL, kind, e);
+		rc = txn_finish(c, rc, e);
+	}
+	json_decref(kind);
 	return rc;
 }

@@ -39,7 +39,7 @@ static const struct field request_fields[] = {
     {"rated_at", FT_TEXT, FF_READONLY, 0, 0, "评价时间", "rated at"},
     {"external_token", FT_TEXT, FF_READONLY | FF_NOEXPORT | FF_SECRET, 0, 0, "外部令牌", "external token"},
 };
-const struct entity ENT_REQUEST = {"request", "requests", request_fields, N(request_fields)};
+const struct entity ENT_REQUEST = ENTITY("request", "requests", request_fields);
 
 int request_create_check(const struct ctx *c, json_t *side, json_t *internal, const struct case_draft *d, struct err *e)
 {
