@@ -253,6 +253,8 @@ test('access to members follows the tree', async () => {
   assert.equal((await wangge.post(`/api/v1/orgs/${property.id}/members`, { person_id: q.id, role: 'member' })).status, 403);
   // The street officer reads everything and changes nothing; a neighbour head sees no committee.
   assert.equal((await jiedao.get(theirs)).status, 200);
+  assert.equal((await jiedao.get(`/api/v1/orgs/${otherCommittee.id}`)).json.can_manage, false, 'clients offer no form');
+  assert.equal((await shuji.get(`/api/v1/orgs/${committee.id}`)).json.can_manage, true);
   assert.equal((await jiedao.post(theirs, { person_id: p.id, role: 'mediator' })).status, 403);
   assert.equal((await linzhang.get(mine)).status, 403);
   assert.equal((await s.req('GET', mine)).status, 401);

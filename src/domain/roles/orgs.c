@@ -91,25 +91,30 @@ int orgs_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 	return txn_finish(c, rc, e);
 }
 
-static int org_read(const struct ctx *c, int64_t id, json_t **out, struct err *e)
+/* An organisation for a reader with viewer access at its node (*path). */
+static int org_read(const struct ctx *c, int64_t id, const char **path, json_t **out, struct err *e)
 {
-	const char *path, *kind;
+	const char *kind;
 	bool retired;
-	int rc = org_place(c, id, &path, &kind, &retired, e);
+	int rc = org_place(c, id, path, &kind, &retired, e);
 	if (rc == 0)
-		rc = authz_require(c->who, path, ACC_VIEWER, e);
+		rc = authz_require(c->who, *path, ACC_VIEWER, e);
 	return rc ? rc : org_load(c, id, out, e);
 }
 
 int orgs_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 {
 	json_t *form = NULL;
-	int rc = org_read(c, id, out, e);
+	const char *path;
+	int rc = org_read(c, id, &path, out, e);
 	if (rc == 0)
 		rc = org_members_form(c, json_string_value(json_object_get(*out, "kind")), &form, e);
-	if (rc == 0)
+	if (rc == 0) {
 		json_object_set_new(*out, "member_fields", form);
-	else if (*out) {
+		/* Clients offer the member form and the end buttons only to those
+		 * the member calls would let through. */
+		json_object_set_new(*out, "can_manage", json_boolean(authz_access(c->who, path) >= ACC_MANAGER));
+	} else if (*out) {
 		json_decref(*out);
 		*out = NULL;
 	}
@@ -138,8 +143,8 @@ static int kind_fits_members(const struct ctx *c, int64_t id, const char *kind, 
 int orgs_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
 {
 	json_t *before = NULL;
-	int rc = org_read(c, id, &before, e);
 	const char *path;
+	int rc = org_read(c, id, &path, &before, e);
 	if (rc == 0)
 		rc = fields_validate(&ENT_ORG, in, false, e);
 	if (rc == 0)

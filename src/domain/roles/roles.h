@@ -8,7 +8,8 @@
  * which is public and shows only role, name, term and the published phone.
  * Organisation records: ENT_ORG's fields plus node_name, kind_name and
  * kind_name_en; orgs_get adds member_fields, the form of a new member
- * (org_members_form).
+ * (org_members_form), and can_manage, whether the actor may add and end
+ * members.
  */
 #ifndef LINLI_ROLES_H
 #define LINLI_ROLES_H
