@@ -532,26 +532,3 @@ const char *fields_code_label(const struct ctx *c, const struct field *f, const 
 	store_done(st);
 	return label;
 }
-
-int fields_code_values(const struct ctx *c, const struct field *f, json_t **out, struct err *e)
-{
-	struct store_stmt *st;
-	int rc = store_prepare(
-	    c->db,
-	    arena_printf(c->a, "SELECT code, name_zh, name_en FROM %s WHERE active = 1 ORDER BY sort_order, code",
-			 f->vals->code),
-	    &st, e);
-	if (rc)
-		return rc;
-	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code", store_col_text(st, 0), "label_zh",
-						     store_col_text(st, 1), "label_en", store_col_text(st, 2)));
-	store_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
-}

@@ -84,9 +84,6 @@ int fields_check_codes(const struct ctx *c, const struct entity *ent, json_t *ob
 /* The Chinese name of an FT_CODE value (for 台账 files), or code itself
  * when the data has no such row. */
 const char *fields_code_label(const struct ctx *c, const struct field *f, const char *code);
-/* The active values of an FT_CODE field as fields_describe lists enum
- * values ([{code, label_zh, label_en}], in the table's sort order). */
-int fields_code_values(const struct ctx *c, const struct field *f, json_t **out, struct err *e);
 /* Turns an import row (header labels in Chinese or English, enum values as
  * codes or Chinese labels) into an object; *out is a new reference. */
 int fields_from_cells(const struct entity *ent, int n, const char *const *head, const char *const *cells, json_t **out,
@@ -105,7 +102,8 @@ const char *enum_label(const struct enum_val *v, const char *code);
 /* The fields as clients need them to build a form: name, type, required,
  * limit, labels and enum values with their labels (a new array). An
  * FT_CODE field is an "enum" whose values come from the data: "source"
- * names its table and the caller adds "values" (fields_code_values). */
+ * names its table and the caller adds the "values" that apply (as
+ * org_members_form does with the roles a kind allows). */
 json_t *fields_describe(const struct field *f, int n);
 /* Validates obj against a bare field table (action inputs): as
  * fields_validate, with every FF_REQUIRED field required. */
