@@ -55,6 +55,18 @@ void h_orgs_list(struct api *r);
 void h_orgs_create(struct api *r);
 void h_orgs_get(struct api *r);
 void h_orgs_update(struct api *r);
+/* api_orgs.c */
+void h_org_kinds_list(struct api *r);
+void h_org_kinds_create(struct api *r);
+void h_org_kinds_update(struct api *r);
+void h_org_roles_list(struct api *r);
+void h_org_roles_create(struct api *r);
+void h_org_roles_update(struct api *r);
+void h_org_members_list(struct api *r);
+void h_org_members_add(struct api *r);
+void h_org_members_end(struct api *r);
+void h_people_orgs(struct api *r);
+void h_nodes_nearest_org(struct api *r);
 /* api_users.c */
 void h_users_list(struct api *r);
 void h_users_create(struct api *r);

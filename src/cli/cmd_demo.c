@@ -7,7 +7,11 @@
  * 5–15 households, plus a sixth community organised by grid, compound,
  * building and unit as in seed 003 (92 楼栋长, 276 单元长). Households have
  * 1–5 members (2.9 on average, as seed 001's 13,000 residents in 4,464
- * households). A parallel party tree mirrors the communities. City scale
+ * households). A parallel party tree mirrors the communities. Each
+ * community has its organisations (物业, 业委会, 共建单位, a volunteer team,
+ * a people's mediation committee …) with residents as members, and the
+ * grid community two compound mediation rooms (seed 000's 睦“麟”调解工作室
+ * and a 老黄调解室) whose mediators live in the compound. City scale
  * repeats the pattern to about 1,000,000 residents. The generator is
  * deterministic (fixed seed) and goes through the same domain code as the
  * API, in one transaction per community.
@@ -25,6 +29,7 @@
 #include "domain/core/fields.h"
 #include "domain/core/pii.h"
 #include "domain/people/registry.h"
+#include "domain/roles/org_members.h"
 #include "domain/roles/roles.h"
 #include "domain/places/tree.h"
 #include "store/store.h"
@@ -68,6 +73,7 @@ struct demo {
 	bool city;
 	int64_t sample_resident, sample_circle, sample_area, sample_community;
 	int64_t sample_head, sample_grid_worker, sample_secretary;
+	int64_t sample_member; /* a resident of the street who serves its 司法所 */
 };
 
 static int64_t mk_node(struct demo *d, int64_t parent, const char *kind, const char *name, int64_t linked)
@@ -214,7 +220,7 @@ static void appoint(struct demo *d, int64_t node, int64_t person, const char *ro
 	json_decref(out);
 }
 
-static void org(struct demo *d, int64_t node, const char *kind, const char *name, const char *contact)
+static int64_t org(struct demo *d, int64_t node, const char *kind, const char *name, const char *contact)
 {
 	json_t *in = json_pack("{s:I, s:s, s:s, s:s}", "node_id", (json_int_t)node, "kind", kind, "name", name,
 			       "contact_name", contact),
@@ -224,8 +230,43 @@ static void org(struct demo *d, int64_t node, const char *kind, const char *name
 		fprintf(stderr, "linli demo: org %s: %s\n", name, e.msg);
 		exit(1);
 	}
+	int64_t id = json_integer_value(json_object_get(out, "id"));
 	json_decref(in);
 	json_decref(out);
+	return id;
+}
+
+/* Members use no randomness, so the residents generated after them stay
+ * the same whatever organisations the demo has. */
+static void member(struct demo *d, int64_t org_id, int64_t person, const char *role, const char *since)
+{
+	json_t *in = json_pack("{s:I, s:s, s:s}", "person_id", (json_int_t)person, "role", role, "start_date", since),
+	       *out = NULL;
+	struct err e = {0};
+	if (org_members_add(&d->env->c, org_id, in, &out, &e)) {
+		fprintf(stderr, "linli demo: member %s of org %lld: %s\n", role, (long long)org_id, e.msg);
+		exit(1);
+	}
+	json_decref(in);
+	json_decref(out);
+}
+
+/* Residents picked while a community is generated, to serve in its
+ * organisations: one per neighbour circle, from different households. */
+struct pool {
+	int64_t p[24];
+	int n, next;
+};
+
+static void pool_add(struct pool *pl, int64_t person)
+{
+	if (pl->n < (int)(sizeof pl->p / sizeof *pl->p))
+		pl->p[pl->n++] = person;
+}
+
+static int64_t pool_take(struct pool *pl)
+{
+	return pl->p[pl->next++ % pl->n];
 }
 
 static const char *const community_names[] = {"葩金", "晓塘",   "松涛", "书院", "湘江", "建设", "天星",
@@ -244,6 +285,7 @@ static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street
 	if (!d->sample_community)
 		d->sample_community = comm;
 	int64_t first_head = 0;
+	struct pool pl = {0};
 	for (int a = 0; a < areas; a++) {
 		int ai = d->area_seq++;
 		snprintf(buf, sizeof buf, "第%d片区", a + 1);
@@ -272,6 +314,7 @@ static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street
 					heads[h] = mk_household(d, circle, buf);
 				}
 				appoint(d, circle, heads[0], "neighbour_head", "2023-03-01");
+				pool_add(&pl, heads[4]);
 				if (!d->sample_circle) {
 					d->sample_circle = circle;
 					d->sample_head = heads[0];
@@ -294,18 +337,39 @@ static void gen_three_heads(struct demo *d, int64_t street, int64_t party_street
 			d->sample_area = area;
 			d->sample_grid_worker = area_head + 1;
 		}
-		org(d, area, "property", arena_printf(d->env->c.a, "%s物业服务有限公司", compound_names[a % 10]),
-		    "物业经理");
+		int64_t property =
+		    org(d, area, "property", arena_printf(d->env->c.a, "%s物业服务有限公司", compound_names[a % 10]),
+			"物业经理");
+		member(d, property, area_head + 2, "liaison", "2023-03-01");
 	}
 	appoint(d, comm, first_head, "community_secretary", "2021-05-01");
 	appoint(d, comm, first_head + 1, "community_director", "2021-05-01");
 	appoint(d, comm, first_head + 2, "mediator", "2022-01-01");
 	if (!d->sample_secretary)
 		d->sample_secretary = first_head;
-	org(d, comm, "owners_committee", arena_printf(d->env->c.a, "%s业主委员会", name), "业委会主任");
-	org(d, comm, "cobuild", arena_printf(d->env->c.a, "%s共建单位·区人民医院", name), "联络员");
-	org(d, comm, "social", arena_printf(d->env->c.a, "%s志愿服务队", name), "队长");
-	org(d, comm, "merchant", arena_printf(d->env->c.a, "%s便民超市", name), "店长");
+	/* The people's mediation committee: the community's 调解员 leads it. */
+	int64_t mc = org(d, comm, "mediation_committee", arena_printf(d->env->c.a, "%s人民调解委员会", name), "主任");
+	member(d, mc, first_head + 2, "lead", "2022-01-01");
+	for (int i = 0; i < 3; i++) {
+		int64_t p = pool_take(&pl);
+		member(d, mc, p == first_head + 2 ? pool_take(&pl) : p, "mediator", "2022-01-01");
+	}
+	int64_t oc = org(d, comm, "owners_committee", arena_printf(d->env->c.a, "%s业主委员会", name), "业委会主任");
+	member(d, oc, pool_take(&pl), "lead", "2023-01-01");
+	for (int i = 0; i < 4; i++)
+		member(d, oc, pool_take(&pl), "member", "2023-01-01");
+	int64_t cb = org(d, comm, "cobuild", arena_printf(d->env->c.a, "%s共建单位·区人民医院", name), "联络员");
+	member(d, cb, pool_take(&pl), "liaison", "2022-06-01");
+	int64_t vt = org(d, comm, "volunteer_team", arena_printf(d->env->c.a, "%s志愿服务队", name), "队长");
+	member(d, vt, pool_take(&pl), "leader", "2022-03-05");
+	for (int i = 0; i < 6; i++)
+		member(d, vt, pool_take(&pl), "member", "2022-03-05");
+	int64_t so = org(d, comm, "social", arena_printf(d->env->c.a, "%s老年协会", name), "会长");
+	member(d, so, pool_take(&pl), "lead", "2021-09-01");
+	int64_t mt = org(d, comm, "merchant", arena_printf(d->env->c.a, "%s便民超市", name), "店长");
+	member(d, mt, pool_take(&pl), "lead", "2020-05-01");
+	if (!d->sample_member)
+		d->sample_member = pool_take(&pl);
 }
 
 /* A community organised 社区—网格—小区—楼栋—单元 (seed 003's "1+1+N"). */
@@ -316,6 +380,9 @@ static void gen_grid_units(struct demo *d, int64_t street, int64_t party_street,
 	mk_node(d, party_street, "party_general_branch", arena_printf(d->env->c.a, "%s党总支", name), comm);
 	int building_total = 0;
 	int64_t first = 0;
+	int64_t rooms[2] = {0, 0}; /* the first two compounds: their mediation rooms */
+	struct pool pl[2];
+	memset(pl, 0, sizeof pl);
 	for (int g = 0; g < 6; g++) {
 		snprintf(buf, sizeof buf, "第%d网格", g + 1);
 		int64_t grid = mk_node(d, comm, "grid", buf, 0);
@@ -323,6 +390,7 @@ static void gen_grid_units(struct demo *d, int64_t street, int64_t party_street,
 		for (int c = 0; c < 2; c++) {
 			const char *cn = compound_names[(g * 2 + c) % 10];
 			int64_t comp = mk_node(d, grid, "compound", arena_printf(d->env->c.a, "%s小区", cn), 0);
+			int ci = g * 2 + c;
 			int nb =
 			    building_total + 8 <= 92 ? (g * 2 + c < 11 ? 8 : 92 - building_total) : 92 - building_total;
 			for (int b = 0; b < nb; b++, building_total++) {
@@ -340,6 +408,8 @@ static void gen_grid_units(struct demo *d, int64_t street, int64_t party_street,
 						int64_t head = mk_household(d, unit, buf);
 						if (!uhead)
 							uhead = head;
+						else if (ci < 2 && h == 3)
+							pool_add(&pl[ci], head);
 					}
 					appoint(d, unit, uhead, "unit_head", "2023-06-01");
 					if (!bhead)
@@ -350,6 +420,8 @@ static void gen_grid_units(struct demo *d, int64_t street, int64_t party_street,
 					grid_head = bhead;
 			}
 			org(d, comp, "property", arena_printf(d->env->c.a, "%s物业", cn), "物业经理");
+			if (ci < 2)
+				rooms[ci] = comp;
 		}
 		appoint(d, grid, grid_head, "grid_leader", "2022-01-01");
 		appoint(d, grid, grid_head + 1, "grid_worker", "2022-01-01");
@@ -357,6 +429,37 @@ static void gen_grid_units(struct demo *d, int64_t street, int64_t party_street,
 			first = grid_head;
 	}
 	appoint(d, comm, first + 2, "community_secretary", "2021-05-01");
+	/* Seed 000: a compound mediation room with local people, legal experts
+	 * and party members around one table; and one named after its
+	 * mediator, 老黄, an old resident of the second compound. */
+	int64_t mulin = org(d, rooms[0], "mediation_room", "睦“麟”调解工作室", "调解室负责人");
+	member(d, mulin, pool_take(&pl[0]), "lead", "2021-10-01");
+	for (int i = 0; i < 3; i++)
+		member(d, mulin, pool_take(&pl[0]), "mediator", "2021-10-01");
+	member(d, mulin, pool_take(&pl[0]), "legal_adviser", "2022-03-01");
+	int64_t huang = org(d, rooms[1], "mediation_room", "老黄调解室", "黄师傅");
+	/* The last rng draws of the demo's places: nothing generated after this uses them. */
+	int64_t hh = 0;
+	struct err e = {0};
+	json_t *h = json_pack("{s:I, s:s}", "node_id", (json_int_t)rooms[1], "address",
+			      arena_printf(d->env->c.a, "%s小区1栋1单元102", compound_names[1]));
+	if (household_insert(&d->env->c, h, &hh, &e)) {
+		fprintf(stderr, "linli demo: household: %s\n", e.msg);
+		exit(1);
+	}
+	json_decref(h);
+	d->households++;
+	member(d, huang, mk_person(d, &d->env->c, hh, "黄", "head", 67, true), "lead", "2019-04-01");
+	member(d, huang, pool_take(&pl[1]), "mediator", "2020-01-01");
+	member(d, huang, pool_take(&pl[1]), "co_mediator", "2023-05-01");
+	int64_t mc = org(d, comm, "mediation_committee", arena_printf(d->env->c.a, "%s人民调解委员会", name), "主任");
+	member(d, mc, first + 3, "lead", "2021-05-01");
+	member(d, mc, pool_take(&pl[1]), "mediator", "2021-05-01");
+	/* Seed 003's "建设姐姐" volunteers, who help people in difficulty one to one. */
+	int64_t vt = org(d, comm, "volunteer_team", "“建设姐姐”志愿队", "队长");
+	member(d, vt, pool_take(&pl[0]), "leader", "2020-08-01");
+	for (int i = 0; i < 5; i++)
+		member(d, vt, pool_take(&pl[i % 2]), "member", "2020-08-01");
 }
 
 static void street(struct demo *d, int64_t parent, int64_t party_parent, const char *name, int communities,
@@ -378,10 +481,11 @@ static void street(struct demo *d, int64_t parent, int64_t party_parent, const c
 		store_run(d->env->db, NULL, "UPDATE nodes SET linked_node_id = ? WHERE id = ?", "ii", st, pst);
 	}
 	org(d, st, "department", arena_printf(d->env->c.a, "%s派出所", name), "所长");
-	org(d, st, "department", arena_printf(d->env->c.a, "%s司法所", name), "所长");
+	int64_t justice = org(d, st, "department", arena_printf(d->env->c.a, "%s司法所", name), "所长");
 	org(d, st, "department", arena_printf(d->env->c.a, "%s城管中队", name), "中队长");
 	org(d, st, "department", "供电公司营业所", "客户经理");
 	static const int areas[] = {11, 10, 10, 10, 10};
+	d->sample_member = 0;
 	for (int i = 0; i < communities; i++) {
 		struct err e = {0};
 		if (store_begin(d->env->db, &e))
@@ -402,6 +506,9 @@ static void street(struct demo *d, int64_t parent, int64_t party_parent, const c
 		if (store_commit(d->env->db, &e))
 			exit(cli_fail(&e));
 	}
+	/* A resident of the street serves as the 司法所's liaison (法律明白人). */
+	if (d->sample_member)
+		member(d, justice, d->sample_member, "liaison", "2023-01-01");
 }
 
 static int64_t user(struct demo *d, const char *name, const char *display, int64_t person, bool admin)

@@ -16,6 +16,8 @@ before(async () => {
   ids = { node: 3, person: person.id, household: person.household_id, role: role.id, org: org.id, user: 1, grant: 1 };
   ids.request = (await admin.post('/api/v1/requests', { category: 'sewer', description: '下水道堵了', place_node_id: 3 })).json.id;
   ids.webhook = (await admin.post('/api/v1/webhooks', { node_id: 3, url: 'http://127.0.0.1:9/hook' })).json.id;
+  ids.committee = (await admin.get('/api/v1/orgs?kind=mediation_committee&limit=1')).json.items[0].id;
+  ids.member = (await admin.get(`/api/v1/orgs/${ids.committee}/members?limit=1`)).json.items[0].id;
 });
 after(async () => s && (await s.stop()));
 
@@ -34,6 +36,12 @@ const cases = () => [
   ['PATCH', `/api/v1/roles/${ids.role}`, { end_date: false }, { salary: 1 }],
   ['POST', '/api/v1/orgs', { node_id: ids.node, kind: 'property', name: 1 }, { node_id: ids.node, kind: 'property', name: 'x', ceo: 'y' }],
   ['PATCH', `/api/v1/orgs/${ids.org}`, { name: {} }, { ceo: 'y' }],
+  ['POST', `/api/v1/orgs/${ids.committee}/members`, { person_id: 'x', role: 'mediator' }, { person_id: ids.person, role: 'mediator', rank: 1 }, '/api/v1/orgs/{id}/members'],
+  ['POST', `/api/v1/orgs/${ids.committee}/members/${ids.member}/end`, { end_date: 20260101 }, { reason: 'x' }, '/api/v1/orgs/{id}/members/{mid}/end'],
+  ['POST', '/api/v1/org-kinds', { code: 1, name_zh: 'x', name_en: 'x', roles: ['member'] }, { code: 'k1', name_zh: 'x', name_en: 'x', roles: ['member'], colour: 1 }],
+  ['PATCH', '/api/v1/org-kinds/property', { name_zh: 5 }, { colour: 1 }, '/api/v1/org-kinds/{code}'],
+  ['POST', '/api/v1/org-member-roles', { code: 'r1', name_zh: 1, name_en: 'x' }, { code: 'r1', name_zh: 'x', name_en: 'x', colour: 1 }],
+  ['PATCH', '/api/v1/org-member-roles/member', { active: 'no' }, { colour: 1 }, '/api/v1/org-member-roles/{code}'],
   ['POST', '/api/v1/users', { username: 5, display_name: 'x', password: 'password1' }, { username: 'u9', display_name: 'x', password: 'password1', role: 'x' }],
   ['PATCH', `/api/v1/users/${ids.user}`, { disabled: 'yes' }, { shoe: 1 }],
   ['POST', `/api/v1/users/${ids.user}/password`, { password: 12345678 }, { password: 'password9', old: 'x' }],

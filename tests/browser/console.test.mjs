@@ -1,7 +1,8 @@
 // Staff console in a real browser against the real binary (embedded UI) on
 // the demo street: tree search → dashboard, the residents table (filter,
 // paging, export), revealing personal data (allowed and refused), import
-// with a bad row, roles and published contacts, users and grants. Every
+// with a bad row, roles and published contacts, organisations and their
+// members, users and grants. Every
 // page visited is checked with axe and photographed.
 import { test, before, after } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -320,6 +321,68 @@ test('users page: an administrator creates a user, grants and revokes access', a
   await row.getByText('无明确授权').waitFor();
   assert.deepEqual((await api(page, `/api/v1/users/${user.id}`)).grants, []);
   await page.context().close();
+});
+
+test('organisations: the list of a node, members, and a manager adds and ends a member', async () => {
+  const page = await open('shuji');
+  const comm = (await api(page, '/api/v1/auth/me')).grants[0].node_id;
+  await page.goto(s.base + `/console/node/${comm}`);
+  await page.locator('.sections').getByRole('link', { name: '组织', exact: true }).click();
+  await page.waitForURL(new RegExp(`/console/node/${comm}/orgs$`));
+  const committee = (await api(page, `/api/v1/orgs?node=${comm}&kind=mediation_committee`)).items[0];
+  // Kinds are named from the data; filtering by one lists only it.
+  await page.selectOption('#og-kind', 'mediation_committee');
+  await page.locator('.dt tbody tr', { hasText: committee.name }).waitFor();
+  assert.deepEqual([...new Set(await columnTexts(page, 1))], ['人民调解委员会']);
+  await axe(page, 'orgs');
+  await shot(page, 'console-orgs');
+  await page.getByRole('link', { name: committee.name }).click();
+  await page.waitForURL(new RegExp(`/console/org/${committee.id}$`));
+  await page.locator('h1', { hasText: committee.name }).waitFor();
+  const members = (await api(page, `/api/v1/orgs/${committee.id}/members`)).items;
+  const table = page.locator('section[aria-labelledby=og-members] .dt');
+  await table.locator('tbody tr', { hasText: members[0].person.name }).first().waitFor();
+  assert.equal(await table.locator('tbody tr').count(), members.length);
+  assert.match(await table.textContent(), /调解员/);
+  assert.match(await table.textContent(), /\d{3}\*{4}\d{4}/, 'phones masked');
+
+  // Add a resident of the community as a mediator: roles offered are the kind's, from the server.
+  const taken = new Set(members.map((m) => m.person_id));
+  const p = (await api(page, `/api/v1/people?node=${comm}&limit=50`)).items.find((x) => !taken.has(x.id));
+  const roleSelect = page.getByLabel('成员职务', { exact: true });
+  assert.deepEqual((await roleSelect.locator('option:not([disabled])').allTextContents()), ['负责人', '调解员', '成员']);
+  await page.getByLabel('查找居民').fill(p.name);
+  await page.locator(`option[value="${p.id}"]`).waitFor({ state: 'attached' });
+  await page.getByLabel('人员', { exact: true }).selectOption(String(p.id));
+  await roleSelect.selectOption('mediator');
+  await page.getByRole('button', { name: '添加', exact: true }).click();
+  await page.getByText(`已添加：${p.name}（调解员）`).waitFor();
+  const row = table.locator('tbody tr', { hasText: p.name });
+  await row.waitFor();
+  const added = (await api(page, `/api/v1/orgs/${committee.id}/members`)).items.find((m) => m.person_id === p.id);
+  assert.equal(added.role, 'mediator');
+  await axe(page, 'org');
+  await shot(page, 'console-org');
+
+  page.once('dialog', (d) => d.accept());
+  await row.getByRole('button', { name: `结束任期：${p.name}（调解员）` }).click();
+  await page.getByText(`已结束 ${p.name} 的调解员任期`).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert.ok(!(await api(page, `/api/v1/orgs/${committee.id}/members`)).items.some((m) => m.person_id === p.id));
+  await page.getByLabel('包括已结束的任期').check();
+  await table.locator('tbody tr', { hasText: p.name }).waitFor();
+  // The person's page lists where they serve (nothing now: the term ended).
+  await page.goto(s.base + `/console/person/${members[0].person_id}`);
+  await page.locator('section[aria-labelledby=pd-orgs] tbody tr', { hasText: committee.name }).first().waitFor();
+  await page.context().close();
+
+  // A street officer reads the members but is offered no form and no end buttons.
+  const officer = await open('jiedao');
+  await officer.goto(s.base + `/console/org/${committee.id}`);
+  await officer.locator('section[aria-labelledby=og-members] .dt tbody tr').first().waitFor();
+  assert.equal(await officer.locator('form.member-form').count(), 0);
+  assert.equal(await officer.getByRole('button', { name: /结束/ }).count(), 0);
+  await officer.context().close();
 });
 
 test('no script errors on any page', () => {

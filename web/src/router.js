@@ -29,6 +29,8 @@ const routes = [
       { path: 'node/:id', component: staff('Dashboard'), props: true },
       { path: 'node/:id/people', component: staff('People'), props: true },
       { path: 'node/:id/roles', component: staff('Roles'), props: true },
+      { path: 'node/:id/orgs', component: staff('Orgs'), props: true },
+      { path: 'org/:id', component: staff('OrgDetail'), props: true },
       { path: 'node/:id/import', component: staff('Import'), props: true },
       { path: 'person/:id', component: staff('PersonDetail'), props: true },
       { path: 'requests', component: staff('RequestsInbox') },

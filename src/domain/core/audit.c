@@ -85,11 +85,13 @@ int audit_access(const struct ctx *c, const char *entity, int64_t id, struct err
 	/* Where each kind of entity sits in the tree. */
 	static const struct {
 		const char *entity, *sql;
-	} where[] = {{"node", "SELECT path FROM nodes WHERE id = ?"},
-		     {"person", "SELECT node_path FROM people WHERE id = ?"},
-		     {"household", "SELECT node_path FROM households WHERE id = ?"},
-		     {"role", "SELECT node_path FROM roles WHERE id = ?"},
-		     {"org", "SELECT node_path FROM orgs WHERE id = ?"}};
+	} where[] = {
+	    {"node", "SELECT path FROM nodes WHERE id = ?"},
+	    {"person", "SELECT node_path FROM people WHERE id = ?"},
+	    {"household", "SELECT node_path FROM households WHERE id = ?"},
+	    {"role", "SELECT node_path FROM roles WHERE id = ?"},
+	    {"org", "SELECT node_path FROM orgs WHERE id = ?"},
+	    {"org_member", "SELECT o.node_path FROM org_members m JOIN orgs o ON o.id = m.org_id WHERE m.id = ?"}};
 	for (size_t i = 0; i < sizeof where / sizeof *where; i++) {
 		if (strcmp(where[i].entity, entity) != 0)
 			continue;

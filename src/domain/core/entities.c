@@ -3,7 +3,9 @@
  *
  * The single description of each field: its JSON key and column, type,
  * limits, and its Chinese and English labels (used as import/export
- * headers). Enumerations carry their Chinese labels for 台账 files.
+ * headers). Enumerations carry their Chinese labels for 台账 files;
+ * those a deployment extends (organisation kinds, member roles) are data
+ * (FT_CODE) and their labels live in their tables.
  */
 #include "domain/core/fields.h"
 
@@ -41,14 +43,6 @@ static const struct enum_val selection_vals[] = {{"self", "个人自荐", "self-
 						 {"appointed", "组织任命", "appointed"},
 						 {"elected", "选举产生", "elected"},
 						 {0}};
-static const struct enum_val org_kind_vals[] = {{"cobuild", "共建单位", "co-building unit"},
-						{"property", "物业", "property company"},
-						{"owners_committee", "业委会", "owners' committee"},
-						{"department", "部门", "department"},
-						{"social", "社会组织", "social organisation"},
-						{"merchant", "商户", "merchant"},
-						{0}};
-
 static const struct field node_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
     {"parent_id", FT_REF, FF_NOUPDATE, 0, 0, "上级", "parent"},
@@ -117,7 +111,7 @@ const struct entity ENT_ROLE = ENTITY("role", "roles", role_fields);
 static const struct field org_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
     {"node_id", FT_REF, FF_REQUIRED, 0, 0, "所属节点", "node"},
-    {"kind", FT_ENUM, FF_REQUIRED, 0, org_kind_vals, "类型", "kind"},
+    {"kind", FT_CODE, FF_REQUIRED, 32, FIELD_SOURCE("org_kinds"), "类型", "kind"},
     {"name", FT_TEXT, FF_REQUIRED, 100, 0, "名称", "name"},
     {"contact_name", FT_TEXT, 0, 50, 0, "联系人", "contact"},
     {"contact_phone", FT_TEXT, 0, 40, 0, "联系电话", "contact phone"},
@@ -128,6 +122,34 @@ static const struct field org_fields[] = {
     {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
 };
 const struct entity ENT_ORG = ENTITY("org", "orgs", org_fields);
+
+/* Organisation kinds and member roles share one shape; kinds also list the
+ * member roles they allow, which live in org_kind_roles (see org_kinds.h). */
+static const struct field org_kind_fields[] = {
+    {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
+    {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE, 32, 0, "代码", "code"},
+    {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM, 20, 0, "中文名称", "Chinese name"},
+    {"name_en", FT_TEXT, FF_REQUIRED | FF_TRIM, 60, 0, "英文名称", "English name"},
+    {"sort_order", FT_INT, FF_NOTNULL, 1000000, 0, "排序", "sort order"},
+    {"active", FT_BOOL, FF_NOTNULL, 0, 0, "启用", "active"},
+    {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
+    {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
+};
+const struct entity ENT_ORG_KIND = ENTITY_KEYED("org_kind", "org_kinds", org_kind_fields, "code");
+const struct entity ENT_ORG_MEMBER_ROLE = ENTITY_KEYED("org_member_role", "org_member_roles", org_kind_fields, "code");
+
+static const struct field org_member_fields[] = {
+    {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
+    {"org_id", FT_REF, FF_READONLY, 0, 0, "组织", "organisation"},
+    {"person_id", FT_REF, FF_REQUIRED | FF_NOUPDATE, 0, 0, "人员", "person"},
+    {"user_id", FT_REF, FF_NOUPDATE, 0, 0, "账号", "account"},
+    {"role", FT_CODE, FF_REQUIRED | FF_NOUPDATE, 32, FIELD_SOURCE("org_member_roles"), "成员职务", "member role"},
+    {"start_date", FT_DATE, FF_NOTNULL, 0, 0, "开始日期", "start date"},
+    {"end_date", FT_DATE, FF_NOUPDATE, 0, 0, "结束日期", "end date"},
+    {"note", FT_TEXT, FF_TRIM, 500, 0, "备注", "note"},
+    {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
+};
+const struct entity ENT_ORG_MEMBER = ENTITY("org_member", "org_members", org_member_fields);
 
 static const struct field user_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},

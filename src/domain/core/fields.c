@@ -102,6 +102,7 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 	case FT_TEXT:
 	case FT_DATE:
 	case FT_ENUM:
+	case FT_CODE:
 	case FT_PII_ID:
 	case FT_PII_PHONE: {
 		if (!json_is_string(v))
@@ -117,7 +118,7 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 		int rc = check_text(f, s, e);
 		if (rc)
 			return rc;
-		if ((f->flags & FF_REQUIRED) && !*s)
+		if (((f->flags & FF_REQUIRED) || f->type == FT_CODE) && !*s)
 			return err_set(e, ERR_INVALID, f->name, "%s不能为空 / %s is required", f->zh, f->en);
 		if ((f->flags & FF_CODE) && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
 			return err_set(e, ERR_INVALID, f->name,
@@ -510,8 +511,9 @@ int fields_upsert(const struct ctx *c, const struct entity *ent, json_t *obj, js
 	return run_write(c, &sql, cols, n, 0, e);
 }
 
+/* A code kept as data is an enum to clients; only its values' source differs. */
 static const char *const type_names[] = {"text",    "int",   "date", "enum", "bool", "tags",
-					 "id_card", "phone", "ref",  "real", "list"};
+					 "id_card", "phone", "ref",  "real", "list", "enum"};
 
 json_t *fields_describe(const struct field *f, int n)
 {
@@ -526,7 +528,9 @@ json_t *fields_describe(const struct field *f, int n)
 			json_object_set_new(o, "max", json_integer(f[i].max));
 		if (f[i].flags & FF_MULTILINE)
 			json_object_set_new(o, "multiline", json_true());
-		if (f[i].vals) {
+		if (f[i].type == FT_CODE)
+			json_object_set_new(o, "source", json_string(f[i].vals->code));
+		if (f[i].type == FT_ENUM && f[i].vals) {
 			json_t *vals = json_array();
 			for (const struct enum_val *v = f[i].vals; v->code; v++)
 				json_array_append_new(vals, json_pack("{s:s, s:s, s:s}", "code", v->code, "label_zh",
@@ -536,4 +540,43 @@ json_t *fields_describe(const struct field *f, int n)
 		json_array_append_new(arr, o);
 	}
 	return arr;
+}
+
+/* FT_CODE: the values live in a table named by the static field table
+ * (never by input), with columns code, name_zh, name_en, active. */
+int fields_check_codes(const struct ctx *c, const struct entity *ent, json_t *obj, struct err *e)
+{
+	for (int i = 0; i < ent->n; i++) {
+		const struct field *f = &ent->f[i];
+		const char *code = json_string_value(json_object_get(obj, f->name));
+		if (f->type != FT_CODE || !code)
+			continue;
+		int64_t active = 0;
+		int rc =
+		    store_int(c->db, e, &active,
+			      arena_printf(c->a, "SELECT active FROM %s WHERE code = ?", f->vals->code), "t", code);
+		if (rc == ERR_NOT_FOUND)
+			return err_set(e, ERR_INVALID, f->name, "%s“%s”不存在 / %s: unknown value '%s'", f->zh, code,
+				       f->en, code);
+		if (rc)
+			return rc;
+		if (!active)
+			return err_set(e, ERR_INVALID, f->name, "%s“%s”已停用 / %s: '%s' is no longer in use", f->zh,
+				       code, f->en, code);
+	}
+	return 0;
+}
+
+const char *fields_code_label(const struct ctx *c, const struct field *f, const char *code)
+{
+	struct store_stmt *st;
+	if (f->type != FT_CODE || !code ||
+	    store_prepare(c->db, arena_printf(c->a, "SELECT name_zh FROM %s WHERE code = ?", f->vals->code), &st, NULL))
+		return code;
+	store_bind(st, "t", code);
+	const char *label = code;
+	if (store_step(st, NULL) == STORE_ROW)
+		label = arena_strdup(c->a, store_col_text(st, 0));
+	store_done(st);
+	return label;
 }

@@ -19,8 +19,23 @@ struct store_stmt;
 
 /* FT_REAL: a number within ±max; FT_LIST: an array of at most max items,
  * whose items the code that takes it checks (e.g. organisations in a
- * handover). */
-enum ftype { FT_TEXT, FT_INT, FT_DATE, FT_ENUM, FT_BOOL, FT_TAGS, FT_PII_ID, FT_PII_PHONE, FT_REF, FT_REAL, FT_LIST };
+ * handover). FT_CODE: an enumeration kept as data: the code of an active
+ * row of a table (columns code, name_zh, name_en, active; FIELD_SOURCE),
+ * so deployments add values without a release (organisation kinds …). */
+enum ftype {
+	FT_TEXT,
+	FT_INT,
+	FT_DATE,
+	FT_ENUM,
+	FT_BOOL,
+	FT_TAGS,
+	FT_PII_ID,
+	FT_PII_PHONE,
+	FT_REF,
+	FT_REAL,
+	FT_LIST,
+	FT_CODE
+};
 
 enum {
 	FF_REQUIRED = 1,   /* must be present on create */
@@ -43,9 +58,13 @@ struct field {
 	enum ftype type;
 	unsigned flags;
 	int max;                     /* characters for text, upper bound for int */
-	const struct enum_val *vals; /* FT_ENUM: terminated by {0} */
+	const struct enum_val *vals; /* FT_ENUM: terminated by {0}; FT_CODE: FIELD_SOURCE */
 	const char *zh, *en;
 };
+
+/* The vals of an FT_CODE field: one entry whose code names the table of
+ * allowed codes, e.g. FIELD_SOURCE("org_kinds"). */
+#define FIELD_SOURCE(table) ((const struct enum_val[]){{(table), 0, 0}, {0}})
 
 struct entity {
 	const char *name, *table;
@@ -67,11 +86,19 @@ struct entity {
 	}
 
 extern const struct entity ENT_NODE, ENT_HOUSEHOLD, ENT_PERSON, ENT_ROLE, ENT_ORG, ENT_USER, ENT_NODE_KIND;
+extern const struct entity ENT_ORG_KIND, ENT_ORG_MEMBER_ROLE, ENT_ORG_MEMBER;
 
 const struct field *fields_find(const struct entity *ent, const char *key);
 /* Validates obj against the table (create: required fields present).
- * Normalises PII values in place to canonical form. */
+ * Normalises PII values in place to canonical form. FT_CODE values are
+ * checked for shape only; fields_check_codes checks them against the data. */
 int fields_validate(const struct entity *ent, json_t *obj, bool create, struct err *e);
+/* Every FT_CODE value present in obj must be the code of an active row of
+ * its source table; else ERR_INVALID naming the field. */
+int fields_check_codes(const struct ctx *c, const struct entity *ent, json_t *obj, struct err *e);
+/* The Chinese name of an FT_CODE value (for 台账 files), or code itself
+ * when the data has no such row. */
+const char *fields_code_label(const struct ctx *c, const struct field *f, const char *code);
 /* Turns an import row (header labels in Chinese or English, enum values as
  * codes or Chinese labels) into an object; *out is a new reference. */
 int fields_from_cells(const struct entity *ent, int n, const char *const *head, const char *const *cells, json_t **out,
@@ -92,7 +119,10 @@ int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, jso
 int fields_upsert(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, struct err *e);
 const char *enum_label(const struct enum_val *v, const char *code);
 /* The fields as clients need them to build a form: name, type, required,
- * limit, labels and enum values with their labels (a new array). */
+ * limit, labels and enum values with their labels (a new array). An
+ * FT_CODE field is an "enum" whose values come from the data: "source"
+ * names its table and the caller adds the "values" that apply (as
+ * org_members_form does with the roles a kind allows). */
 json_t *fields_describe(const struct field *f, int n);
 /* Validates obj against a bare field table (action inputs): as
  * fields_validate, with every FF_REQUIRED field required. */

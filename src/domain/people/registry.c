@@ -280,6 +280,36 @@ int person_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struc
 	return txn_finish(c, rc, e);
 }
 
+/* What another list (organisation members …) shows of a person: the name
+ * always, as the roles list does; the rest of the row, masked, only to
+ * those who may read the person here. */
+int registry_people_brief(const struct ctx *c, json_t *items, const char *key, struct err *e)
+{
+	static const char *const shown[] = {"gender", "age", "phone", "status"};
+	size_t i;
+	json_t *it;
+	json_array_foreach (items, i, it) {
+		int64_t pid = json_integer_value(json_object_get(it, key));
+		struct place pl;
+		json_t *row = NULL;
+		int rc = pid > 0 ? person_place(c, pid, &pl, e) : ERR_NOT_FOUND;
+		if (rc == 0)
+			rc = load_person(c, pid, false, &row, e);
+		if (rc == ERR_NOT_FOUND)
+			continue;
+		if (rc)
+			return rc;
+		json_t *brief = json_pack("{s:I, s:O}", "id", (json_int_t)pid, "name", json_object_get(row, "name"));
+		struct err ignored = {0};
+		if (can_read(c, &pl, &ignored) == 0)
+			for (size_t k = 0; k < sizeof shown / sizeof *shown; k++)
+				json_object_set(brief, shown[k], json_object_get(row, shown[k]));
+		json_decref(row);
+		json_object_set_new(it, "person", brief);
+	}
+	return 0;
+}
+
 int person_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e)
 {
 	struct place p;

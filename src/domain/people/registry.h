@@ -43,6 +43,11 @@ int household_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, st
 int household_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e);
 int household_list(const struct ctx *c, int64_t node_id, const char *tenure, int64_t after_id, int limit, json_t **out,
 		   struct err *e);
+/* For each object in items whose member `key` is a person id, sets
+ * "person": {id, name} and, when the actor may read that person, the
+ * person's gender, age, status and phone, masked as the registry's own
+ * rows are. Used by lists of other records that name people. */
+int registry_people_brief(const struct ctx *c, json_t *items, const char *key, struct err *e);
 /* Subtree path for a list, checking read access (0 = the actor's home). */
 int registry_scope(const struct ctx *c, int64_t node_id, const char **path, struct err *e);
 

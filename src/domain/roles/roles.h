@@ -1,9 +1,15 @@
 /*
  * roles.h — civic roles held by people at nodes (网格长, 邻长, 调解员 …),
- * with terms, and the organisations attached to nodes (物业, 共建单位 …).
- * Appointing needs manager access at the node; reading needs viewer
- * access, except the published contact list (公示), which is public and
- * shows only role, name, term and the published phone.
+ * with terms (roles.c), and the organisations attached to nodes (物业,
+ * 共建单位, 调解室 … ; orgs.c), whose kinds are data (org_kinds.h) and
+ * whose members are in org_members.h.
+ * Appointing and shaping organisations need manager access at the node;
+ * reading needs viewer access, except the published contact list (公示),
+ * which is public and shows only role, name, term and the published phone.
+ * Organisation records: ENT_ORG's fields plus node_name, kind_name and
+ * kind_name_en; orgs_get adds member_fields, the form of a new member
+ * (org_members_form), and can_manage, whether the actor may add and end
+ * members.
  */
 #ifndef LINLI_ROLES_H
 #define LINLI_ROLES_H

@@ -258,7 +258,8 @@ static const struct entity *list_entity(const char *list)
 	return NULL;
 }
 
-/* A JSON value as a 台账 cell: enum codes become Chinese labels. */
+/* A JSON value as a 台账 cell: enum codes become Chinese labels (those kept
+ * as data, such as organisation kinds, from their tables). */
 static const char *cell_text(const struct ctx *c, const struct field *f, json_t *v)
 {
 	if (!v || json_is_null(v))
@@ -276,6 +277,8 @@ static const char *cell_text(const struct ctx *c, const struct field *f, json_t 
 		return s;
 	}
 	const char *s = json_string_value(v);
+	if (f->type == FT_CODE)
+		return fields_code_label(c, f, s);
 	return f->type == FT_ENUM ? enum_label(f->vals, s) : s;
 }
 

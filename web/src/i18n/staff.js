@@ -5,7 +5,7 @@ export default {
     staff: {
       tree: '组织架构', treeSearch: '搜索节点（名称或拼音首字母）', mainNav: '主导航', inbox: '诉求待办', users: '用户与权限',
       breadcrumb: '当前位置', nodeNav: '本节点页面', noAccess: '没有权限：', hours: '{h} 小时',
-      nav: { overview: '概览', people: '居民台账', roles: '任职与公示', import: '导入居民', requests: '本节点诉求' },
+      nav: { overview: '概览', people: '居民台账', roles: '任职与公示', orgs: '组织', import: '导入居民', requests: '本节点诉求' },
       chart: { table: '查看数据表' },
       field: {
         name: '姓名', gender: '性别', age: '年龄', birth_date: '出生日期', id_card: '身份证号', phone: '联系电话', ethnicity: '民族',
@@ -56,6 +56,20 @@ export default {
         tagsHint: '多个标签用顿号或逗号分开', household: '所在户', members: '在册成员 {n} 人', membersCaption: '户成员',
         self: '本人', noHousehold: '未登记到户。', history: '居住历史', current: '至今',
         hist: { address: '门牌地址', node_name: '所属节点', moved_in: '入住', moved_out: '迁出', reason: '原因' },
+        orgs: '所在组织', noOrgs: '目前没有在任何组织任职。',
+        org: { org_name: '组织', kind_name: '类型', role_name: '职务', node_name: '所在节点', start_date: '开始' },
+      },
+      orgs: {
+        title: '组织', intro: '本节点及下级的组织：物业、业委会、共建单位、调解室、志愿服务队等。点击名称查看成员。',
+        kind: '类型', name: '名称', node: '所在节点', contact: '联系人', empty: '没有组织',
+      },
+      org: {
+        back: '返回 {node} 的组织', contactPhone: '联系电话', members: '成员', includeEnded: '包括已结束的任期',
+        noMembers: '没有成员', role: '成员职务', start: '开始', endDate: '结束', serving: '在任', actions: '操作',
+        add: '添加成员', addBtn: '添加', findPerson: '查找居民', findHint: '姓名或拼音首字母，限本组织所在节点的居民',
+        startHint: '开始日期不填则为今天；结束日期可留空。', added: '已添加：{name}（{role}）。',
+        end: '结束任期', endLabel: '结束任期：{name}（{role}）', endConfirm: '确定结束 {name} 的{role}任期吗？记录会保留。',
+        ended: '已结束 {name} 的{role}任期。',
       },
       audit: {
         title: '操作记录', at: '时间', who: '操作人', action: '操作', changes: '改动', before: '原为', after: '改为',
@@ -90,7 +104,7 @@ export default {
     staff: {
       tree: 'Organisation tree', treeSearch: 'Search nodes (name or pinyin initials)', mainNav: 'Main navigation', inbox: 'Requests inbox', users: 'Users and access',
       breadcrumb: 'You are here', nodeNav: 'Pages of this node', noAccess: 'No access:', hours: '{h} h',
-      nav: { overview: 'Overview', people: 'Residents', roles: 'Roles and contacts', import: 'Import residents', requests: 'Requests here' },
+      nav: { overview: 'Overview', people: 'Residents', roles: 'Roles and contacts', orgs: 'Organisations', import: 'Import residents', requests: 'Requests here' },
       chart: { table: 'Show the data as a table' },
       field: {
         name: 'Name', gender: 'Gender', age: 'Age', birth_date: 'Date of birth', id_card: 'ID card', phone: 'Phone', ethnicity: 'Ethnicity',
@@ -141,6 +155,20 @@ export default {
         tagsHint: 'Separate several tags with commas', household: 'Household', members: '{n} active members', membersCaption: 'Household members',
         self: 'this person', noHousehold: 'Not registered in a household.', history: 'Residence history', current: 'now',
         hist: { address: 'Address', node_name: 'Place', moved_in: 'Moved in', moved_out: 'Moved out', reason: 'Reason' },
+        orgs: 'Organisations', noOrgs: 'Not serving in any organisation now.',
+        org: { org_name: 'Organisation', kind_name: 'Kind', role_name: 'Role', node_name: 'Place', start_date: 'Since' },
+      },
+      orgs: {
+        title: 'Organisations', intro: 'Organisations of this node and below: property companies, owners\' committees, co-building units, mediation rooms, volunteer teams and more. Open one to see its members.',
+        kind: 'Kind', name: 'Name', node: 'Place', contact: 'Contact', empty: 'No organisations',
+      },
+      org: {
+        back: 'Back to the organisations of {node}', contactPhone: 'Contact phone', members: 'Members', includeEnded: 'Include ended terms',
+        noMembers: 'No members', role: 'Member role', start: 'Start', endDate: 'End', serving: 'Serving', actions: 'Actions',
+        add: 'Add a member', addBtn: 'Add', findPerson: 'Find a resident', findHint: "Name or pinyin initials, among the residents of the organisation's place",
+        startHint: 'The start date is today unless given; the end date may stay empty.', added: 'Added: {name} ({role}).',
+        end: 'End term', endLabel: 'End term: {name} ({role})', endConfirm: 'End the {role} term of {name}? The record is kept.',
+        ended: 'Ended the {role} term of {name}.',
       },
       audit: {
         title: 'Activity log', at: 'When', who: 'Who', action: 'Action', changes: 'Changes', before: 'was', after: 'now',
