@@ -14,7 +14,9 @@
  * and a 老黄调解室) whose mediators live in the compound. City scale
  * repeats the pattern to about 1,000,000 residents. The generator is
  * deterministic (fixed seed) and goes through the same domain code as the
- * API, in one transaction per community.
+ * API, in one bulk transaction per community (core/bulk.h); residents and
+ * households are registered as one batch (registry_batch_*), recorded by
+ * the one "demo" audit row.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +27,11 @@
 #include "cli/cli.h"
 #include "cli/demo.h"
 #include "domain/accounts/accounts.h"
-#include "domain/core/audit.h"
-#include "domain/core/fields.h"
-#include "domain/core/pii.h"
+#include "domain/core/bulk.h"
 #include "domain/people/registry.h"
 #include "domain/roles/org_members.h"
-#include "domain/roles/roles.h"
 #include "domain/places/tree.h"
-#include "store/store.h"
-
-int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
-int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
+#include "domain/roles/roles.h"
 
 static const char usage[] = "usage: linli demo --db FILE [--scale street|city] [--requests N] [--key FILE]\n"
 			    "       linli demo --db FILE --add-requests N\n\n"
@@ -68,7 +64,8 @@ static unsigned rnd(struct rng *r, unsigned n)
 struct demo {
 	struct cli_env *env;
 	struct rng rng;
-	int64_t people, households, idseq;
+	struct registry_batch batch; /* residents and households so far */
+	int64_t idseq;
 	int area_seq, group_seq, circle_seq;
 	bool city;
 	int64_t sample_resident, sample_circle, sample_area, sample_community;
@@ -149,9 +146,7 @@ static int64_t mk_person(struct demo *d, const struct ctx *c, int64_t hh, const 
 	for (int tries = 0; rc && tries < 8; tries++) {
 		id_card(d, birth, male, idc);
 		json_object_set_new(p, "id_card", json_string(idc));
-		rc = fields_validate(&ENT_PERSON, p, true, &e);
-		if (rc == 0)
-			rc = person_insert(c, p, &id, &e);
+		rc = registry_batch_person(c, &d->batch, p, &id, &e);
 		if (rc && rc != ERR_CONFLICT)
 			break;
 	}
@@ -160,7 +155,6 @@ static int64_t mk_person(struct demo *d, const struct ctx *c, int64_t hh, const 
 		fprintf(stderr, "linli demo: person %s: %s\n", name, e.msg);
 		exit(1);
 	}
-	d->people++;
 	return id;
 }
 
@@ -177,12 +171,11 @@ static int64_t mk_household(struct demo *d, int64_t node, const char *address)
 	arena_init(&scratch);
 	struct ctx c = d->env->c;
 	c.a = &scratch;
-	if (household_insert(&c, h, &hh, &e)) {
+	if (registry_batch_household(&c, &d->batch, h, &hh, &e)) {
 		fprintf(stderr, "linli demo: household: %s\n", e.msg);
 		exit(1);
 	}
 	json_decref(h);
-	d->households++;
 	/* 1..5 members; the weights give 2.9 on average. */
 	static const int sizes[] = {1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 2, 3, 4, 3, 2, 2};
 	int n = sizes[rnd(r, 20)];
@@ -443,12 +436,11 @@ static void gen_grid_units(struct demo *d, int64_t street, int64_t party_street,
 	struct err e = {0};
 	json_t *h = json_pack("{s:I, s:s}", "node_id", (json_int_t)rooms[1], "address",
 			      arena_printf(d->env->c.a, "%s小区1栋1单元102", compound_names[1]));
-	if (household_insert(&d->env->c, h, &hh, &e)) {
+	if (registry_batch_household(&d->env->c, &d->batch, h, &hh, &e)) {
 		fprintf(stderr, "linli demo: household: %s\n", e.msg);
 		exit(1);
 	}
 	json_decref(h);
-	d->households++;
 	member(d, huang, mk_person(d, &d->env->c, hh, "黄", "head", 67, true), "lead", "2019-04-01");
 	member(d, huang, pool_take(&pl[1]), "mediator", "2020-01-01");
 	member(d, huang, pool_take(&pl[1]), "co_mediator", "2023-05-01");
@@ -470,15 +462,13 @@ static void street(struct demo *d, int64_t parent, int64_t party_parent, const c
 			  ? mk_node(d, party_parent, "party_committee", arena_printf(d->env->c.a, "%s党工委", name), st)
 			  : 0;
 	if (!pst) {
-		json_t *in = json_pack("{s:s, s:s}", "kind", "party_committee", "name",
-				       arena_printf(d->env->c.a, "%s党工委", name));
-		int64_t id = 0;
+		/* The party tree's root, mirroring the street. */
 		struct err e = {0};
-		tree_create_root(&d->env->c, "party_committee", json_string_value(json_object_get(in, "name")), &id,
-				 &e);
-		json_decref(in);
-		pst = id;
-		store_run(d->env->db, NULL, "UPDATE nodes SET linked_node_id = ? WHERE id = ?", "ii", st, pst);
+		const struct ctx *c = &d->env->c;
+		if (bulk_begin(c, &e) ||
+		    tree_create_root(c, "party_committee", arena_printf(c->a, "%s党工委", name), st, &pst, &e) ||
+		    bulk_commit(c, &e))
+			exit(cli_fail(&e));
 	}
 	org(d, st, "department", arena_printf(d->env->c.a, "%s派出所", name), "所长");
 	int64_t justice = org(d, st, "department", arena_printf(d->env->c.a, "%s司法所", name), "所长");
@@ -488,22 +478,23 @@ static void street(struct demo *d, int64_t parent, int64_t party_parent, const c
 	d->sample_member = 0;
 	for (int i = 0; i < communities; i++) {
 		struct err e = {0};
-		if (store_begin(d->env->db, &e))
+		if (bulk_begin(&d->env->c, &e))
 			exit(cli_fail(&e));
 		const char *cn = arena_printf(d->env->c.a, "%s社区", community_names[(name_off + i) % 20]);
 		if (d->city)
 			gen_three_heads(d, st, pst, cn, 10);
 		else
 			gen_three_heads(d, st, pst, cn, areas[i]);
-		if (store_commit(d->env->db, &e))
+		if (bulk_commit(&d->env->c, &e))
 			exit(cli_fail(&e));
-		fprintf(stderr, "  %s: %lld residents so far\n", cn, (long long)d->people);
+		fprintf(stderr, "  %s: %lld residents so far\n", cn, (long long)d->batch.people);
 	}
 	if (!d->city) {
 		struct err e = {0};
-		store_begin(d->env->db, &e);
+		if (bulk_begin(&d->env->c, &e))
+			exit(cli_fail(&e));
 		gen_grid_units(d, st, pst, "建设社区");
-		if (store_commit(d->env->db, &e))
+		if (bulk_commit(&d->env->c, &e))
 			exit(cli_fail(&e));
 	}
 	/* A resident of the street serves as the 司法所's liaison (法律明白人). */
@@ -551,7 +542,7 @@ int cmd_demo(int argc, char **argv)
 		if (rc == 0)
 			rc = demo_requests(&env, more, time_now());
 		if (rc == 0)
-			store_optimize(env.db, NULL);
+			bulk_optimize(&env.c, NULL);
 		if (rc == 0)
 			printf("added %lld requests to %s\n", (long long)more, db);
 		cli_close(&env);
@@ -569,7 +560,7 @@ int cmd_demo(int argc, char **argv)
 		return rc;
 	/* Bulk loading: the journal stays on, but commits need not wait for
 	 * the disk; the final checkpoint below makes everything durable. */
-	store_bulk_load(env.db, true, NULL);
+	bulk_load(&env.c, true, NULL);
 	struct demo d = {.env = &env, .rng = {0x5eed1234abcdULL}, .city = city};
 	if (city) {
 		for (int di = 0; di < 2; di++) {
@@ -590,20 +581,26 @@ int cmd_demo(int argc, char **argv)
 	json_t *g = NULL;
 	account_grant(&env.c, staff, 1, "officer", &g, &e);
 	json_decref(g);
-	json_t *summary = json_pack("{s:s, s:I, s:I}", "scale", city ? "city" : "street", "people",
-				    (json_int_t)d.people, "households", (json_int_t)d.households);
-	store_begin(env.db, &e);
-	audit_log(&env.c, "demo", "node", 1, NULL, summary, &e);
-	store_commit(env.db, &e);
+	/* The registry batch's one audit row: the scale and the counts. */
+	json_t *summary = json_pack("{s:s}", "scale", city ? "city" : "street");
+	rc = bulk_begin(&env.c, &e);
+	if (rc == 0)
+		rc = registry_batch_audit(&env.c, &d.batch, "demo", 1, summary, &e);
+	if (rc == 0)
+		rc = bulk_commit(&env.c, &e);
+	else
+		bulk_rollback(&env.c);
 	json_decref(summary);
+	if (rc)
+		return cli_fail(&e);
 	if (requests > 0 && demo_requests(&env, requests, time_now()))
 		return 1;
-	store_optimize(env.db, NULL);
+	bulk_optimize(&env.c, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("demo database %s: %lld residents in %lld households, %d 片, %d 组, %d 邻, %lld requests (%.1f s)\n", db,
-	       (long long)d.people, (long long)d.households, d.area_seq, d.group_seq, d.circle_seq, (long long)requests,
-	       secs);
+	       (long long)d.batch.people, (long long)d.batch.households, d.area_seq, d.group_seq, d.circle_seq,
+	       (long long)requests, secs);
 	printf("logins (password demo1234 unless noted):\n"
 	       "  admin / admin1234   系统管理员 administrator\n"
 	       "  jiedao              街道干部 street officer (whole street)\n"

@@ -161,7 +161,7 @@ int cli_create_db(const char *db, const char *key, const char *root_kind, const 
 	if (rc == 0)
 		rc = store_begin(s, e);
 	if (rc == 0)
-		rc = tree_create_root(&c, root_kind, root_name, &root, e);
+		rc = tree_create_root(&c, root_kind, root_name, 0, &root, e);
 	if (rc == 0)
 		rc = store_commit(s, e);
 	else if (s)

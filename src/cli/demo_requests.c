@@ -6,14 +6,14 @@
  * look like a working community. Deterministic for a given seed.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
 #include "cli/demo.h"
 #include "domain/cases/cases.h"
+#include "domain/core/bulk.h"
+#include "domain/people/registry.h"
 #include "domain/requests/requests.h"
-#include "store/store.h"
 
 static const struct {
 	const char *category, *text;
@@ -33,10 +33,6 @@ static const struct {
 };
 static const char *const channels[] = {"self", "visit", "box", "book", "wechat", "phone", "walkin", "patrol", "qr"};
 
-struct circle {
-	int64_t node, person;
-};
-
 static unsigned rnd(unsigned long long *s, unsigned n)
 {
 	*s ^= *s << 13, *s ^= *s >> 7, *s ^= *s << 17;
@@ -55,28 +51,13 @@ static int act(const struct ctx *c, int64_t id, const char *action, json_t *in)
 
 int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 {
-	/* Every circle with one of its residents as the usual reporter. */
-	struct store_stmt *st;
+	/* Every circle (and unit) with one of its residents as the usual reporter. */
+	static const char *const kinds[] = {"circle", "unit", NULL};
+	struct place_resident *circles;
+	size_t n;
 	struct err e = {0};
-	if (store_prepare(env->db,
-			  "SELECT n.id, (SELECT p.id FROM people p WHERE p.node_path = n.path LIMIT 1) FROM nodes n "
-			  "WHERE n.kind IN ('circle', 'unit') ORDER BY n.id",
-			  &st, &e))
+	if (registry_place_residents(&env->c, 0, kinds, &circles, &n, &e))
 		return cli_fail(&e);
-	size_t cap = 1024, n = 0;
-	struct circle *circles = malloc(cap * sizeof *circles);
-	if (!circles)
-		abort();
-	while (store_step(st, NULL) == STORE_ROW) {
-		if (n == cap) {
-			struct circle *more = realloc(circles, (cap *= 2) * sizeof *circles);
-			if (!more)
-				abort();
-			circles = more;
-		}
-		circles[n++] = (struct circle){store_col_int(st, 0), store_col_int(st, 1)};
-	}
-	store_done(st);
 	unsigned long long seed = 0x9e3779b97f4a7c15ULL;
 	/* Seconds as int64_t, so the products below are computed in 64 bits. */
 	const int64_t hour = 3600, day = 24 * hour;
@@ -86,19 +67,19 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 		arena_init(&scratch);
 		struct ctx c = env->c;
 		c.a = &scratch;
-		const struct circle *at = &circles[rnd(&seed, (unsigned)n)];
+		const struct place_resident *at = &circles[rnd(&seed, (unsigned)n)];
 		int s = (int)rnd(&seed, sizeof samples / sizeof *samples);
 		/* Spread over the past year, most of it finished. */
 		int64_t t = now - (int64_t)rnd(&seed, (unsigned)(365 * day));
 		time_set_fake(t);
-		if (i % 5000 == 0 && store_begin(env->db, &e)) {
+		if (i % 5000 == 0 && bulk_begin(&env->c, &e)) {
 			rc = cli_fail(&e);
 			arena_free(&scratch);
 			break;
 		}
 		json_t *in = json_pack("{s:s, s:s, s:I, s:s, s:I}", "category", samples[s].category, "description",
-				       samples[s].text, "place_node_id", (json_int_t)at->node, "channel",
-				       channels[rnd(&seed, 9)], "reporter_person_id", (json_int_t)at->person);
+				       samples[s].text, "place_node_id", (json_int_t)at->node_id, "channel",
+				       channels[rnd(&seed, 9)], "reporter_person_id", (json_int_t)at->person_id);
 		json_t *out = NULL;
 		rc = case_create(&c, &REQUEST_KIND, in, &out, &e);
 		json_decref(in);
@@ -144,7 +125,7 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 		}
 		arena_free(&scratch);
 		if ((i + 1) % 5000 == 0 || i + 1 == count) {
-			if (store_commit(env->db, &e)) {
+			if (bulk_commit(&env->c, &e)) {
 				rc = cli_fail(&e);
 				break;
 			}
@@ -153,6 +134,5 @@ int demo_requests(struct cli_env *env, int64_t count, int64_t now)
 		}
 	}
 	time_set_fake(0);
-	free(circles);
 	return rc;
 }

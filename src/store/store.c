@@ -5,6 +5,7 @@
  * each backend's own ops.
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,22 +65,47 @@ void store_done(struct store_stmt *st)
 		st->owner->ops->done(st);
 }
 
-static int bind_va(struct store_stmt *st, const char *fmt, va_list ap)
+/* Binds fmt's arguments to the parameters from idx on, each handed to the
+ * backend as a struct store_value. */
+static int bind_va(struct store_stmt *st, int idx, const char *fmt, va_list ap)
 {
 	va_list copy;
 	va_copy(copy, ap);
-	int rc = 0, idx = 1;
-	for (const char *f = fmt; f && *f && rc == 0; f++, idx++)
-		rc = st->owner->ops->bind_one(st, idx, *f, &copy);
+	int rc = 0;
+	for (const char *f = fmt; f && *f && rc == 0; f++, idx++) {
+		struct store_value v = {.type = *f};
+		switch (*f) {
+		case 'i':
+			v.i = va_arg(copy, int64_t);
+			break;
+		case 'd':
+			v.d = va_arg(copy, double);
+			break;
+		case 't':
+			v.t = va_arg(copy, const char *);
+			break;
+		case 'b':
+			v.p = va_arg(copy, const void *);
+			v.n = va_arg(copy, size_t);
+			break;
+		case 'n':
+			break;
+		default:
+			rc = ERR_INTERNAL; /* not a store_bind letter: its argument cannot be skipped */
+			continue;
+		}
+		rc = st->owner->ops->bind_one(st, idx, &v);
+	}
 	va_end(copy);
 	return rc;
 }
 
 int store_bind_at(struct store_stmt *st, int idx, char type, ...)
 {
+	const char fmt[2] = {type, 0};
 	va_list ap;
 	va_start(ap, type);
-	int rc = st->owner->ops->bind_one(st, idx, type, &ap);
+	int rc = bind_va(st, idx, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -88,7 +114,7 @@ int store_bind(struct store_stmt *st, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = bind_va(st, fmt, ap);
+	int rc = bind_va(st, 1, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -185,7 +211,7 @@ static int prepare_bound(struct store *s, struct err *e, const char *sql, const 
 	int rc = store_prepare(s, sql, out, e);
 	if (rc)
 		return rc;
-	rc = bind_va(*out, fmt, ap);
+	rc = bind_va(*out, 1, fmt, ap);
 	if (rc) {
 		store_done(*out);
 		return err_set(e, rc, NULL, "bind failed");
@@ -275,14 +301,17 @@ int store_migrate_to(struct store *s, int upto, struct err *e)
 		if (strncmp(f->path, "src/store/migrations/", 21) != 0)
 			continue;
 		const char *base = f->path + 21;
-		int ver = atoi(base);
+		char *end = NULL;
+		long ver = strtol(base, &end, 10); /* NNN_name.sql */
+		if (end == base || *end != '_' || ver <= 0 || ver > INT_MAX)
+			return err_set(e, ERR_INTERNAL, NULL, "migration %s has no version number", base);
 		if (ver <= have || ver > upto)
 			continue;
-		int rc = apply_migration(s, f, ver, e);
+		int rc = apply_migration(s, f, (int)ver, e);
 		if (rc)
 			return rc;
-		log_info("migrated database to schema %d (%s)", ver, base);
-		have = ver;
+		log_info("migrated database to schema %ld (%s)", ver, base);
+		have = (int)ver;
 	}
 	return 0;
 }

@@ -198,7 +198,7 @@ static int writer_flush(struct writer *w, struct err *e)
 static int writer_add(struct writer *w, const struct val *v, struct err *e)
 {
 	const struct store_copy_cols *c = w->c;
-	struct slot *row = &w->slots[w->rows * c->n];
+	struct slot *row = &w->slots[(size_t)w->rows * (size_t)c->n];
 	for (int i = 0; i < c->n; i++) {
 		struct slot *s = &row[i];
 		s->type = v[i].type;

@@ -141,9 +141,10 @@ static int order_tables(const struct listed *t, int n, int *order, struct err *e
 				next = i;
 		if (next < 0) {
 			char names[200] = "";
+			size_t len = 0;
 			for (int i = 0; i < n; i++)
-				if (!(placed >> i & 1) && strlen(names) + strlen(t[i].name) + 2 < sizeof names)
-					strcat(strcat(names, " "), t[i].name);
+				if (!(placed >> i & 1) && len + strlen(t[i].name) + 2 < sizeof names)
+					len += (size_t)snprintf(names + len, sizeof names - len, " %s", t[i].name);
 			return err_set(e, ERR_INTERNAL, NULL, "the foreign keys of these tables form a cycle:%s",
 				       names);
 		}

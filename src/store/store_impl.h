@@ -11,9 +11,20 @@
 #ifndef LINLI_STORE_IMPL_H
 #define LINLI_STORE_IMPL_H
 
-#include <stdarg.h>
-
 #include "store/store.h"
+
+/* One value to bind, as store.c takes it from store_bind's arguments (the
+ * backends never see the va_list): type is the store_bind letter; 'i'
+ * uses i, 'd' d, 't' t (NULL = SQL NULL), 'b' p and n (NULL p = SQL NULL),
+ * 'n' nothing. */
+struct store_value {
+	char type;
+	int64_t i;
+	double d;
+	const char *t;
+	const void *p;
+	size_t n;
+};
 
 struct store_ops {
 	enum store_dialect dialect;
@@ -25,7 +36,7 @@ struct store_ops {
 	bool (*in_txn)(struct store *s);
 	int (*prepare)(struct store *s, const char *sql, struct store_stmt **out, struct err *e);
 	void (*done)(struct store_stmt *st);
-	int (*bind_one)(struct store_stmt *st, int idx, char type, va_list *ap);
+	int (*bind_one)(struct store_stmt *st, int idx, const struct store_value *v);
 	int (*step)(struct store_stmt *st, struct err *e);
 	int64_t (*col_int)(struct store_stmt *st, int i);
 	double (*col_double)(struct store_stmt *st, int i);

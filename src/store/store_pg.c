@@ -20,7 +20,9 @@
  * When the server goes away, statements fail with ERR_UNAVAILABLE (503); the
  * next call outside a transaction reconnects and prepares afresh.
  */
+#include <errno.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,18 @@
 #include "store/pg_sql.h"
 #include "store/store_backends.h"
 #include "store/store_impl.h"
+
+/* The decimal number s starts with, or fallback when it starts with none or
+ * the number does not fit an int (what atoi would not say). */
+static int lead_int(const char *s, int fallback)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = s ? strtol(s, &end, 10) : 0;
+	if (!s || end == s || errno || v < INT_MIN || v > INT_MAX)
+		return fallback;
+	return (int)v;
+}
 
 #define STMT_BUCKETS        256
 #define TEXTOID             25
@@ -456,7 +470,7 @@ static int server_prepare(struct pg *s, struct pg_stmt *st, struct err *e)
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 		const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 		const char *dollar = msg ? strchr(msg, '$') : NULL;
-		int n = dollar ? atoi(dollar + 1) : 0;
+		int n = dollar ? lead_int(dollar + 1, 0) : 0;
 		if (state && (!strcmp(state, "42P18") || !strcmp(state, "42P08")) && n >= 1 && n <= st->nparams &&
 		    st->types[n - 1] != TEXTOID) {
 			st->types[n - 1] = TEXTOID;
@@ -485,7 +499,7 @@ static void pg_done(struct store_stmt *sst)
 	st->in_use = false;
 }
 
-static int pg_bind_one(struct store_stmt *sst, int idx, char type, va_list *app)
+static int pg_bind_one(struct store_stmt *sst, int idx, const struct store_value *v)
 {
 	struct pg_stmt *st = PS(sst);
 	if (idx < 1 || idx > st->nparams)
@@ -496,33 +510,28 @@ static int pg_bind_one(struct store_stmt *sst, int idx, char type, va_list *app)
 	st->formats[i] = 0;
 	st->lengths[i] = 0;
 	char tmp[40];
-	switch (type) {
+	switch (v->type) {
 	case 'i':
-		snprintf(tmp, sizeof tmp, "%lld", (long long)va_arg(*app, int64_t));
+		snprintf(tmp, sizeof tmp, "%lld", (long long)v->i);
 		st->values[i] = strdup(tmp);
 		break;
 	case 'd':
-		snprintf(tmp, sizeof tmp, "%.17g", va_arg(*app, double));
+		snprintf(tmp, sizeof tmp, "%.17g", v->d);
 		st->values[i] = strdup(tmp);
 		break;
-	case 't': {
-		const char *t = va_arg(*app, const char *);
-		if (t)
-			st->values[i] = strdup(t);
+	case 't':
+		if (v->t)
+			st->values[i] = strdup(v->t);
 		break;
-	}
-	case 'b': {
-		const void *p = va_arg(*app, const void *);
-		size_t n = va_arg(*app, size_t);
-		if (p) {
-			st->values[i] = malloc(n ? n : 1);
+	case 'b':
+		if (v->p) {
+			st->values[i] = malloc(v->n ? v->n : 1);
 			if (st->values[i])
-				memcpy(st->values[i], p, n);
-			st->lengths[i] = (int)n;
+				memcpy(st->values[i], v->p, v->n);
+			st->lengths[i] = (int)v->n;
 			st->formats[i] = 1;
 		}
 		break;
-	}
 	case 'n':
 		break;
 	default:
@@ -550,7 +559,7 @@ static int pg_step(struct store_stmt *sst, struct err *e)
 			return rc;
 		}
 		st->executed = true;
-		s->changes = atoi(PQcmdTuples(r));
+		s->changes = lead_int(PQcmdTuples(r), 0); /* "" for statements without a count */
 		if (st->returning) {
 			if (es == PGRES_TUPLES_OK && PQntuples(r) > 0)
 				s->last_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -689,7 +698,8 @@ static int pg_schema_version(struct store *ss)
 	if (!exists)
 		return 0;
 	r = PQexec(s->conn, "SELECT max(version) FROM linli_schema");
-	int v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : -1;
+	/* max() of no rows is NULL, which libpq gives as "": version 0. */
+	int v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? lead_int(PQgetvalue(r, 0, 0), 0) : -1;
 	PQclear(r);
 	return v;
 }

@@ -8,7 +8,6 @@
  * handed out twice, so nested queries with the same SQL get their own.
  */
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,29 +222,24 @@ static void lite_done(struct store_stmt *sst)
 	st->in_use = false;
 }
 
-static int lite_bind_one(struct store_stmt *sst, int idx, char type, va_list *app)
+static int lite_bind_one(struct store_stmt *sst, int idx, const struct store_value *v)
 {
 	struct lite_stmt *st = LS(sst);
 	int rc = SQLITE_OK;
-	switch (type) {
+	switch (v->type) {
 	case 'i':
-		rc = sqlite3_bind_int64(LS(st)->st, idx, va_arg(*app, int64_t));
+		rc = sqlite3_bind_int64(LS(st)->st, idx, v->i);
 		break;
-	case 't': {
-		const char *t = va_arg(*app, const char *);
-		rc = t ? sqlite3_bind_text(LS(st)->st, idx, t, -1, SQLITE_TRANSIENT)
-		       : sqlite3_bind_null(LS(st)->st, idx);
+	case 't':
+		rc = v->t ? sqlite3_bind_text(LS(st)->st, idx, v->t, -1, SQLITE_TRANSIENT)
+			  : sqlite3_bind_null(LS(st)->st, idx);
 		break;
-	}
-	case 'b': {
-		const void *p = va_arg(*app, const void *);
-		size_t n = va_arg(*app, size_t);
-		rc = p ? sqlite3_bind_blob(LS(st)->st, idx, p, (int)n, SQLITE_TRANSIENT)
-		       : sqlite3_bind_null(LS(st)->st, idx);
+	case 'b':
+		rc = v->p ? sqlite3_bind_blob(LS(st)->st, idx, v->p, (int)v->n, SQLITE_TRANSIENT)
+			  : sqlite3_bind_null(LS(st)->st, idx);
 		break;
-	}
 	case 'd':
-		rc = sqlite3_bind_double(LS(st)->st, idx, va_arg(*app, double));
+		rc = sqlite3_bind_double(LS(st)->st, idx, v->d);
 		break;
 	case 'n':
 		rc = sqlite3_bind_null(LS(st)->st, idx);

@@ -65,7 +65,7 @@ static inline int unit_db_open(struct unit_db *u, const char *dir, int64_t now)
 	time_set_fake(now);
 	int rc = store_begin(u->db, &e);
 	if (rc == 0)
-		rc = tree_create_root(&u->c, "street", "幸福街道", &u->root, &e);
+		rc = tree_create_root(&u->c, "street", "幸福街道", 0, &u->root, &e);
 	if (rc == 0)
 		rc = store_commit(u->db, &e);
 	else

@@ -198,9 +198,8 @@ static int check_unique_id_card(const struct ctx *c, json_t *in, int64_t self, s
 	return rc;
 }
 
-/* Inserts a person inside an open transaction (also used by import). */
-int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
-int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e)
+/* Inserts a validated person inside an open transaction. */
+static int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e)
 {
 	struct place p = {0};
 	json_t *hid = json_object_get(in, "household_id");
@@ -608,8 +607,8 @@ static int load_household(const struct ctx *c, int64_t id, json_t **out, struct 
 	return rows_one(c, household_select(c), "households", id, household_row, "户 / household", out, e);
 }
 
-int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
-int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e)
+/* Inserts a validated household inside an open transaction. */
+static int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e)
 {
 	int64_t node_id = json_integer_value(json_object_get(in, "node_id"));
 	const char *path;
@@ -728,4 +727,88 @@ int household_list(const struct ctx *c, int64_t node_id, const char *tenure, int
 		store_bind_at(st, idx++, 't', tenure);
 	store_bind_at(st, idx, 'i', (int64_t)limit);
 	return rows_collect(c, st, household_row, out, e);
+}
+
+/* Bulk registration: the same inserts as the create calls, without the
+ * read-back and the audit row per record, in the job's transaction. */
+static int batch_open(const struct ctx *c, struct err *e)
+{
+	if (!store_in_txn(c->db))
+		return err_set(e, ERR_INTERNAL, NULL, "bulk registration outside a transaction");
+	return 0;
+}
+
+int registry_batch_household(const struct ctx *c, struct registry_batch *b, json_t *in, int64_t *id, struct err *e)
+{
+	int rc = batch_open(c, e);
+	if (rc == 0)
+		rc = fields_validate(&ENT_HOUSEHOLD, in, true, e);
+	if (rc == 0)
+		rc = household_insert(c, in, id, e);
+	if (rc == 0)
+		b->households++;
+	return rc;
+}
+
+int registry_batch_person(const struct ctx *c, struct registry_batch *b, json_t *in, int64_t *id, struct err *e)
+{
+	int rc = batch_open(c, e);
+	if (rc == 0)
+		rc = fields_validate(&ENT_PERSON, in, true, e);
+	if (rc == 0)
+		rc = person_insert(c, in, id, e);
+	if (rc == 0)
+		b->people++;
+	return rc;
+}
+
+int registry_batch_audit(const struct ctx *c, const struct registry_batch *b, const char *action, int64_t node_id,
+			 json_t *summary, struct err *e)
+{
+	json_t *after = summary ? json_deep_copy(summary) : json_object();
+	json_object_set_new(after, "people", json_integer(b->people));
+	json_object_set_new(after, "households", json_integer(b->households));
+	int rc = audit_log(c, action, "node", node_id, NULL, after, e);
+	json_decref(after);
+	return rc;
+}
+
+int registry_place_residents(const struct ctx *c, int64_t node, const char *const *kinds, struct place_resident **out,
+			     size_t *n, struct err *e)
+{
+	const char *path;
+	int rc = registry_scope(c, node, &path, e);
+	if (rc)
+		return rc;
+	struct buf sql = {0};
+	buf_puts(&sql, "SELECT n.id, (SELECT p.id FROM people p WHERE p.node_path = n.path LIMIT 1) FROM nodes n "
+		       "WHERE n.path >= ? AND n.path < ? AND n.kind IN (");
+	int nk = 0;
+	for (; kinds[nk]; nk++)
+		buf_puts(&sql, nk ? ", ?" : "?");
+	buf_puts(&sql, ") ORDER BY n.id");
+	struct store_stmt *st;
+	rc = store_prepare(c->db, buf_cstr(&sql), &st, e);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	store_bind_at(st, 1, 't', path);
+	store_bind_at(st, 2, 't', arena_printf(c->a, "%s~", path));
+	for (int i = 0; i < nk; i++)
+		store_bind_at(st, 3 + i, 't', kinds[i]);
+	size_t cap = 1024;
+	*n = 0;
+	*out = arena_alloc(c->a, cap * sizeof **out);
+	while ((rc = store_step(st, e)) == STORE_ROW) {
+		if (*n == cap) {
+			/* The arena does not grow in place: copy into a block twice the size. */
+			struct place_resident *more = arena_alloc(c->a, 2 * cap * sizeof *more);
+			memcpy(more, *out, cap * sizeof *more);
+			*out = more;
+			cap *= 2;
+		}
+		(*out)[(*n)++] = (struct place_resident){store_col_int(st, 0), store_col_int(st, 1)};
+	}
+	store_done(st);
+	return rc < 0 ? rc : 0;
 }

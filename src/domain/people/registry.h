@@ -51,4 +51,35 @@ int registry_people_brief(const struct ctx *c, json_t *items, const char *key, s
 /* Subtree path for a list, checking read access (0 = the actor's home). */
 int registry_scope(const struct ctx *c, int64_t node_id, const char **path, struct err *e);
 
+/*
+ * Bulk registration, for generators and importers (linli demo, import):
+ * a household or person is validated against its field table and inserted
+ * with the access checks of household_create and person_create, but
+ * without reading it back and without an audit row of its own. It must run
+ * inside a bulk job's transaction (core/bulk.h; ERR_INTERNAL otherwise),
+ * so that a failed job leaves nothing; the batch counts what it inserted,
+ * and registry_batch_audit records one audit row for the lot.
+ */
+struct registry_batch {
+	int64_t households, people;
+};
+int registry_batch_household(const struct ctx *c, struct registry_batch *b, json_t *in, int64_t *id, struct err *e);
+/* in names its household_id; an ID card already registered is ERR_CONFLICT
+ * (field id_card), and nothing is written. */
+int registry_batch_person(const struct ctx *c, struct registry_batch *b, json_t *in, int64_t *id, struct err *e);
+/* The job's audit row: action on node node_id, with summary (may be NULL)
+ * plus the batch's counts ("people", "households") as its after-picture. */
+int registry_batch_audit(const struct ctx *c, const struct registry_batch *b, const char *action, int64_t node_id,
+			 json_t *summary, struct err *e);
+
+/* One resident of each place, for generators: the places of the given
+ * kinds (a NULL-terminated list) in the subtree of node (0 = the actor's
+ * home; read access needed), in id order, each with the first person
+ * registered there (0 if none). *out is in the ctx arena. */
+struct place_resident {
+	int64_t node_id, person_id;
+};
+int registry_place_residents(const struct ctx *c, int64_t node, const char *const *kinds, struct place_resident **out,
+			     size_t *n, struct err *e);
+
 #endif

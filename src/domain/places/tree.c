@@ -333,13 +333,16 @@ int tree_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 	return rc;
 }
 
-int tree_create_root(const struct ctx *c, const char *kind, const char *name, int64_t *id, struct err *e)
+int tree_create_root(const struct ctx *c, const char *kind, const char *name, int64_t linked_node_id, int64_t *id,
+		     struct err *e)
 {
 	struct kind_info k;
 	int rc = kind_lookup(c, kind, &k, e);
 	if (rc)
 		return rc;
 	json_t *in = json_pack("{s:s, s:s}", "kind", kind, "name", name);
+	if (linked_node_id)
+		json_object_set_new(in, "linked_node_id", json_integer(linked_node_id));
 	rc = fields_validate(&ENT_NODE, in, true, e);
 	if (rc == 0)
 		rc = insert_node(c, in, 0, "/", 0, 0, k.is_community, id, e);

@@ -34,8 +34,11 @@ int tree_create(const struct ctx *c, json_t *in, json_t **out, struct err *e);
 int tree_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e);
 int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out, struct err *e);
 int tree_retire(const struct ctx *c, int64_t id, struct err *e);
-/* Creates the root node (no access check: used by init). */
-int tree_create_root(const struct ctx *c, const char *kind, const char *name, int64_t *id, struct err *e);
+/* Creates a root node (no access check: used by init and the demo),
+ * linked to an org node when linked_node_id is not 0 (a party tree's root
+ * mirrors its street). Runs in the caller's transaction and audits. */
+int tree_create_root(const struct ctx *c, const char *kind, const char *name, int64_t linked_node_id, int64_t *id,
+		     struct err *e);
 int tree_kinds(const struct ctx *c, json_t **out, struct err *e);
 int tree_kind_put(const struct ctx *c, json_t *in, struct err *e);
 /* Pinyin initials of a name, in the arena (for search columns). */

@@ -23,9 +23,6 @@
 #include "domain/places/tree.h"
 #include "store/store.h"
 
-int person_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
-int household_insert(const struct ctx *c, json_t *in, int64_t *id, struct err *e);
-
 #define MAX_REPORTED 1000
 
 /* Columns that belong to the household, not the person. */
@@ -75,8 +72,8 @@ static int find_place(const struct ctx *c, const char *root_path, int64_t root, 
 	return 0;
 }
 
-static int find_or_create_household(const struct ctx *c, int64_t place, const char *address, const char *tenure,
-				    int64_t *hid, int *created, struct err *e)
+static int find_or_create_household(const struct ctx *c, struct registry_batch *b, int64_t place, const char *address,
+				    const char *tenure, int64_t *hid, struct err *e)
 {
 	int rc = store_int(c->db, e, hid,
 			   "SELECT id FROM households WHERE node_id = ? AND address = ? AND status = 'active'", "it",
@@ -92,12 +89,8 @@ static int find_or_create_household(const struct ctx *c, int64_t place, const ch
 				code = v->code;
 		json_object_set_new(h, "tenure", json_string(code));
 	}
-	rc = fields_validate(&ENT_HOUSEHOLD, h, true, e);
-	if (rc == 0)
-		rc = household_insert(c, h, hid, e);
+	rc = registry_batch_household(c, b, h, hid, e);
 	json_decref(h);
-	if (rc == 0)
-		(*created)++;
 	return rc;
 }
 
@@ -146,8 +139,7 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 	}
 	if (!have_address)
 		report(errs, head->line, "address", "缺少“门牌地址”列 / the address column (门牌地址) is missing");
-	int64_t people = 0;
-	int households = 0;
+	struct registry_batch batch = {0};
 	if (json_array_size(errs) == 0)
 		rc = store_begin(c->db, e);
 	const char **cells = arena_alloc(c->a, (size_t)(np ? np : 1) * sizeof *cells);
@@ -176,18 +168,16 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 		if (rrc == 0)
 			rrc = find_place(c, root_path, node, place, &place_id, &re);
 		if (rrc == 0)
-			rrc = find_or_create_household(c, place_id, address, tenure, &hid, &households, &re);
+			rrc = find_or_create_household(c, &batch, place_id, address, tenure, &hid, &re);
 		if (rrc == 0) {
 			json_object_set_new(person, "household_id", json_integer(hid));
-			rrc = person_insert(c, person, &pid, &re);
+			rrc = registry_batch_person(c, &batch, person, &pid, &re);
 		}
 		json_decref(person);
 		if (rrc == ERR_INVALID || rrc == ERR_CONFLICT || rrc == ERR_FORBIDDEN || rrc == ERR_NOT_FOUND)
 			report(errs, row->line, re.field, re.msg);
 		else if (rrc)
 			rc = rrc, *e = re;
-		else
-			people++;
 	}
 	size_t nrows = t.nrows - 1;
 	tio_free(&t);
@@ -204,14 +194,15 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 			       json_array_size(errs), json_array_size(errs));
 	}
 	json_decref(errs);
-	*out = json_pack("{s:I, s:I, s:i, s:b}", "rows", (json_int_t)nrows, "people", (json_int_t)people,
-			 "households_created", households, "dry_run", dry_run);
+	*out = json_pack("{s:I, s:I, s:I, s:b}", "rows", (json_int_t)nrows, "people", (json_int_t)batch.people,
+			 "households_created", (json_int_t)batch.households, "dry_run", dry_run);
 	if (dry_run) {
 		store_rollback(c->db);
 		return 0;
 	}
-	json_t *summary = json_pack("{s:I, s:I, s:I, s:i}", "node_id", (json_int_t)node, "bytes", (json_int_t)len,
-				    "people", (json_int_t)people, "households_created", households);
+	json_t *summary =
+	    json_pack("{s:I, s:I, s:I, s:I}", "node_id", (json_int_t)node, "bytes", (json_int_t)len, "people",
+		      (json_int_t)batch.people, "households_created", (json_int_t)batch.households);
 	rc = audit_log(c, "import", "node", node, NULL, summary, e);
 	json_decref(summary);
 	if (rc == 0)

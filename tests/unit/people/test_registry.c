@@ -22,6 +22,7 @@
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "domain/core/bulk.h"
 #include "domain/core/ctx.h"
 #include "domain/core/pii.h"
 #include "domain/people/registry.h"
@@ -496,6 +497,82 @@ static void test_household_reveal_does_not_leak(void **state)
 	expect_child_ok(child_reveal_leak, true, "household_get(reveal), 12 = leak");
 }
 
+/* Bulk registration: validated and access-checked like the create calls,
+ * only inside a bulk transaction, no audit row per record, one for the lot. */
+static void test_registry_batch(void **state)
+{
+	struct unit_db *u = *state;
+	struct unit_small_tree t = unit_small_tree(u);
+	struct registry_batch b = {0};
+	struct err e = {0};
+	int64_t hid = 0, pid = 0;
+	json_t *h = json_pack("{s:I, s:s}", "node_id", (json_int_t)t.g1, "address", "1栋101");
+	/* Outside a transaction a batch would write unguarded: refused. */
+	assert_int_equal(registry_batch_household(&u->c, &b, h, &hid, &e), ERR_INTERNAL);
+	int64_t audits = unit_audit_rows(u);
+	assert_int_equal(bulk_begin(&u->c, &e), 0);
+	assert_int_equal(registry_batch_household(&u->c, &b, h, &hid, &e), 0);
+	json_t *bad = json_pack("{s:I, s:s, s:s}", "node_id", (json_int_t)t.g1, "address", "1栋102", "tenure", "x");
+	assert_int_equal(registry_batch_household(&u->c, &b, bad, &pid, &e), ERR_INVALID);
+	assert_string_equal(e.field, "tenure");
+	json_t *p = json_pack("{s:I, s:s, s:s}", "household_id", (json_int_t)hid, "name", "王贵宝", "id_card",
+			      "11010519491231002X");
+	assert_int_equal(registry_batch_person(&u->c, &b, p, &pid, &e), 0);
+	err_clear(&e);
+	assert_int_equal(registry_batch_person(&u->c, &b, p, &pid, &e), ERR_CONFLICT);
+	assert_string_equal(e.field, "id_card");
+	/* The access checks of the create calls: a viewer may not register. */
+	struct actor viewer = {.user_id = 9, .username = "v", .ngrants = 1};
+	struct grant g = {.node_id = t.a, .path = unit_path_of(u, t.a), .access = ACC_VIEWER};
+	viewer.grants = &g;
+	struct ctx vc = u->c;
+	vc.who = &viewer;
+	json_t *h2 = json_pack("{s:I, s:s}", "node_id", (json_int_t)t.g2, "address", "2栋");
+	assert_int_equal(registry_batch_household(&vc, &b, h2, &hid, &e), ERR_FORBIDDEN);
+	assert_int_equal(b.households, 1);
+	assert_int_equal(b.people, 1);
+	assert_int_equal(unit_audit_rows(u), audits);
+	json_t *summary = json_pack("{s:s}", "scale", "test");
+	assert_int_equal(registry_batch_audit(&u->c, &b, "demo", u->root, summary, &e), 0);
+	assert_int_equal(bulk_commit(&u->c, &e), 0);
+	assert_int_equal(unit_audit_rows(u), audits + 1);
+	assert_string_equal(unit_qs(u, "SELECT after FROM audit WHERE id = (SELECT max(id) FROM audit) AND 1 = ?", 1),
+			    "{\"households\":1,\"people\":1,\"scale\":\"test\"}");
+	assert_int_equal(unit_qi0(u, "SELECT count(*) FROM residence_history"), 1);
+	json_decref(summary);
+	json_decref(h);
+	json_decref(h2);
+	json_decref(bad);
+	json_decref(p);
+}
+
+/* One resident per place of the kinds asked for, in id order, within reach. */
+static void test_registry_place_residents(void **state)
+{
+	struct unit_db *u = *state;
+	struct unit_small_tree t = unit_small_tree(u);
+	int64_t c1 = unit_make_node(u, t.g1, "circle", "第一邻");
+	int64_t c2 = unit_make_node(u, t.g2, "circle", "第二邻");
+	int64_t h = unit_make_household(u, c2, "3栋", "owned");
+	int64_t p = unit_make_person(u, h, "李明", NULL, NULL);
+	static const char *const kinds[] = {"circle", NULL};
+	struct place_resident *r = NULL;
+	size_t n = 0;
+	struct err e = {0};
+	assert_int_equal(registry_place_residents(&u->c, 0, kinds, &r, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].node_id, c1);
+	assert_int_equal(r[0].person_id, 0);
+	assert_int_equal(r[1].node_id, c2);
+	assert_int_equal(r[1].person_id, p);
+	assert_int_equal(registry_place_residents(&u->c, t.g2, kinds, &r, &n, &e), 0);
+	assert_int_equal(n, 1);
+	struct actor nobody = {.user_id = 9, .username = "n"};
+	struct ctx nc = u->c;
+	nc.who = &nobody;
+	assert_int_equal(registry_place_residents(&nc, t.g2, kinds, &r, &n, &e), ERR_FORBIDDEN);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -514,6 +591,8 @@ int main(void)
 	    UNIT_DB_TEST(test_person_move_history),
 	    UNIT_DB_TEST(test_person_move_back_after_moving_out),
 	    cmocka_unit_test(test_person_create_with_null_err),
+	    UNIT_DB_TEST(test_registry_batch),
+	    UNIT_DB_TEST(test_registry_place_residents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
