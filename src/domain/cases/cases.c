@@ -731,13 +731,7 @@ int case_category_put(const struct ctx *c, const struct case_kind *kind, json_t 
 		json_object_set_new(cat, "sort_order", json_integer(50));
 	json_t *internal = json_pack("{s:s}", "kind", kind->code);
 	if (rc == 0)
-		rc = store_begin(c->db, e);
-	if (rc == 0) {
-		rc = fields_upsert(c, &ENT_CATEGORY, cat, internal, e);
-		if (rc == 0)
-			rc = audit_log(c, "put", "category", 0, NULL, cat, e);
-		rc = txn_finish(c, rc, e);
-	}
+		rc = rows_put(c, &ENT_CATEGORY, cat, internal, e);
 	json_decref(internal);
 	if (rc == 0)
 		*out = cat;

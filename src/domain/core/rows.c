@@ -80,3 +80,14 @@ int rows_update(const struct ctx *c, const struct entity *ent, int64_t id, json_
 	json_decref(cols);
 	return txn_finish(c, rc, e);
 }
+
+int rows_put(const struct ctx *c, const struct entity *ent, json_t *in, json_t *internal, struct err *e)
+{
+	int rc = store_begin(c->db, e);
+	if (rc)
+		return rc;
+	rc = fields_upsert(c, ent, in, internal, e);
+	if (rc == 0)
+		rc = audit_log(c, "put", ent->name, 0, NULL, in, e);
+	return txn_finish(c, rc, e);
+}

@@ -33,6 +33,11 @@ typedef int (*load_fn)(const struct ctx *c, int64_t id, json_t **out, struct err
 int rows_update(const struct ctx *c, const struct entity *ent, int64_t id, json_t *in, json_t *internal, load_fn load,
 		json_t **out, struct err *e);
 
+/* The audited put of a code-keyed entity (node kinds, categories), for
+ * input already validated and authorised: in one transaction,
+ * fields_upsert, then an audit "put" with the input as its after-picture. */
+int rows_put(const struct ctx *c, const struct entity *ent, json_t *in, json_t *internal, struct err *e);
+
 /* "YYYY-MM-DDTHH:MM:SSZ" and "YYYY-MM-DD" of now, in the arena. */
 const char *rows_now(const struct ctx *c);
 

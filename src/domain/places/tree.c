@@ -535,15 +535,9 @@ int tree_kind_put(const struct ctx *c, json_t *in, struct err *e)
 		return err_set(e, ERR_FORBIDDEN, NULL, "只有管理员可以配置层级 / only administrators configure levels");
 	json_t *kind = json_deep_copy(in);
 	int rc = fields_validate(&ENT_NODE_KIND, kind, true, e);
+	/* An existing level keeps its tree, depth and role; only its names change. */
 	if (rc == 0)
-		rc = store_begin(c->db, e);
-	if (rc == 0) {
-		/* An existing level keeps its tree, depth and role; only its names change. */
-		rc = fields_upsert(c, &ENT_NODE_KIND, kind, NULL, e);
-		if (rc == 0)
-			rc = audit_log(c, "put", "node_kind", 0, NULL, kind, e);
-		rc = txn_finish(c, rc, e);
-	}
+		rc = rows_put(c, &ENT_NODE_KIND, kind, NULL, e);
 	json_decref(kind);
 	return rc;
 }
