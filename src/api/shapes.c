@@ -404,6 +404,7 @@ const struct shape api_shapes[] = {
       {"max", "int", "文本最多字数、整数上限、列表最多项数 / characters for text, upper bound for integers, items for lists"},
       {"multiline", "bool", NULL},
       {"create_only", "bool", "只在新建时填写，之后由专门的操作修改 / set on create; changed only by a dedicated action"},
+      {"not_null", "bool", "可以不填，但不能设为null / may be omitted, but not set to null"},
       {"values", "[@CaseFieldValuesItem]", NULL}}},
     {"CaseActionConfirm", NULL, "执行前请用户确认 / ask the user to confirm first",
      {{"zh", "str", NULL},
