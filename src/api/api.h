@@ -62,16 +62,16 @@ enum route_out {
 struct route {
 	const char *method, *pattern;
 	api_handler fn;
-	enum route_auth auth;
 	const char *tag;     /* a tag of openapi_gen.c; "{kind}": the kind's path */
 	const char *zh, *en; /* summary */
 	/* Query parameters: ids of src/api/params.c, space-separated. The
 	 * handler accepts exactly these (api_route_keys). */
 	const char *query;
-	enum route_body body;
 	const char *body_of;
-	enum route_out out;
 	const char *out_of, *out_alt;
+	enum route_auth auth;
+	enum route_body body;
+	enum route_out out;
 	int status; /* of success; 0: 200 */
 };
 

@@ -14,7 +14,7 @@
 #include "api/handlers.h"
 
 #define R(m, p, h, auth_, tag_, zh_, en_)                                                                              \
-	.method = m, .pattern = p, .fn = h, .auth = auth_, .tag = tag_, .zh = zh_, .en = en_
+	.method = (m), .pattern = (p), .fn = (h), .auth = (auth_), .tag = (tag_), .zh = (zh_), .en = (en_)
 
 // clang-format off
 const struct route api_routes[] = {
