@@ -27,16 +27,22 @@ SAN_OBJ := $(patsubst %.c,$(SAN)/obj/%.o,$(SRC_LIB) $(GEN_SRC))
 # test_NAME.c becomes $(SAN)/test_NAME.
 UNIT_SRC:= $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BIN:= $(addprefix $(SAN)/,$(basename $(notdir $(UNIT_SRC))))
-EMBED   := $(wildcard src/store/migrations/*.sql) docs/openapi.json
+EMBED   := $(wildcard src/store/migrations/*.sql)
 WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.js web/package-lock.json
 WEB_OUT := $(BUILD)/web.stamp
 
-.PHONY: all deps run test unit api-test api-test-pg browser-test bench fmt fmt-check lint clean
+.PHONY: all deps run test unit api-test api-test-pg browser-test bench fmt fmt-check lint clean openapi
 
 all: $(BUILD)/linli
 
 deps:
 	@scripts/deps.sh build
+
+# docs/openapi.json is generated from the route table, the field tables and
+# the case kinds (src/api/openapi_gen.c): regenerate it after changing any
+# of them; an API test checks the committed file is what the server serves.
+openapi: $(BUILD)/linli
+	$(BUILD)/linli openapi --out docs/openapi.json
 
 $(BUILD)/linli: $(OBJ) $(BUILD)/obj/src/cli/main.o
 	@echo "  LD      $@"

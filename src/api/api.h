@@ -23,22 +23,56 @@ struct api {
 	const char *param[4];         /* {id}-style path parameters in order */
 	const struct case_kind *kind; /* {kind}: the case kind whose resource path matched */
 	int nparam;
-	const char *token_kind; /* "session" (cookie) or "api" */
-	const void *app;        /* struct api_app (api/app.h) */
+	const char *token_kind;    /* "session" (cookie) or "api" */
+	const struct route *route; /* the matched route */
+	const void *app;           /* struct api_app (api/app.h) */
 };
 
 typedef void (*api_handler)(struct api *r);
 
-enum {
-	ROUTE_PUBLIC = 1, /* no login needed */
-	ROUTE_RAW = 2     /* body is not JSON (uploads) */
+/* Who may call a route. Finer access (viewer … manager at a node) is
+ * checked by the domain on every call, so no route can forget it. */
+enum route_auth {
+	AUTH_LOGIN,  /* a session or API token */
+	AUTH_PUBLIC, /* anyone; a valid token is still read */
+	AUTH_APIKEY  /* anyone; an api_key parameter names the caller, and writing needs it (Open311) */
+};
+
+/* What a route takes as its body. */
+enum route_body {
+	BODY_NONE,
+	BODY_CREATE, /* an entity's writable fields (body_of names it; "{kind}": the case kind's) */
+	BODY_UPDATE, /* the same, without the set-on-create-only ones, none required */
+	BODY_ACTION, /* the input of the case kind's action named by {action} */
+	BODY_UPLOAD, /* raw bytes of one of the content types in body_of (", "-separated) */
+	BODY_SHAPE   /* a named shape of src/api/shapes.c */
+};
+
+/* What a route answers. out_of names an entity ("node", "{kind}") or a
+ * shape; out_alt lists further content types it may answer with (files),
+ * ", "-separated. */
+enum route_out {
+	OUT_ONE,   /* the entity's record or the shape */
+	OUT_PAGE,  /* {"items": [...], "next_cursor"} */
+	OUT_ITEMS, /* {"items": [...]}, not paged */
+	OUT_OK,    /* {"ok": true} */
+	OUT_FILE   /* only the content types in out_alt */
 };
 
 struct route {
 	const char *method, *pattern;
 	api_handler fn;
-	unsigned flags;
-	const char *summary;
+	const char *tag;     /* a tag of openapi_gen.c; "{kind}": the kind's path */
+	const char *zh, *en; /* summary */
+	/* Query parameters: ids of src/api/params.c, space-separated. The
+	 * handler accepts exactly these (api_route_keys). */
+	const char *query;
+	const char *body_of;
+	const char *out_of, *out_alt;
+	enum route_auth auth;
+	enum route_body body;
+	enum route_out out;
+	int status; /* of success; 0: 200 */
 };
 
 extern const struct route api_routes[];
@@ -87,6 +121,9 @@ bool api_qint(struct api *r, const char *key, int64_t def, int64_t min, int64_t 
 bool api_cursor(struct api *r, int64_t *after);
 /* Rejects query keys not in the NULL-terminated list. */
 bool api_qkeys(struct api *r, const char *const *allowed);
+/* The query keys the matched route documents (its `query`), as a
+ * NULL-terminated list in the request's arena, for api_qkeys. */
+const char *const *api_route_keys(struct api *r);
 bool api_qbool(struct api *r, const char *key);
 
 #endif

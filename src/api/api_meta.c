@@ -1,5 +1,6 @@
 /*
- * api_meta.c — health, the OpenAPI document and static UI assets.
+ * api_meta.c — health, the OpenAPI document, the fields' description and
+ * static UI assets.
  */
 #include <string.h>
 
@@ -9,7 +10,9 @@
 #include "base/pinyin.h"
 #include "base/script.h"
 #include "base/utf8.h"
+#include "api/openapi.h"
 #include "domain/core/health.h"
+#include "domain/meta.h"
 
 void h_health(struct api *r)
 {
@@ -19,15 +22,26 @@ void h_health(struct api *r)
 	api_ok(r, 200, json_pack("{s:s, s:i}", "status", "ok", "schema", v));
 }
 
+/* Generated from the tables on first use (openapi_gen.c); the same bytes
+ * as docs/openapi.json. */
 void h_openapi(struct api *r)
 {
-	const struct embedded_file *f = embedded_find("docs/openapi.json");
-	if (!f)
-		return api_error(r, 404, "not_found", NULL, "no OpenAPI document");
+	size_t len;
+	const char *doc = openapi_text(&len);
+	if (!doc)
+		return api_error(r, 500, "internal", NULL, "服务器内部错误 / internal error");
 	r->resp->status = 200;
-	r->resp->data = f->data;
-	r->resp->len = f->len;
+	r->resp->data = doc;
+	r->resp->len = len;
 	r->resp->type = "application/json; charset=utf-8";
+}
+
+/* Every entity's fields and the case kinds, for forms and labels. */
+void h_meta_fields(struct api *r)
+{
+	if (!api_qkeys(r, api_route_keys(r)))
+		return;
+	api_ok(r, 200, meta_fields_describe());
 }
 
 static const char *mime_of(const char *path)
@@ -114,7 +128,8 @@ void app_static(struct api *r, const struct api_app *app)
  * traditional script. Public, so the login page can offer it too. */
 void h_text_annotate(struct api *r)
 {
-	static const char *const keys[] = {"text", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	if (!api_qkeys(r, keys))
 		return;
 	const char *text = http_query(r->req, "text");

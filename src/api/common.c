@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/shapes.h"
+#include "domain/cases/case_kind.h"
 #include "base/utf8.h"
 
 void api_ok(struct api *r, int status, json_t *body)
@@ -176,6 +178,29 @@ bool api_qkeys(struct api *r, const char *const *allowed)
 		}
 	}
 	return true;
+}
+
+const char *const *api_route_keys(struct api *r)
+{
+	const char *q = r->route && r->route->query ? r->route->query : "";
+	const char **keys = arena_alloc(r->req->a, sizeof *keys * 48);
+	int n = 0;
+	char *copy = arena_strdup(r->req->a, q), *save = NULL;
+	for (char *id = strtok_r(copy, " ", &save); id && n < 46; id = strtok_r(NULL, " ", &save)) {
+		if (!strcmp(id, "{filters}")) {
+			/* the case kind's own list filters (a request's channel …) */
+			const struct entity *side = r->kind ? r->kind->side : NULL;
+			for (int i = 0; side && i < side->n && n < 46; i++)
+				if (case_kind_filter(r->kind, side->f[i].name))
+					keys[n++] = side->f[i].name;
+			continue;
+		}
+		const struct param *p = param_find(id);
+		if (p)
+			keys[n++] = p->name;
+	}
+	keys[n] = NULL;
+	return keys;
 }
 
 bool api_qbool(struct api *r, const char *key)

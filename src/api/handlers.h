@@ -13,6 +13,7 @@ void h_tokens_delete(struct api *r);
 /* api_meta.c */
 void h_health(struct api *r);
 void h_openapi(struct api *r);
+void h_meta_fields(struct api *r);
 void h_text_annotate(struct api *r);
 /* api_nodes.c */
 void h_kinds_list(struct api *r);

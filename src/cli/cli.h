@@ -46,6 +46,7 @@ int cmd_check(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_openapi(int argc, char **argv);
 int cmd_clock(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 

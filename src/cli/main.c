@@ -22,6 +22,7 @@ static const struct {
     {"check", cmd_check, "verify database integrity"},
     {"migrate", cmd_migrate, "copy a live SQLite database to PostgreSQL and verify the copy"},
     {"routes", cmd_routes, "print the API routes"},
+    {"openapi", cmd_openapi, "write the OpenAPI document (docs/openapi.json)"},
 };
 
 static void usage(FILE *f)

@@ -6,6 +6,7 @@
 // their own, and the console's never load on the resident pages.
 import { createRouter, createWebHistory } from 'vue-router';
 import { useSession } from './stores/session.js';
+import { useMeta } from './stores/meta.js';
 import { loadConsoleMessages } from './i18n/index.js';
 import { dropEarly } from './api.js';
 import Start from './views/Start.vue';
@@ -81,5 +82,8 @@ router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   if (!session.loggedIn) return { path: '/login', query: { next: to.fullPath } };
   if (to.meta.staff && !session.isStaff) return '/m';
+  // The console's forms and labels come from the server's field
+  // descriptions: loaded once, before its first page.
+  if (to.meta.staff) await useMeta().load().catch(() => {});
   return true;
 });

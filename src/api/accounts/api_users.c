@@ -11,7 +11,8 @@
 
 void h_users_list(struct api *r)
 {
-	static const char *const keys[] = {"limit", "cursor", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t limit, after;
 	if (!api_qkeys(r, keys) || !api_qint(r, "limit", 100, 1, 500, &limit) || !api_cursor(r, &after))
 		return;
@@ -107,7 +108,8 @@ void h_grants_delete(struct api *r)
 
 void h_audit_list(struct api *r)
 {
-	static const char *const keys[] = {"entity", "id", "limit", "cursor", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t id, limit, before;
 	if (!api_qkeys(r, keys) || !api_qint(r, "id", 0, 0, INT64_MAX, &id) ||
 	    !api_qint(r, "limit", 50, 1, 500, &limit) || !api_cursor(r, &before))

@@ -20,19 +20,9 @@ void h_case_kinds(struct api *r)
 
 void h_cases_list(struct api *r)
 {
-	/* The engine's filters, then the kind's own (e.g. a request's channel). */
-	static const char *const base[] = {"node", "q",    "category", "status", "from",   "to",
-					   "due",  "mine", "org",      "limit",  "cursor", NULL};
-	const char *keys[40];
-	int nk = 0, nbase;
-	for (; base[nk]; nk++)
-		keys[nk] = base[nk];
-	nbase = nk;
-	const struct entity *side = r->kind->side;
-	for (int i = 0; side && i < side->n && nk < 39; i++)
-		if (case_kind_filter(r->kind, side->f[i].name))
-			keys[nk++] = side->f[i].name;
-	keys[nk] = NULL;
+	/* The engine's filters and the kind's own (a request's channel …): the
+	 * route's query keys (routes.c, "{filters}"). */
+	const char *const *keys = api_route_keys(r);
 	int64_t node, limit, after;
 	if (!api_list_query(r, keys, 50, &node, &limit, &after))
 		return;
@@ -55,11 +45,12 @@ void h_cases_list(struct api *r)
 	if (f.q && strlen(f.q) > 200)
 		return api_error(r, 400, "invalid", "q", "搜索词过长 / search text too long");
 	json_t *filters = json_object();
-	for (int i = nbase; i < nk; i++) {
-		const char *q = http_query(r->req, keys[i]);
-		if (q && json_object_set_new(filters, keys[i], json_string(q))) {
+	const struct entity *side = r->kind->side;
+	for (int i = 0; side && i < side->n; i++) {
+		const char *key = side->f[i].name, *q = http_query(r->req, key);
+		if (q && case_kind_filter(r->kind, key) && json_object_set_new(filters, key, json_string(q))) {
 			json_decref(filters);
-			return api_error(r, 400, "invalid", keys[i], "不是有效的UTF-8文本 / not valid UTF-8");
+			return api_error(r, 400, "invalid", key, "不是有效的UTF-8文本 / not valid UTF-8");
 		}
 	}
 	f.side = filters;

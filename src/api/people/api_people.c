@@ -35,7 +35,8 @@ bool api_person_filter(struct api *r, struct person_filter *f)
 
 void h_people_list(struct api *r)
 {
-	static const char *const keys[] = {"node", PERSON_FILTER_KEYS, "limit", "cursor", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	struct person_filter f = {0};
 	int64_t node, limit;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) ||
@@ -76,7 +77,8 @@ void h_people_create(struct api *r)
 
 void h_people_get(struct api *r)
 {
-	static const char *const keys[] = {"reveal", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t id;
 	if (!api_id(r, 0, &id) || !api_qkeys(r, keys))
 		return;
@@ -130,7 +132,8 @@ void h_people_history(struct api *r)
 
 void h_households_list(struct api *r)
 {
-	static const char *const keys[] = {"node", "tenure", "limit", "cursor", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t node, limit, after;
 	if (!api_list_query(r, keys, 50, &node, &limit, &after))
 		return;
@@ -149,7 +152,8 @@ void h_households_create(struct api *r)
 
 void h_households_get(struct api *r)
 {
-	static const char *const keys[] = {"reveal", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t id;
 	if (!api_id(r, 0, &id) || !api_qkeys(r, keys))
 		return;

@@ -9,7 +9,8 @@
 
 void h_stats(struct api *r)
 {
-	static const char *const keys[] = {"node", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t node;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node))
 		return;

@@ -43,7 +43,8 @@ void h_kinds_put(struct api *r)
 
 void h_nodes_list(struct api *r)
 {
-	static const char *const keys[] = {"q", "under", "limit", "cursor", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t under, limit;
 	if (!api_qkeys(r, keys) || !api_qint(r, "under", 0, 0, INT64_MAX, &under) ||
 	    !api_qint(r, "limit", 50, 1, 500, &limit))
@@ -109,7 +110,8 @@ void h_nodes_retire(struct api *r)
 
 void h_nodes_children(struct api *r)
 {
-	static const char *const keys[] = {"limit", "cursor", "retired", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t id, limit, after;
 	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "limit", 200, 1, 1000, &limit) ||
 	    !api_cursor(r, &after))
@@ -135,7 +137,8 @@ void h_nodes_ancestors(struct api *r)
 
 void h_nodes_subtree(struct api *r)
 {
-	static const char *const keys[] = {"kind", "depth", "limit", "cursor", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t id, depth, limit;
 	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "depth", 0, 0, 20, &depth) ||
 	    !api_qint(r, "limit", 200, 1, 1000, &limit))
@@ -170,7 +173,8 @@ void h_nodes_contacts(struct api *r)
  * filled in (扫码上报). Needs read access to the node. */
 void h_nodes_qr(struct api *r)
 {
-	static const char *const keys[] = {"scale", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t id, scale;
 	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "scale", 8, 1, 32, &scale))
 		return;

@@ -54,7 +54,8 @@ void h_files_get(struct api *r)
 
 void h_requests_stats(struct api *r)
 {
-	static const char *const keys[] = {"node", "from", "to", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t node;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 1, INT64_MAX, &node))
 		return;
@@ -68,7 +69,8 @@ void h_requests_stats(struct api *r)
 
 void h_requests_summary(struct api *r)
 {
-	static const char *const keys[] = {"node", "month", "format", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t node;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 1, INT64_MAX, &node))
 		return;
@@ -95,7 +97,8 @@ void h_requests_summary(struct api *r)
 
 void h_notifications_list(struct api *r)
 {
-	static const char *const keys[] = {"unread", "limit", "cursor", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t limit, before;
 	if (!api_qkeys(r, keys) || !api_qint(r, "limit", 50, 1, 200, &limit) || !api_cursor(r, &before))
 		return;
@@ -119,7 +122,8 @@ void h_notifications_read(struct api *r)
 
 void h_webhooks_list(struct api *r)
 {
-	static const char *const keys[] = {"node", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t node;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 1, INT64_MAX, &node))
 		return;
@@ -143,7 +147,8 @@ void h_webhooks_update(struct api *r)
 
 void h_webhooks_deliveries(struct api *r)
 {
-	static const char *const keys[] = {"limit", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t id, limit;
 	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "limit", 50, 1, 500, &limit))
 		return;

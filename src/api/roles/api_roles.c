@@ -15,7 +15,8 @@ void h_role_types(struct api *r)
 
 void h_roles_list(struct api *r)
 {
-	static const char *const keys[] = {"node", "role", "all", "limit", "cursor", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t node, limit, after;
 	if (!api_list_query(r, keys, 100, &node, &limit, &after))
 		return;
@@ -40,7 +41,8 @@ void h_roles_update(struct api *r)
 
 void h_orgs_list(struct api *r)
 {
-	static const char *const keys[] = {"node", "kind", "limit", "cursor", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t node, limit, after;
 	if (!api_list_query(r, keys, 100, &node, &limit, &after))
 		return;

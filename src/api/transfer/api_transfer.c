@@ -24,7 +24,8 @@
 
 void h_import_people(struct api *r)
 {
-	static const char *const keys[] = {"node", "dry_run", NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	int64_t node;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node))
 		return;
@@ -51,7 +52,8 @@ void h_import_people(struct api *r)
 
 void h_export(struct api *r)
 {
-	static const char *const keys[] = {"node", "format", "reveal", PERSON_FILTER_KEYS, NULL};
+	/* the query keys are the route's (routes.c) */
+	const char *const *keys = api_route_keys(r);
 	static const char *const filter_keys[] = {PERSON_FILTER_KEYS};
 	int64_t node;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node))

@@ -80,8 +80,9 @@ json_t *case_kinds_describe(void)
 					      json_pack("{s:s, s:s, s:s, s:s}", "code", s->code, "name_zh", s->zh,
 							"name_en", s->en, "phase", case_phase_name(s->phase)));
 		for (const struct case_action *a = k->actions; a->code; a++)
-			json_array_append_new(
-			    actions, json_pack("{s:s, s:s, s:s}", "code", a->code, "name_zh", a->zh, "name_en", a->en));
+			json_array_append_new(actions, json_pack("{s:s, s:s, s:s, s:o}", "code", a->code, "name_zh",
+								 a->zh, "name_en", a->en, "input",
+								 fields_describe(a->input, a->ninput)));
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "code", k->code, "path",
 						     k->path, "name_zh", k->zh, "name_en", k->en, "states", states,
 						     "actions", actions, "fields",

@@ -530,6 +530,10 @@ json_t *fields_describe(const struct field *f, int n)
 			json_object_set_new(o, "multiline", json_true());
 		if (f[i].type == FT_CODE)
 			json_object_set_new(o, "source", json_string(f[i].vals->code));
+		if (f[i].flags & FF_NOUPDATE)
+			json_object_set_new(o, "create_only", json_true());
+		if (f[i].flags & FF_NOTNULL)
+			json_object_set_new(o, "not_null", json_true());
 		if (f[i].type == FT_ENUM && f[i].vals) {
 			json_t *vals = json_array();
 			for (const struct enum_val *v = f[i].vals; v->code; v++)

@@ -119,10 +119,11 @@ int fields_write(const struct ctx *c, const struct entity *ent, json_t *obj, jso
 int fields_upsert(const struct ctx *c, const struct entity *ent, json_t *obj, json_t *internal, struct err *e);
 const char *enum_label(const struct enum_val *v, const char *code);
 /* The fields as clients need them to build a form: name, type, required,
- * limit, labels and enum values with their labels (a new array). An
- * FT_CODE field is an "enum" whose values come from the data: "source"
- * names its table and the caller adds the "values" that apply (as
- * org_members_form does with the roles a kind allows). */
+ * read-only, limit, labels, enum values with their labels; multiline,
+ * create_only and not_null when they hold (a new array). An FT_CODE field
+ * is an "enum" whose values come from the data: "source" names its table
+ * and the caller adds the "values" that apply (as org_members_form does
+ * with the roles a kind allows). */
 json_t *fields_describe(const struct field *f, int n);
 /* Validates obj against a bare field table (action inputs): as
  * fields_validate, with every FF_REQUIRED field required. */

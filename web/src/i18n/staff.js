@@ -14,13 +14,6 @@ export default {
         created_at: '建档时间', updated_at: '更新时间', file: '文件',
       },
       enum: {
-        gender: { M: '男', F: '女' },
-        residence: { permanent: '常住', floating: '流动' },
-        status: { active: '在册', moved_out: '迁出', deceased: '已故' },
-        political_status: { masses: '群众', party_member: '中共党员', probationary_member: '中共预备党员', league_member: '共青团员', democratic_party: '民主党派', other: '其他' },
-        relation: { head: '户主', spouse: '配偶', child: '子女', parent: '父母', grandchild: '孙辈', grandparent: '祖辈', sibling: '兄弟姐妹', in_law: '姻亲', tenant: '租户', other: '其他' },
-        tenure: { owned: '自住', rented: '出租', public: '公租房', other: '其他' },
-        selection: { self: '个人自荐', mass: '群众推荐', appointed: '组织任命', elected: '选举产生' },
         access: { viewer: '查看', worker: '录入', officer: '干部', manager: '管理' },
         action: {
           create: '新建', update: '修改', move: '迁移', retire: '撤销', reveal: '查看完整信息', move_in: '迁入', move_out: '迁出',
@@ -113,13 +106,6 @@ export default {
         created_at: 'Registered', updated_at: 'Updated', file: 'File',
       },
       enum: {
-        gender: { M: 'Male', F: 'Female' },
-        residence: { permanent: 'Permanent', floating: 'Floating' },
-        status: { active: 'Active', moved_out: 'Moved out', deceased: 'Deceased' },
-        political_status: { masses: 'Masses', party_member: 'Party member', probationary_member: 'Probationary member', league_member: 'League member', democratic_party: 'Democratic party', other: 'Other' },
-        relation: { head: 'Head', spouse: 'Spouse', child: 'Child', parent: 'Parent', grandchild: 'Grandchild', grandparent: 'Grandparent', sibling: 'Sibling', in_law: 'In-law', tenant: 'Tenant', other: 'Other' },
-        tenure: { owned: 'Owned', rented: 'Rented', public: 'Public housing', other: 'Other' },
-        selection: { self: 'Self-recommended', mass: 'Recommended by residents', appointed: 'Appointed', elected: 'Elected' },
         access: { viewer: 'Viewer', worker: 'Worker', officer: 'Officer', manager: 'Manager' },
         action: {
           create: 'Created', update: 'Updated', move: 'Moved', retire: 'Retired', reveal: 'Revealed full data', move_in: 'Moved in', move_out: 'Moved out',

@@ -1,6 +1,7 @@
 // Who is logged in, from /api/v1/auth/me; login and logout.
 import { defineStore } from 'pinia';
 import { get, post, setCsrf } from '../api.js';
+import { useMeta } from './meta.js';
 
 export const useSession = defineStore('session', {
   state: () => ({ me: null, checked: false }),
@@ -33,6 +34,7 @@ export const useSession = defineStore('session', {
       } finally {
         setCsrf('');
         this.me = null;
+        useMeta().reset();
       }
     },
   },

@@ -16,9 +16,11 @@ export function fmtTime(d, iso, style = 'long') {
   return Number.isNaN(t.getTime()) ? iso : d(t, style);
 }
 
-// Channels a staff member may record on a resident's behalf.
-export const STAFF_CHANNELS = ['visit', 'box', 'book', 'wechat', 'phone', 'walkin', 'patrol'];
-export const STATUSES = ['new', 'accepted', 'waiting', 'referred', 'resolved', 'closed'];
+// The channels (the request's `channel` values, from the server) a staff
+// member records on a resident's behalf: not the resident's own (self, qr)
+// nor an integration's (open311).
+const NOT_STAFF_CHANNELS = ['self', 'qr', 'open311'];
+export const staffChannels = (options) => options.filter((o) => !NOT_STAFF_CHANNELS.includes(o.value));
 
 // An API error's message in the current language (the server's are bilingual).
 export const errText = (e, locale) => pickLabel(e?.message || String(e), locale);
