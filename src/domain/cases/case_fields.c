@@ -55,7 +55,7 @@ const struct entity ENT_CASE = ENTITY("case", "cases", case_fields);
 /* A kind's categories (a request's 楼道灯, 下水道 …; a dispute's types):
  * the deepest level that may handle them and their time limits. */
 static const struct field category_fields[] = {
-    {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_CODE, 40, 0, "代码", "code"},
+    {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_SLUG, 40, 0, "代码", "code"},
     {"kind", FT_TEXT, FF_READONLY | FF_NOUPDATE, 0, 0, "事项类型", "kind"},
     {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM, 20, 0, "中文名称", "Chinese name"},
     {"name_en", FT_TEXT, FF_REQUIRED | FF_TRIM, 40, 0, "英文名称", "English name"},

@@ -8,6 +8,7 @@
  */
 #include "domain/cases/cases.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,17 +338,35 @@ static const char CASE_EXTRA[] = "cat.name_zh, cat.name_en, pn.name, n.name, rp.
 				 "cases.level_responded_at";
 enum { X_CAT_ZH, X_CAT_EN, X_PLACE, X_NODE, X_PERSON, X_PAUSED, X_LEVEL_RESPONDED };
 
-/* SELECT … FROM … for cases of one kind. */
+/* SELECT … FROM … for cases of one kind: the same text for every call, so
+ * it is built once per kind (lists and reads run it on every request). */
+static struct arena select_arena;
+static const char *select_text[16];
+static pthread_once_t select_once = PTHREAD_ONCE_INIT;
+
+static void build_selects(void)
+{
+	arena_init(&select_arena);
+	struct arena *a = &select_arena;
+	for (int i = 0; case_kinds[i] && i < 16; i++) {
+		const struct entity *side = case_kinds[i]->side;
+		select_text[i] = arena_printf(
+		    a,
+		    "SELECT %s%s%s, %s FROM cases JOIN categories cat ON cat.code = cases.category "
+		    "JOIN nodes n ON n.id = cases.node_id LEFT JOIN nodes pn ON pn.id = cases.place_node_id "
+		    "LEFT JOIN people rp ON rp.id = cases.reporter_person_id %s ",
+		    fields_select(&ENT_CASE, a), side ? ", " : "", side ? fields_select(side, a) : "", CASE_EXTRA,
+		    side ? arena_printf(a, "LEFT JOIN %s ON %s.case_id = cases.id", side->table, side->table) : "");
+	}
+}
+
 static const char *case_select(const struct ctx *c, const struct case_kind *kind)
 {
-	const struct entity *side = kind->side;
-	return arena_printf(c->a,
-			    "SELECT %s%s%s, %s FROM cases JOIN categories cat ON cat.code = cases.category "
-			    "JOIN nodes n ON n.id = cases.node_id LEFT JOIN nodes pn ON pn.id = cases.place_node_id "
-			    "LEFT JOIN people rp ON rp.id = cases.reporter_person_id %s%s%s%s ",
-			    fields_select(&ENT_CASE, c->a), side ? ", " : "", side ? fields_select(side, c->a) : "",
-			    CASE_EXTRA, side ? "LEFT JOIN " : "", side ? side->table : "",
-			    side ? arena_printf(c->a, " ON %s.case_id = cases.id", side->table) : "", "");
+	pthread_once(&select_once, build_selects);
+	for (int i = 0; case_kinds[i] && i < 16; i++)
+		if (case_kinds[i] == kind)
+			return select_text[i];
+	return arena_printf(c->a, "SELECT /* unregistered kind %s */", kind->code);
 }
 
 static const char *col_text_or_null(struct store_stmt *st, int i)

@@ -127,7 +127,7 @@ const struct entity ENT_ORG = ENTITY("org", "orgs", org_fields);
  * member roles they allow, which live in org_kind_roles (see org_kinds.h). */
 static const struct field org_kind_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
-    {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE, 32, 0, "代码", "code"},
+    {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_SLUG, 32, 0, "代码", "code"},
     {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM, 20, 0, "中文名称", "Chinese name"},
     {"name_en", FT_TEXT, FF_REQUIRED | FF_TRIM, 60, 0, "英文名称", "English name"},
     {"sort_order", FT_INT, FF_NOTNULL, 1000000, 0, "排序", "sort order"},
@@ -168,7 +168,7 @@ static const struct enum_val tree_vals[] = {{"org", "行政", "administrative"},
 
 /* The levels of the trees (街道, 社区, 片区, 网格, 楼栋, 邻 …; the party's). */
 static const struct field node_kind_fields[] = {
-    {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_CODE, 32, 0, "代码", "code"},
+    {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_SLUG, 32, 0, "代码", "code"},
     {"tree", FT_ENUM, FF_REQUIRED | FF_NOUPDATE, 0, tree_vals, "所属树", "tree"},
     {"level", FT_INT, FF_REQUIRED | FF_NOUPDATE, 20, 0, "层级", "level"},
     {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM, 20, 0, "中文名称", "Chinese name"},

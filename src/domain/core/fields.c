@@ -120,7 +120,7 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 			return rc;
 		if (((f->flags & FF_REQUIRED) || f->type == FT_CODE) && !*s)
 			return err_set(e, ERR_INVALID, f->name, "%s不能为空 / %s is required", f->zh, f->en);
-		if ((f->flags & FF_CODE) && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
+		if ((f->flags & FF_SLUG) && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
 			return err_set(e, ERR_INVALID, f->name,
 				       "%s只能是小写字母、数字和下划线 / %s: lowercase letters, digits and _ only",
 				       f->zh, f->en);

@@ -46,7 +46,7 @@ enum {
 	FF_MULTILINE = 32, /* text may hold line breaks and tabs */
 	FF_TRIM = 64,      /* blanks around text are dropped; an optional blank text counts as absent */
 	FF_SECRET = 128,   /* stored and selected, never in a record or a description (a token) */
-	FF_CODE = 256      /* a code: lowercase letters a-z, digits and _ */
+	FF_SLUG = 256      /* a slug (a code people type): lowercase letters a-z, digits and _ */
 };
 
 struct enum_val {
