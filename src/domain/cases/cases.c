@@ -348,7 +348,7 @@ static void build_selects(void)
 {
 	arena_init(&select_arena);
 	struct arena *a = &select_arena;
-	for (int i = 0; case_kinds[i] && i < 16; i++) {
+	for (int i = 0; i < 16 && case_kinds[i]; i++) {
 		const struct entity *side = case_kinds[i]->side;
 		select_text[i] = arena_printf(
 		    a,
@@ -363,7 +363,7 @@ static void build_selects(void)
 static const char *case_select(const struct ctx *c, const struct case_kind *kind)
 {
 	pthread_once(&select_once, build_selects);
-	for (int i = 0; case_kinds[i] && i < 16; i++)
+	for (int i = 0; i < 16 && case_kinds[i]; i++)
 		if (case_kinds[i] == kind)
 			return select_text[i];
 	return arena_printf(c->a, "SELECT /* unregistered kind %s */", kind->code);
