@@ -5,7 +5,6 @@
  * request's own input gets.
  */
 #include <sodium.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "domain/requests/requests.h"
@@ -59,8 +58,7 @@ int request_create_check(const struct ctx *c, json_t *side, json_t *internal, co
 		unsigned char raw[16];
 		char token[33];
 		randombytes_buf(raw, sizeof raw);
-		for (int i = 0; i < 16; i++)
-			snprintf(token + (size_t)i * 2, 3, "%02x", raw[i]);
+		sodium_bin2hex(token, sizeof token, raw, sizeof raw);
 		json_object_set_new(internal, "external_token", json_string(token));
 	}
 	return 0;
