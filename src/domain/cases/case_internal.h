@@ -46,7 +46,9 @@ int case_event(const struct ctx *c, const struct case_core *k, const char *type,
 int case_land(const struct ctx *c, const struct case_core *k, int64_t node, int64_t now, struct err *e);
 /* The nearest ancestor above node with a role holder (0 if none). */
 int case_parent_target(const struct ctx *c, int64_t node, int64_t *target, struct err *e);
-/* Text for notifying the reporter, and webhook payloads, for an event type. */
+/* Tells in the app whom the kind names (case_kind.notify) of an event. */
+int case_tell(const struct ctx *c, const struct case_core *k, const char *type, bool public, struct err *e);
+/* Queues a public event for the webhooks registered above the case. */
 int case_notify(const struct ctx *c, const struct case_core *k, const char *type, int64_t event_id, const char *note,
 		struct err *e);
 const char *case_event_label(const char *type);

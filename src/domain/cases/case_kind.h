@@ -7,7 +7,7 @@
  * use; its actions, each with its input fields (a field table), who may
  * take it, the states it applies in and an effect; who may read its cases;
  * where a new case lands; its clocks; the labels of its own events; its
- * side table of kind-specific fields. Kinds are registered in
+ * side table of kind-specific fields; who hears of its events. Kinds are registered in
  * src/domain/kinds.c, one line each.
  * Thread-safety: the descriptions are read-only.
  */
@@ -98,6 +98,12 @@ struct case_label {
 	const char *type, *label; /* event type, "中文 / English" */
 };
 
+/* Someone a kind tells of an event in the app, and what they read. */
+struct case_recipient {
+	int64_t user_id;
+	const char *text; /* NULL: "<the kind>“<title>”：<the event's label>" */
+};
+
 enum {
 	READ_PUBLISHED = 1 /* a case made public is readable by anyone logged in */
 };
@@ -125,6 +131,14 @@ struct case_kind {
 	 * is given back once, in the create answer. NULL: nothing to check. */
 	int (*create_check)(const struct ctx *c, json_t *side, json_t *internal, const struct case_draft *d,
 			    struct err *e);
+	/* Who hears of an event in the app (webhooks hear of every public
+	 * event whatever the kind says): up to max recipients written to `to`,
+	 * their number returned, or -1 with e set. public: the event is on
+	 * the case's public timeline. The engine drops the actor and repeats.
+	 * NULL: the reporter hears of every public step (a dispute will name
+	 * its parties and mediator instead). */
+	int (*notify)(const struct ctx *c, const struct case_core *k, const char *type, bool public,
+		      struct case_recipient *to, int max, struct err *e);
 };
 
 /* Every registered kind, NULL-terminated (src/domain/kinds.c). */

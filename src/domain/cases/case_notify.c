@@ -1,8 +1,9 @@
 /*
  * case_notify.c — the timeline and what follows from it: every event is a
- * row; events the reporter may see notify them in the app; every event is
- * offered to the webhooks registered above the case (group-chat robots and
- * other systems), queued in webhook_deliveries for the delivery job.
+ * row; the kind says who hears of it in the app (by default the reporter,
+ * of every public step); every public event is offered to the webhooks
+ * registered above the case (group-chat robots and other systems), queued
+ * in webhook_deliveries for the delivery job.
  */
 #include <string.h>
 
@@ -59,7 +60,48 @@ int case_event(const struct ctx *c, const struct case_core *k, const char *type,
 	    org_id, k->status, status_to, note, (int64_t) public);
 	if (rc)
 		return rc;
-	return public ? case_notify(c, k, type, store_last_id(c->db), note, e) : 0;
+	int64_t event_id = store_last_id(c->db);
+	rc = case_tell(c, k, type, public, e);
+	return rc || !public ? rc : case_notify(c, k, type, event_id, note, e);
+}
+
+enum { MAX_RECIPIENTS = 64 };
+
+/* The engine's rule when a kind names nobody: the reporter hears of every
+ * public step. */
+static int reporter_hears(const struct case_core *k, bool public, struct case_recipient *to)
+{
+	if (!public || !k->reporter_user_id)
+		return 0;
+	to[0] = (struct case_recipient){k->reporter_user_id, NULL};
+	return 1;
+}
+
+int case_tell(const struct ctx *c, const struct case_core *k, const char *type, bool public, struct err *e)
+{
+	struct case_recipient to[MAX_RECIPIENTS];
+	int n = k->def && k->def->notify ? k->def->notify(c, k, type, public, to, MAX_RECIPIENTS, e)
+					 : reporter_hears(k, public, to);
+	if (n < 0)
+		return e->code ? e->code : err_set(e, ERR_INTERNAL, NULL, "通知对象出错 / recipients failed");
+	const char *label = case_event_label(type);
+	const char *now = rows_now(c);
+	const char *text =
+	    k->def && k->def->notify ? arena_printf(c->a, "%s“%s”：%s", k->def->zh, k->title ? k->title : "", label)
+				     : arena_printf(c->a, "您反映的“%s”：%s", k->title ? k->title : "", label);
+	int rc = 0;
+	for (int i = 0; i < n && i < MAX_RECIPIENTS && rc == 0; i++) {
+		int64_t u = to[i].user_id;
+		bool seen = u <= 0 || (c->who && c->who->user_id == u); /* nobody, or their own step */
+		for (int j = 0; j < i && !seen; j++)
+			seen = to[j].user_id == u;
+		if (!seen)
+			rc = store_run(c->db, e,
+				       "INSERT INTO notifications (user_id, case_id, at, text, event) VALUES (?, ?, ?, "
+				       "?, ?)",
+				       "iittt", u, k->id, now, to[i].text ? to[i].text : text, type);
+	}
+	return rc;
 }
 
 /* Is type one of the comma-separated event names (or "*")? */
@@ -79,18 +121,9 @@ int case_notify(const struct ctx *c, const struct case_core *k, const char *type
 {
 	const char *label = case_event_label(type);
 	const char *now = rows_now(c);
-	int rc = 0;
-	/* The reporter hears of every public step but their own. */
-	if (k->reporter_user_id && (!c->who || c->who->user_id != k->reporter_user_id))
-		rc = store_run(c->db, e,
-			       "INSERT INTO notifications (user_id, case_id, at, text, event) VALUES (?, ?, ?, ?, ?)",
-			       "iittt", k->reporter_user_id, k->id, now,
-			       arena_printf(c->a, "您反映的“%s”：%s", k->title ? k->title : "", label), type);
-	if (rc)
-		return rc;
 	/* Webhooks registered at the case's node or above. */
 	struct store_stmt *st;
-	rc = store_prepare(
+	int rc = store_prepare(
 	    c->db,
 	    "SELECT id, events FROM webhooks WHERE active = 1 AND ? >= node_path AND ? < node_path || '~' "
 	    "AND substr(?, 1, length(node_path)) = node_path",
@@ -117,7 +150,7 @@ int case_notify(const struct ctx *c, const struct case_core *k, const char *type
 	}
 	/* A payload group-chat robots (企业微信/钉钉) accept as a text message,
 	 * with the structured event beside it. No personal data. */
-	const char *text = arena_printf(c->a, "【邻里】诉求#%lld“%s”（%s）：%s", (long long)k->id,
+	const char *text = arena_printf(c->a, "【邻里】%s#%lld“%s”（%s）：%s", k->def ? k->def->zh : "", (long long)k->id,
 					k->title ? k->title : "", node_name, label);
 	json_t *payload =
 	    json_pack("{s:s, s:{s:s}, s:{s:s, s:I, s:{s:I, s:s?, s:s, s:s, s:I, s:s}, s:{s:s, s:s, s:s}}}", "msgtype",

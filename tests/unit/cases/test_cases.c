@@ -1516,6 +1516,48 @@ static void test_notifications(void **state)
 	assert_int_equal(qi(v, "SELECT count(*) FROM notifications WHERE case_id = ?", id2), 1);
 }
 
+/* A kind names its own recipients (a dispute: its parties and mediator):
+ * private events reach them too, the actor and repeats are dropped, and
+ * the reporter hears only if named. */
+static int64_t hook_users[4];
+static int hook_recipients(const struct ctx *c, const struct case_core *k, const char *type, bool public,
+			   struct case_recipient *to, int max, struct err *e)
+{
+	(void)c, (void)k, (void)type, (void)public, (void)e;
+	assert_true(max >= 4);
+	for (int i = 0; i < 4; i++)
+		to[i] = (struct case_recipient){hook_users[i], i == 3 ? "自定义 / own text" : NULL};
+	return 4;
+}
+
+static void test_kind_names_recipients(void **state)
+{
+	struct env *v = *state;
+	struct err e = {0};
+	int64_t id = report(v, "corridor_light", "楼道灯坏了");
+	struct case_kind kind = REQUEST_KIND;
+	kind.notify = hook_recipients;
+	struct case_core k;
+	assert_int_equal(case_load_core(&v->cn, id, &k, &e), 0);
+	k.def = &kind;
+	/* 邻长 (the actor), 路人 twice, the director with its own text. */
+	hook_users[0] = v->un, hook_users[1] = v->us, hook_users[2] = v->us, hook_users[3] = v->ud;
+	int64_t before = qi(v, "SELECT count(*) FROM notifications WHERE case_id = ?", id);
+	assert_int_equal(store_begin(v->u.db, &e), 0);
+	assert_int_equal(case_event(&v->cn, &k, "note", NULL, 0, 0, "内部", false, &e), 0);
+	assert_int_equal(store_commit(v->u.db, &e), 0);
+	assert_int_equal(qi(v, "SELECT count(*) FROM notifications WHERE case_id = ?", id), before + 2);
+	assert_int_equal(notifs(v, v->un), 0);
+	assert_int_equal(notifs(v, v->us), 1);
+	assert_int_equal(notifs(v, v->ud), 1);
+	assert_int_equal(notifs(v, v->ur), 0); /* not named */
+	assert_string_equal(qs(v, "SELECT text FROM notifications WHERE user_id = ?", v->ud), "自定义 / own text");
+	const char *t = qs(v, "SELECT text FROM notifications WHERE user_id = ?", v->us);
+	assert_non_null(strstr(t, "民情诉求“楼道灯坏了”"));
+	/* A private event is queued for no webhook whatever the kind says. */
+	assert_int_equal(qi(v, "SELECT count(*) FROM webhook_deliveries WHERE case_id = ?", id), 0);
+}
+
 /* Webhooks above the case get its public events queued, no others. */
 static void test_webhooks_queued(void **state)
 {
@@ -1607,6 +1649,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_summary_head_whose_term_ended_on_the_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_notifications, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kind_names_recipients, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_webhooks_queued, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_webhook_events_match_whole_types, setup, teardown),
 	};
