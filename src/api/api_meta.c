@@ -82,7 +82,7 @@ static void preload_route_data(struct api *r, const char *path)
 	static const char fetch[] = "rel=preload; as=fetch; crossorigin";
 	if (strcmp(path, "/report") != 0)
 		return;
-	const char *link = arena_printf(r->req->a, "</api/v1/categories>; %s", fetch);
+	const char *link = arena_printf(r->req->a, "</api/v1/requests/categories>; %s", fetch);
 	const char *place = http_query(r->req, "place");
 	size_t n = place ? strspn(place, "0123456789") : 0;
 	if (n >= 1 && n <= 15 && !place[n] && place[0] != '0')

@@ -298,45 +298,80 @@ class Fixture {
     return this.ok(await this.as('POST', `/api/v1/users/${user}/grants`, { node_id: node, access: 'viewer' }), 'grant').id;
   }
 
+  // The case kinds (GET /api/v1/case-kinds), by path: the case fixtures
+  // make a case of the kind the row's path names, so a new kind brings only
+  // its rows.
+  async kinds() {
+    return this.memo('kinds', async () => new Map(this.ok(await this.as('GET', '/api/v1/case-kinds'), 'case kinds').items.map((k) => [k.path, k])));
+  }
+
+  async kindOf(row) {
+    const kinds = await this.kinds();
+    const seg = /^\/api\/v1\/([\w-]+)/.exec(row.path)?.[1];
+    return kinds.get(seg) || kinds.get('requests');
+  }
+
+  // A new case's body from the kind's own description: its deepest active
+  // category (so it lands at the place itself), and a sample for each
+  // required field of its side table.
+  async caseBody(kind, node) {
+    const cats = await this.memo(`categories ${kind.path}`, async () => this.ok(await this.as('GET', `/api/v1/${kind.path}/categories`), 'categories').items);
+    const cat = cats.filter((c) => c.active !== false).sort((x, y) => y.level - x.level)[0];
+    if (!cat) throw new Error(`fixture: the ${kind.path} kind has no active category`);
+    const body = { category: cat.code, description: `测试：${kind.name_zh}` };
+    if (node) body.place_node_id = node;
+    for (const f of kind.fields.filter((x) => x.required && !x.read_only)) {
+      const sample = { text: '测试', enum: f.values?.[0]?.code, code: f.values?.[0]?.code, int: 1, bool: false, date: today() }[f.type];
+      if (sample === undefined) throw new Error(`fixture: no sample for ${kind.path}.${f.name} (${f.type})`);
+      body[f.name] = sample;
+    }
+    return body;
+  }
+
   // A case landing exactly at the node, reported by the administrator.
-  async newCase(node) {
-    const r = this.ok(await this.as('POST', '/api/v1/requests', { category: 'corridor_light', description: '测试诉求：楼道灯坏了', place_node_id: node }), 'request');
-    if (r.node_id !== node) throw new Error(`fixture: a request placed at ${node} landed at ${r.node_id}`);
+  async newCase(kind, node) {
+    const r = this.ok(await this.as('POST', `/api/v1/${kind.path}`, await this.caseBody(kind, node)), kind.path);
+    if (r.node_id !== node) throw new Error(`fixture: a ${kind.path} case placed at ${node} landed at ${r.node_id}`);
     return r.id;
+  }
+
+  async act(kind, id, action, body) {
+    if (!kind.actions.some((a) => a.code === action)) throw new Error(`fixture: the ${kind.path} kind has no ${action} action`);
+    this.ok(await this.as('POST', `/api/v1/${kind.path}/${id}/${action}`, body), action);
   }
 
   // Cases by whose they are: the resident's own report, one handed to the
   // organisation, or anyone else's at the node.
-  async freshRequest(actor, pos, node) {
+  async freshCase(kind, actor, pos, node) {
     if (actor === this.a.resident && pos === 'own') {
-      const r = await this.s.req('POST', '/api/v1/requests', { token: actor.token, body: { category: 'corridor_light', description: '测试诉求：我家楼道灯坏了' } });
-      return this.ok(r, 'resident request').id;
+      const r = await this.s.req('POST', `/api/v1/${kind.path}`, { token: actor.token, body: await this.caseBody(kind, 0) });
+      return this.ok(r, `resident ${kind.path}`).id;
     }
-    const id = await this.newCase(node);
+    const id = await this.newCase(kind, node);
     if (actor === this.a.org && pos === 'own') {
-      this.ok(await this.as('POST', `/api/v1/requests/${id}/accept`, {}), 'accept');
-      this.ok(await this.as('POST', `/api/v1/requests/${id}/handover`, { orgs: [{ org_id: actor.orgId, role: 'lead' }] }), 'handover');
+      await this.act(kind, id, 'accept', {});
+      await this.act(kind, id, 'handover', { orgs: [{ org_id: actor.orgId, role: 'lead' }] });
     }
     return id;
   }
 
-  async request(actor, pos, node) {
+  async case(kind, actor, pos, node) {
     const whose = actor === this.a.resident && pos === 'own' ? 'resident' : actor === this.a.org && pos === 'own' ? 'org' : 'any';
-    return this.memo(`request ${whose} ${node}`, () => this.freshRequest(actor, pos, node));
+    return this.memo(`${kind.path} ${whose} ${node}`, () => this.freshCase(kind, actor, pos, node));
   }
 
-  async publicRequest(node) {
-    return this.memo(`public request ${node}`, async () => {
-      const id = await this.newCase(node);
-      this.ok(await this.as('POST', `/api/v1/requests/${id}/publish`, { public: true }), 'publish');
+  async publicCase(kind, node) {
+    return this.memo(`public ${kind.path} ${node}`, async () => {
+      const id = await this.newCase(kind, node);
+      await this.act(kind, id, 'publish', { public: true });
       return id;
     });
   }
 
-  async file(actor, pos, node) {
-    const req = await this.request(actor, pos, node);
-    return this.memo(`file ${req}`, async () => {
-      const r = await this.s.req('POST', `/api/v1/requests/${req}/files`, { body: PNG, token: this.admin.token, headers: { 'Content-Type': 'image/png' } });
+  async file(kind, actor, pos, node) {
+    const id = await this.case(kind, actor, pos, node);
+    return this.memo(`file ${kind.path} ${id}`, async () => {
+      const r = await this.s.req('POST', `/api/v1/${kind.path}/${id}/files`, { body: PNG, token: this.admin.token, headers: { 'Content-Type': 'image/png' } });
       return this.ok(r, 'photo').file_id;
     });
   }
@@ -345,8 +380,9 @@ class Fixture {
   async residentNotification() {
     return this.memo('notification', async () => {
       const res = this.a.resident;
-      const req = await this.request(res, 'own', res.home);
-      this.ok(await this.as('POST', `/api/v1/requests/${req}/accept`, {}), 'accept');
+      const kind = (await this.kinds()).get('requests');
+      const req = await this.case(kind, res, 'own', res.home);
+      await this.act(kind, req, 'accept', {});
       const list = this.ok(await this.s.req('GET', '/api/v1/notifications', { token: res.token }), 'notifications').items;
       if (!list.length) throw new Error('fixture: the resident has no notification');
       return list[0].id;
@@ -411,9 +447,9 @@ class Fixture {
         return this.person(node());
       case 'org': return actor === this.a.org && at === 'own' ? actor.orgId : this.org(node());
       case 'webhook': return this.webhook(node());
-      case 'request': return this.request(actor, at, node());
-      case 'public_request': return this.publicRequest(node());
-      case 'file': return this.file(actor, at, node());
+      case 'case': return this.case(await this.kindOf(row), actor, at, node());
+      case 'public_case': return this.publicCase(await this.kindOf(row), node());
+      case 'file': return this.file(await this.kindOf(row), actor, at, node());
       case 'user':
         return at === 'own' && actor.user ? actor.user.id : this.target.id;
       case 'token':
@@ -429,7 +465,7 @@ class Fixture {
       case 'fresh_member': return this.freshMember(node());
       case 'fresh_user': return this.freshUser();
       case 'fresh_grant': return this.freshGrant(node());
-      case 'fresh_request': return this.freshRequest(actor, at, node());
+      case 'fresh_case': return this.freshCase(await this.kindOf(row), actor, at, node());
       case 'fresh_token': {
         const name = this.uniq();
         const r = await this.s.req('POST', '/api/v1/auth/login', { body: { username: actor.username, password: actor.password, kind: 'api', name } });

@@ -28,25 +28,25 @@ test('a category: codes, limits and the whole description on put', async () => {
   ];
   const mark = await auditCount(admin);
   for (const [body, field] of bad) {
-    const r = await admin.post('/api/v1/categories', body);
+    const r = await admin.post('/api/v1/requests/categories', body);
     assert.equal(r.status, 400, JSON.stringify(body));
     assert.equal(r.json.error.field, field, JSON.stringify(r.json));
   }
   assert.equal(await auditCount(admin), mark, 'rejected input writes nothing');
-  assert.equal((await admin.get('/api/v1/categories')).json.items.some((c) => c.code === 'lift'), false);
+  assert.equal((await admin.get('/api/v1/requests/categories')).json.items.some((c) => c.code === 'lift'), false);
 
-  assert.equal((await admin.post('/api/v1/categories', { ...category, name_zh: '  电梯故障　' })).status, 200);
-  let lift = (await admin.get('/api/v1/categories')).json.items.find((c) => c.code === 'lift');
+  assert.equal((await admin.post('/api/v1/requests/categories', { ...category, name_zh: '  电梯故障　' })).status, 200);
+  let lift = (await admin.get('/api/v1/requests/categories')).json.items.find((c) => c.code === 'lift');
   assert.equal(lift.name_zh, '电梯故障', 'blanks (and the ideographic space) trimmed');
   assert.equal(lift.active, true);
   assert.equal(lift.sort_order, 50);
   assert.equal(lift.kind, 'request');
   // A later put is the whole description: left-out fields take their defaults.
-  assert.equal((await admin.post('/api/v1/categories', { ...category, active: false, sort_order: 3 })).status, 200);
-  lift = (await admin.get('/api/v1/categories')).json.items.find((c) => c.code === 'lift');
+  assert.equal((await admin.post('/api/v1/requests/categories', { ...category, active: false, sort_order: 3 })).status, 200);
+  lift = (await admin.get('/api/v1/requests/categories')).json.items.find((c) => c.code === 'lift');
   assert.deepEqual([lift.active, lift.sort_order, lift.name_zh], [false, 3, '电梯']);
-  assert.equal((await admin.post('/api/v1/categories', category)).status, 200);
-  lift = (await admin.get('/api/v1/categories')).json.items.find((c) => c.code === 'lift');
+  assert.equal((await admin.post('/api/v1/requests/categories', category)).status, 200);
+  lift = (await admin.get('/api/v1/requests/categories')).json.items.find((c) => c.code === 'lift');
   assert.deepEqual([lift.active, lift.sort_order], [true, 50]);
 });
 

@@ -68,7 +68,7 @@ test('the served limits are the ones validation enforces', async () => {
   assert.equal(p.status, 400);
   assert.equal(p.json.error.field, 'name');
   const tmax = field('case', 'title').max;
-  const cat = (await admin.get('/api/v1/categories')).json.items[0].code;
+  const cat = (await admin.get('/api/v1/requests/categories')).json.items[0].code;
   const c = await admin.post('/api/v1/requests', { category: cat, place_node_id: circle.id, title: '灯'.repeat(tmax + 1), description: '楼道灯不亮' });
   assert.equal(c.status, 400);
   assert.equal(c.json.error.field, 'title');

@@ -23,7 +23,7 @@ after(async () => s && (await s.stop()));
 const clock = (atMs) => JSON.parse(linli(['clock', '--db', s.db, '--at', iso(atMs), '--no-webhooks']));
 
 test('categories carry a handling level and time limits', async () => {
-  const c = await resident.get('/api/v1/categories');
+  const c = await resident.get('/api/v1/requests/categories');
   assert.equal(c.status, 200);
   const light = c.json.items.find((x) => x.code === 'corridor_light');
   assert.equal(light.name_zh, '楼道灯');

@@ -49,7 +49,7 @@ const routes = [
     meta: {
       early: (to) => {
         const place = String(to.query.place ?? '');
-        return ['/api/v1/categories', ...(/^[1-9][0-9]{0,14}$/.test(place) ? [`/api/v1/nodes/${place}/contacts`] : [])];
+        return ['/api/v1/requests/categories', ...(/^[1-9][0-9]{0,14}$/.test(place) ? [`/api/v1/nodes/${place}/contacts`] : [])];
       },
     },
   },

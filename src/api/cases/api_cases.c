@@ -13,6 +13,27 @@
 #include "domain/cases/case_files.h"
 #include "domain/cases/cases.h"
 
+/* A kind's categories (a request's 类别, a dispute's 类型): for everyone
+ * logged in; configured by administrators. */
+void h_categories_list(struct api *r)
+{
+	json_t *items = NULL;
+	struct err e = {0};
+	int rc = case_categories(&r->c, r->kind, &items, &e);
+	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
+}
+
+void h_categories_put(struct api *r)
+{
+	json_t *in = api_body(r), *out = NULL;
+	if (!in)
+		return;
+	struct err e = {0};
+	int rc = case_category_put(&r->c, r->kind, in, &out, &e);
+	json_decref(in);
+	api_result(r, rc, &e, 200, out);
+}
+
 void h_case_kinds(struct api *r)
 {
 	api_ok(r, 200, json_pack("{s:o}", "items", case_kinds_describe()));

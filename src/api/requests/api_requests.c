@@ -1,6 +1,6 @@
 /*
  * api_requests.c — what residents' requests have beyond the generic case
- * routes (api/cases/): their categories, statistics and monthly summaries;
+ * routes (api/cases/): their statistics and monthly summaries;
  * and the engine's notifications, photos and webhooks.
  */
 #include <fcntl.h>
@@ -17,25 +17,6 @@
 #include "domain/cases/cases.h"
 #include "domain/integration/webhooks.h"
 #include "domain/requests/requests.h"
-
-void h_categories_list(struct api *r)
-{
-	json_t *items = NULL;
-	struct err e = {0};
-	int rc = case_categories(&r->c, &REQUEST_KIND, &items, &e);
-	api_result(r, rc, &e, 200, rc ? NULL : json_pack("{s:o}", "items", items));
-}
-
-void h_categories_put(struct api *r)
-{
-	json_t *in = api_body(r), *out = NULL;
-	if (!in)
-		return;
-	struct err e = {0};
-	int rc = case_category_put(&r->c, &REQUEST_KIND, in, &out, &e);
-	json_decref(in);
-	api_result(r, rc, &e, 200, out);
-}
 
 void h_files_get(struct api *r)
 {

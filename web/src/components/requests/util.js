@@ -25,7 +25,7 @@ export const staffChannels = (options) => options.filter((o) => !NOT_STAFF_CHANN
 // An API error's message in the current language (the server's are bilingual).
 export const errText = (e, locale) => pickLabel(e?.message || String(e), locale);
 
-// A category's name in the current language, from GET /api/v1/categories.
+// A category's name in the current language, from GET /api/v1/requests/categories.
 export function categoryName(categories, code, fallback, locale) {
   const c = categories.find((x) => x.code === code);
   if (!c) return fallback || code;
