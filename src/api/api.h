@@ -69,6 +69,7 @@ struct route {
 	const char *query;
 	const char *body_of;
 	const char *out_of, *out_alt;
+	const char *headers; /* response headers of success: ids of params.c's api_resp_headers */
 	enum route_auth auth;
 	enum route_body body;
 	enum route_out out;
@@ -99,8 +100,8 @@ void api_create(struct api *r, dom_create_fn fn);
 void api_get(struct api *r, dom_get_fn fn);
 void api_update(struct api *r, dom_update_fn fn);
 /* Query of a subtree list: checks keys, reads node (0 = home), limit
- * (1..500, default def) and cursor; answers 400 itself on failure. */
-bool api_list_query(struct api *r, const char *const *keys, int64_t def, int64_t *node, int64_t *limit, int64_t *after);
+ * and cursor, as the route declares them; answers 400 itself on failure. */
+bool api_list_query(struct api *r, const char *const *keys, int64_t *node, int64_t *limit, int64_t *after);
 
 /* Answers with the contents of the file at path (read whole into memory),
  * with its type; 500 if it cannot be read. */
@@ -115,8 +116,11 @@ const char *api_tmpfile(struct api *r, const char *stem);
 json_t *api_body(struct api *r);
 /* Path parameter i as a positive id; answers 400 itself on failure. */
 bool api_id(struct api *r, int i, int64_t *out);
-/* Query integer within [min,max] (default if absent); answers 400 on failure. */
-bool api_qint(struct api *r, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out);
+/* The integer query parameter key, bounded and defaulted as the matched
+ * route's parameter says (params.c: int min= max= def=; id: positive), so
+ * the document and the check are one; answers 400 out of bounds, 500 if
+ * the route does not declare key. */
+bool api_qint(struct api *r, const char *key, int64_t *out);
 /* Opaque cursor → keyset id (0 if absent); answers 400 on a bad cursor. */
 bool api_cursor(struct api *r, int64_t *after);
 /* Rejects query keys not in the NULL-terminated list. */

@@ -1,4 +1,5 @@
 /* common.c — responses, the error format and input parsing shared by handlers. */
+#include <errno.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include "api/api.h"
 #include "api/shapes.h"
 #include "domain/cases/case_kind.h"
+#include "base/log.h"
 #include "base/utf8.h"
 
 void api_ok(struct api *r, int status, json_t *body)
@@ -108,20 +110,67 @@ bool api_id(struct api *r, int i, int64_t *out)
 	return true;
 }
 
-bool api_qint(struct api *r, const char *key, int64_t def, int64_t min, int64_t max, int64_t *out)
+/* The route's query parameter named key (its entry in params.c), or NULL. */
+static const struct param *route_param(const struct api *r, const char *key)
 {
+	const char *q = r->route && r->route->query ? r->route->query : "";
+	while (*q) {
+		size_t n = strcspn(q, " ");
+		char id[48];
+		if (n < sizeof id) {
+			memcpy(id, q, n);
+			id[n] = 0;
+			const struct param *p = param_find(id);
+			if (p && !strcmp(p->name, key))
+				return p;
+		}
+		q += n + (q[n] == ' ');
+	}
+	return NULL;
+}
+
+/* The value of "name=N" in a type spec, if there. */
+static bool spec_num(const char *type, const char *name, int64_t *v)
+{
+	size_t n = strlen(name);
+	for (const char *t = type; (t = strstr(t, name)) != NULL; t += n)
+		if ((t == type || t[-1] == ' ') && t[n] == '=') {
+			*v = strtoll(t + n + 1, NULL, 10);
+			return true;
+		}
+	return false;
+}
+
+bool api_qint(struct api *r, const char *key, int64_t *out)
+{
+	const struct param *p = route_param(r, key);
+	if (!p || (strncmp(p->type, "int", 3) && strncmp(p->type, "id", 2))) {
+		log_error("route %s %s reads the undeclared integer parameter %s", r->route ? r->route->method : "",
+			  r->route ? r->route->pattern : "", key);
+		api_error(r, 500, "internal", key, "服务器内部错误 / internal error");
+		return false;
+	}
+	bool id = !strncmp(p->type, "id", 2);
+	int64_t min = id ? 1 : INT64_MIN, max = INT64_MAX, def = 0;
+	spec_num(p->type, "min", &min);
+	spec_num(p->type, "max", &max);
+	spec_num(p->type, "def", &def);
 	const char *s = http_query(r->req, key);
 	if (!s) {
 		*out = def;
 		return true;
 	}
 	char *end;
+	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v < min || v > max) {
+	if (!*s || *end || errno || v < min || v > max) {
 		api_error(r, 400, "invalid", key,
-			  arena_printf(r->req->a,
-				       "参数%s应为%lld到%lld之间的整数 / %s must be an integer in [%lld, %lld]", key,
-				       (long long)min, (long long)max, key, (long long)min, (long long)max));
+			  max == INT64_MAX
+			      ? arena_printf(r->req->a, "参数%s应为不小于%lld的整数 / %s must be an integer ≥ %lld",
+					     key, (long long)min, key, (long long)min)
+			      : arena_printf(r->req->a,
+					     "参数%s应为%lld到%lld之间的整数 / %s must be an integer in [%lld, %lld]",
+					     key, (long long)min, (long long)max, key, (long long)min, (long long)max));
 		return false;
 	}
 	*out = v;
@@ -245,10 +294,9 @@ void api_update(struct api *r, dom_update_fn fn)
 	api_result(r, rc, &e, 200, out);
 }
 
-bool api_list_query(struct api *r, const char *const *keys, int64_t def, int64_t *node, int64_t *limit, int64_t *after)
+bool api_list_query(struct api *r, const char *const *keys, int64_t *node, int64_t *limit, int64_t *after)
 {
-	return api_qkeys(r, keys) && api_qint(r, "node", 0, 0, INT64_MAX, node) &&
-	       api_qint(r, "limit", def, 1, 500, limit) && api_cursor(r, after);
+	return api_qkeys(r, keys) && api_qint(r, "node", node) && api_qint(r, "limit", limit) && api_cursor(r, after);
 }
 
 bool api_send_file(struct api *r, const char *path, const char *type)

@@ -412,6 +412,13 @@ static void add_fields(const struct entity *ent, const struct case_kind *k, enum
 		if (req && (mode == F_RECORD || (mode == F_CREATE && (f->flags & FF_REQUIRED))))
 			json_array_append_new(req, json_string(f->name));
 	}
+	/* input kept outside the table (a kind's role list) */
+	for (int i = 0; ent && mode != F_RECORD && i < ent->nextra; i++) {
+		const struct field *f = &ent->extra[i];
+		json_object_set_new(props, f->name, field_schema(f, k, mode));
+		if (req && mode == F_CREATE && (f->flags & FF_REQUIRED))
+			json_array_append_new(req, json_string(f->name));
+	}
 }
 
 /* A shape's properties into props/req. */
@@ -816,8 +823,25 @@ static json_t *success(struct gen *g, const struct route *rt, const struct case_
 		json_object_update(c, alt);
 		json_decref(alt);
 	}
-	return json_pack("{s:s, s:o}", "description", rt->status == 201 ? "已创建 / created" : "成功 / success",
-			 "content", c);
+	json_t *ok = json_pack("{s:s, s:o}", "description", rt->status == 201 ? "已创建 / created" : "成功 / success",
+			       "content", c);
+	json_t *hs = json_object();
+	char *ids = strdup(rt->headers ? rt->headers : ""), *save = NULL;
+	for (char *id = strtok_r(ids, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+		const struct resp_header *h = resp_header_find(id);
+		if (!h) {
+			problem(g, "%s: no response header %s", rt->pattern, id);
+			continue;
+		}
+		json_object_set_new(
+		    hs, h->name, json_pack("{s:s, s:o}", "description", h->doc, "schema", spec(g, h->type, k, NULL)));
+	}
+	free(ids);
+	if (json_object_size(hs))
+		json_object_set_new(ok, "headers", hs);
+	else
+		json_decref(hs);
+	return ok;
 }
 
 static void operation_id(const char *method, const char *path, char *out, size_t cap)

@@ -3,7 +3,8 @@
  * key, type (shapes.h notation) and meaning. Routes name their query
  * parameters by id (routes.c); a path's {x} is the path parameter x
  * (Open311's {id} is Open311Id). Enumerations that are a field's values
- * say so (of=ENTITY.FIELD) instead of listing them again.
+ * say so (of=ENTITY.FIELD) instead of listing them again. Then the
+ * response headers routes send on success (`headers`).
  */
 #include <string.h>
 
@@ -95,5 +96,23 @@ const struct param *param_path(const char *name)
 	for (int i = 0; name && i < api_param_count; i++)
 		if (!strcmp(api_params[i].in, "path") && !strcmp(api_params[i].name, name))
 			return &api_params[i];
+	return NULL;
+}
+
+// clang-format off
+const struct resp_header api_resp_headers[] = {
+    {"SetCookie", "Set-Cookie", "str", "kind=session 时设置会话Cookie（linli_session，HttpOnly，SameSite=Strict，12小时）；退出时清除 / with kind session, the session cookie (linli_session, HttpOnly, SameSite=Strict, 12 hours); cleared on logout"},
+    {"ContentDisposition", "Content-Disposition", "str", "文件名：下载为 attachment（台账另有 RFC 6266 的中文 filename*），二维码为 inline / the file name: attachment for downloads (exports add a Chinese RFC 6266 filename*), inline for the QR code"},
+    {"XRowCount", "X-Row-Count", "int min=0", "导出的行数 / the number of rows exported"},
+    {"XQRLink", "X-QR-Link", "str", "二维码中的链接（扫码上报页） / the link the code holds (the scan-to-report page)"},
+};
+// clang-format on
+const int api_resp_header_count = (int)(sizeof api_resp_headers / sizeof api_resp_headers[0]);
+
+const struct resp_header *resp_header_find(const char *id)
+{
+	for (int i = 0; id && i < api_resp_header_count; i++)
+		if (!strcmp(api_resp_headers[i].id, id))
+			return &api_resp_headers[i];
 	return NULL;
 }

@@ -27,9 +27,9 @@ const struct route api_routes[] = {
     {R("GET", "/api/v1/meta/fields", h_meta_fields, AUTH_LOGIN, "meta", "字段说明：类型、上限、枚举值与中英文名称", "the fields: types, limits, enum values and labels"),
      .out_of = "MetaFields"},
     {R("POST", "/api/v1/auth/login", h_login, AUTH_PUBLIC, "auth", "登录", "log in"),
-     .body = BODY_SHAPE, .body_of = "LoginRequest", .out_of = "LoginResponse"},
+     .body = BODY_SHAPE, .body_of = "LoginRequest", .out_of = "LoginResponse", .headers = "SetCookie"},
     {R("POST", "/api/v1/auth/logout", h_logout, AUTH_LOGIN, "auth", "退出", "log out"),
-     .out = OUT_OK},
+     .out = OUT_OK, .headers = "SetCookie"},
     {R("GET", "/api/v1/auth/me", h_me, AUTH_LOGIN, "auth", "当前用户", "current user"),
      .out_of = "Actor"},
     {R("GET", "/api/v1/auth/tokens", h_tokens_list, AUTH_LOGIN, "auth", "我的API令牌", "my API tokens"),
@@ -141,7 +141,7 @@ const struct route api_routes[] = {
     {R("GET", "/api/v1/requests/stats", h_requests_stats, AUTH_LOGIN, "requests", "诉求统计", "request statistics"), .query = "StatsNode From To",
      .out_of = "RequestStats"},
     {R("GET", "/api/v1/requests/summary", h_requests_summary, AUTH_LOGIN, "requests", "月度小结", "monthly summary"), .query = "StatsNode Month SummaryFormat",
-     .out_of = "RequestSummary", .out_alt = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/csv; charset=utf-8"},
+     .out_of = "RequestSummary", .out_alt = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/csv; charset=utf-8", .headers = "ContentDisposition"},
     {R("GET", "/api/v1/case-kinds", h_case_kinds, AUTH_LOGIN, "requests", "事项类型与状态", "case kinds and their states"),
      .out = OUT_ITEMS, .out_of = "CaseKind"},
     /* Every case kind at its own path (requests, …), one set of handlers. */
@@ -176,7 +176,7 @@ const struct route api_routes[] = {
     {R("GET", "/api/v1/webhooks/{id}/deliveries", h_webhooks_deliveries, AUTH_LOGIN, "requests", "推送记录", "webhook deliveries"), .query = "DeliveryLimit",
      .out = OUT_ITEMS, .out_of = "WebhookDelivery"},
     {R("GET", "/api/v1/nodes/{id}/qr.png", h_nodes_qr, AUTH_LOGIN, "tree", "扫码上报二维码", "scan-to-report QR code"), .query = "Scale",
-     .out = OUT_FILE, .out_alt = "image/png"},
+     .out = OUT_FILE, .out_alt = "image/png", .headers = "ContentDisposition XQRLink"},
     {R("GET", "/open311/v2/discovery.{format}", h_o311_discovery, AUTH_PUBLIC, "open311", "Open311 服务发现", "discovery"),
      .out_of = "Open311Object", .out_alt = "application/xml"},
     {R("GET", "/open311/v2/services.{format}", h_o311_services, AUTH_PUBLIC, "open311", "Open311 服务列表", "services"), .query = "JurisdictionId",
@@ -192,7 +192,7 @@ const struct route api_routes[] = {
     {R("GET", "/open311/v2/tokens/{token}", h_o311_token, AUTH_APIKEY, "open311", "Open311 令牌查询", "token lookup"), .query = "JurisdictionId",
      .out_of = "Open311Object", .out_alt = "application/xml"},
     {R("GET", "/api/v1/export/{list}", h_export, AUTH_LOGIN, "transfer", "导出台账", "export a list"), .query = "Node ExportFormat Reveal PersonQ PersonTag PersonResidence PersonStatus PersonPoliticalStatus PersonGender PersonHousehold PersonSort",
-     .out = OUT_FILE, .out_alt = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/csv; charset=utf-8"},
+     .out = OUT_FILE, .out_alt = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/csv; charset=utf-8", .headers = "ContentDisposition XRowCount"},
 };
 // clang-format on
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -58,4 +58,13 @@ const struct param *param_find(const char *id);
 /* The path parameter {name} (e.g. "id", "format"), or NULL. */
 const struct param *param_path(const char *name);
 
+/* A response header routes send on success; routes name them by id. */
+struct resp_header {
+	const char *id, *name, *type, *doc;
+};
+
+extern const struct resp_header api_resp_headers[];
+extern const int api_resp_header_count;
+const struct resp_header *resp_header_find(const char *id);
+
 #endif

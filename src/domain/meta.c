@@ -42,8 +42,10 @@ json_t *meta_fields_describe(void)
 	json_t *ents = json_object();
 	const struct entity *e;
 	for (int i = 0; (e = meta_entity_at(i)); i++) {
-		json_object_set_new(ents, e->name,
-				    json_pack("{s:s, s:o}", "table", e->table, "fields", fields_describe(e->f, e->n)));
+		json_t *o = json_pack("{s:s, s:o}", "table", e->table, "fields", fields_describe(e->f, e->n));
+		if (e->nextra) /* input kept outside the table (a kind's role list) */
+			json_object_set_new(o, "input", fields_describe(e->extra, e->nextra));
+		json_object_set_new(ents, e->name, o);
 	}
 	return json_pack("{s:o, s:o}", "entities", ents, "case_kinds", case_kinds_describe());
 }

@@ -90,3 +90,28 @@ test('responses carry the security headers', async () => {
   assert.match(r.headers.get('content-security-policy'), /default-src 'self'/);
   assert.equal(r.headers.get('cache-control'), 'no-store');
 });
+
+// The headers a route documents on success are the ones it sends (and the
+// ones it sends are documented): read from the document, not restated.
+test('documented response headers are sent', async () => {
+  const doc = (await s.req('GET', '/api/v1/openapi.json')).json;
+  const documented = (path, method) => Object.keys(doc.paths[path][method].responses['200'].headers || {}).map((h) => h.toLowerCase()).sort();
+  const login = await s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'admin1234' } });
+  assert.equal(login.status, 200);
+  const token = login.json.token;
+  const node = (await s.req('GET', '/api/v1/nodes?limit=1', { token })).json.items?.[0]?.id;
+  assert.ok(node, 'the database has a root node');
+  const cookie = { Cookie: `linli_session=${token}`, 'X-CSRF-Token': login.json.csrf_token };
+  const calls = [
+    ['/api/v1/auth/login', 'post', login],
+    ['/api/v1/nodes/{id}/qr.png', 'get', await s.req('GET', `/api/v1/nodes/${node}/qr.png`, { token })],
+    ['/api/v1/export/{list}', 'get', await s.req('GET', '/api/v1/export/people?format=csv', { token })],
+    ['/api/v1/auth/logout', 'post', await s.req('POST', '/api/v1/auth/logout', { headers: cookie })],
+  ];
+  const linliHeaders = ['set-cookie', 'content-disposition', 'x-row-count', 'x-qr-link'];
+  for (const [path, method, r] of calls) {
+    assert.equal(r.status, 200, `${method} ${path}: ${r.status}`);
+    const sent = linliHeaders.filter((h) => r.headers.get(h) !== null).sort();
+    assert.deepEqual(sent, documented(path, method), `${method} ${path}`);
+  }
+});

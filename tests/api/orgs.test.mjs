@@ -105,7 +105,9 @@ test('only administrators configure kinds, and bad definitions change nothing', 
   assert.equal((await shuji.post('/api/v1/org-member-roles', { code: 'x', name_zh: 'x', name_en: 'x' })).status, 403);
   const cases = [
     [{ ...def, roles: ['lead', 'nobody'] }, 'roles', /成员职务“nobody”不存在/],
-    [{ ...def, roles: [] }, 'roles', /1到20/],
+    [{ ...def, roles: [] }, 'roles', /至少要有一个成员职务/],
+    [{ ...def, roles: Array.from({ length: 21 }, (_, i) => `r${i}`) }, 'roles', /最多20项/],
+    [{ ...def, roles: 'lead' }, 'roles', /列表/],
     [{ ...def, roles: ['lead', 'lead'] }, 'roles', /重复/],
     [{ code: 'choir', name_zh: '合唱团', name_en: 'choir' }, 'roles', /缺少成员职务/],
     [{ ...def, code: 'Choir!' }, 'code', /小写字母/],

@@ -14,7 +14,7 @@ void h_users_list(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t limit, after;
-	if (!api_qkeys(r, keys) || !api_qint(r, "limit", 100, 1, 500, &limit) || !api_cursor(r, &after))
+	if (!api_qkeys(r, keys) || !api_qint(r, "limit", &limit) || !api_cursor(r, &after))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
@@ -111,8 +111,7 @@ void h_audit_list(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t id, limit, before;
-	if (!api_qkeys(r, keys) || !api_qint(r, "id", 0, 0, INT64_MAX, &id) ||
-	    !api_qint(r, "limit", 50, 1, 500, &limit) || !api_cursor(r, &before))
+	if (!api_qkeys(r, keys) || !api_qint(r, "id", &id) || !api_qint(r, "limit", &limit) || !api_cursor(r, &before))
 		return;
 	const char *entity = http_query(r->req, "entity");
 	if (entity && !id)

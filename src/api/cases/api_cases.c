@@ -45,7 +45,7 @@ void h_cases_list(struct api *r)
 	 * route's query keys (routes.c, "{filters}"). */
 	const char *const *keys = api_route_keys(r);
 	int64_t node, limit, after;
-	if (!api_list_query(r, keys, 50, &node, &limit, &after))
+	if (!api_list_query(r, keys, &node, &limit, &after))
 		return;
 	struct case_filter f = {.kind = r->kind, .node_id = node, .limit = (int)limit, .after_id = after};
 	f.q = http_query(r->req, "q");

@@ -11,7 +11,7 @@
 bool api_person_filter(struct api *r, struct person_filter *f)
 {
 	int64_t hh;
-	if (!api_qint(r, "household", 0, 0, INT64_MAX, &hh))
+	if (!api_qint(r, "household", &hh))
 		return false;
 	const char *sort = http_query(r->req, "sort");
 	if (sort && strcmp(sort, "name") != 0 && strcmp(sort, "id") != 0) {
@@ -39,8 +39,8 @@ void h_people_list(struct api *r)
 	const char *const *keys = api_route_keys(r);
 	struct person_filter f = {0};
 	int64_t node, limit;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node) ||
-	    !api_qint(r, "limit", 50, 1, 500, &limit) || !api_person_filter(r, &f))
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", &node) || !api_qint(r, "limit", &limit) ||
+	    !api_person_filter(r, &f))
 		return;
 	const char *cur = http_query(r->req, "cursor");
 	if (f.by_name && cur && *cur) {
@@ -135,7 +135,7 @@ void h_households_list(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t node, limit, after;
-	if (!api_list_query(r, keys, 50, &node, &limit, &after))
+	if (!api_list_query(r, keys, &node, &limit, &after))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};

@@ -12,7 +12,7 @@ void h_stats(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t node;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node))
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", &node))
 		return;
 	if (!node)
 		return api_error(r, 400, "invalid", "node", "需要node参数 / node is required");

@@ -46,8 +46,7 @@ void h_nodes_list(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t under, limit;
-	if (!api_qkeys(r, keys) || !api_qint(r, "under", 0, 0, INT64_MAX, &under) ||
-	    !api_qint(r, "limit", 50, 1, 500, &limit))
+	if (!api_qkeys(r, keys) || !api_qint(r, "under", &under) || !api_qint(r, "limit", &limit))
 		return;
 	const char *q = http_query(r->req, "q");
 	struct err e = {0};
@@ -113,8 +112,7 @@ void h_nodes_children(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t id, limit, after;
-	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "limit", 200, 1, 1000, &limit) ||
-	    !api_cursor(r, &after))
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "limit", &limit) || !api_cursor(r, &after))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
@@ -140,8 +138,7 @@ void h_nodes_subtree(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t id, depth, limit;
-	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "depth", 0, 0, 20, &depth) ||
-	    !api_qint(r, "limit", 200, 1, 1000, &limit))
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "depth", &depth) || !api_qint(r, "limit", &limit))
 		return;
 	const char *cursor = http_query(r->req, "cursor");
 	if (cursor && strspn(cursor, "/0123456789") != strlen(cursor))
@@ -176,7 +173,7 @@ void h_nodes_qr(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t id, scale;
-	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "scale", 8, 1, 32, &scale))
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "scale", &scale))
 		return;
 	json_t *node = NULL;
 	struct err e = {0};

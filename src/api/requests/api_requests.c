@@ -38,7 +38,7 @@ void h_requests_stats(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t node;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 1, INT64_MAX, &node))
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", &node))
 		return;
 	if (!node)
 		return api_error(r, 400, "invalid", "node", "需要node参数 / node is required");
@@ -53,7 +53,7 @@ void h_requests_summary(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t node;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 1, INT64_MAX, &node))
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", &node))
 		return;
 	const char *month = http_query(r->req, "month"), *fmt = http_query(r->req, "format");
 	if (!node)
@@ -81,7 +81,7 @@ void h_notifications_list(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t limit, before;
-	if (!api_qkeys(r, keys) || !api_qint(r, "limit", 50, 1, 200, &limit) || !api_cursor(r, &before))
+	if (!api_qkeys(r, keys) || !api_qint(r, "limit", &limit) || !api_cursor(r, &before))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
@@ -106,7 +106,7 @@ void h_webhooks_list(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t node;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 1, INT64_MAX, &node))
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", &node))
 		return;
 	if (!node)
 		return api_error(r, 400, "invalid", "node", "需要node参数 / node is required");
@@ -131,7 +131,7 @@ void h_webhooks_deliveries(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t id, limit;
-	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "limit", 50, 1, 500, &limit))
+	if (!api_id(r, 0, &id) || !api_qkeys(r, keys) || !api_qint(r, "limit", &limit))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};

@@ -12,11 +12,9 @@
 #include "domain/roles/org_kinds.h"
 #include "domain/roles/org_members.h"
 
-static const char *const no_keys[] = {NULL};
-
 static void list_of(struct api *r, int (*fn)(const struct ctx *, json_t **, struct err *))
 {
-	if (!api_qkeys(r, no_keys))
+	if (!api_qkeys(r, api_route_keys(r)))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
@@ -69,9 +67,8 @@ void h_org_roles_update(struct api *r)
 
 void h_org_members_list(struct api *r)
 {
-	static const char *const keys[] = {"all", "limit", "cursor", NULL};
 	int64_t org, limit, after;
-	if (!api_id(r, 0, &org) || !api_qkeys(r, keys) || !api_qint(r, "limit", 100, 1, 500, &limit) ||
+	if (!api_id(r, 0, &org) || !api_qkeys(r, api_route_keys(r)) || !api_qint(r, "limit", &limit) ||
 	    !api_cursor(r, &after))
 		return;
 	json_t *items = NULL;
@@ -112,9 +109,8 @@ void h_org_members_end(struct api *r)
 
 void h_people_orgs(struct api *r)
 {
-	static const char *const keys[] = {"all", NULL};
 	int64_t person;
-	if (!api_id(r, 0, &person) || !api_qkeys(r, keys))
+	if (!api_id(r, 0, &person) || !api_qkeys(r, api_route_keys(r)))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
@@ -125,9 +121,8 @@ void h_people_orgs(struct api *r)
 /* kind=a,b (at most 16 kinds), role=optional. */
 void h_nodes_nearest_org(struct api *r)
 {
-	static const char *const keys[] = {"kind", "role", NULL};
 	int64_t node;
-	if (!api_id(r, 0, &node) || !api_qkeys(r, keys))
+	if (!api_id(r, 0, &node) || !api_qkeys(r, api_route_keys(r)))
 		return;
 	const char *list = http_query(r->req, "kind");
 	if (!list || !*list)

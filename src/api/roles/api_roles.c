@@ -18,7 +18,7 @@ void h_roles_list(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t node, limit, after;
-	if (!api_list_query(r, keys, 100, &node, &limit, &after))
+	if (!api_list_query(r, keys, &node, &limit, &after))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
@@ -44,7 +44,7 @@ void h_orgs_list(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t node, limit, after;
-	if (!api_list_query(r, keys, 100, &node, &limit, &after))
+	if (!api_list_query(r, keys, &node, &limit, &after))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};

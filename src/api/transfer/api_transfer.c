@@ -27,7 +27,7 @@ void h_import_people(struct api *r)
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
 	int64_t node;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node))
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", &node))
 		return;
 	if (r->req->body_too_large)
 		return api_error(r, 413, "too_large", NULL, "文件过大 / file too large");
@@ -56,7 +56,7 @@ void h_export(struct api *r)
 	const char *const *keys = api_route_keys(r);
 	static const char *const filter_keys[] = {PERSON_FILTER_KEYS};
 	int64_t node;
-	if (!api_qkeys(r, keys) || !api_qint(r, "node", 0, 0, INT64_MAX, &node))
+	if (!api_qkeys(r, keys) || !api_qint(r, "node", &node))
 		return;
 	/* With any filter the export takes the filter; another list than
 	 * people refuses it (400) rather than silently exporting everything. */

@@ -86,9 +86,9 @@ int case_tell(const struct ctx *c, const struct case_core *k, const char *type, 
 		return e->code ? e->code : err_set(e, ERR_INTERNAL, NULL, "通知对象出错 / recipients failed");
 	const char *label = case_event_label(type);
 	const char *now = rows_now(c);
-	const char *text =
-	    k->def && k->def->notify ? arena_printf(c->a, "%s“%s”：%s", k->def->zh, k->title ? k->title : "", label)
-				     : arena_printf(c->a, "您反映的“%s”：%s", k->title ? k->title : "", label);
+	const char *text = k->def && k->def->notify
+			       ? arena_printf(c->a, "%s“%s”：%s", k->def->zh, k->title ? k->title : "", label)
+			       : arena_printf(c->a, "您反映的“%s”：%s", k->title ? k->title : "", label);
 	int rc = 0;
 	for (int i = 0; i < n && i < MAX_RECIPIENTS && rc == 0; i++) {
 		int64_t u = to[i].user_id;
@@ -150,8 +150,8 @@ int case_notify(const struct ctx *c, const struct case_core *k, const char *type
 	}
 	/* A payload group-chat robots (企业微信/钉钉) accept as a text message,
 	 * with the structured event beside it. No personal data. */
-	const char *text = arena_printf(c->a, "【邻里】%s#%lld“%s”（%s）：%s", k->def ? k->def->zh : "", (long long)k->id,
-					k->title ? k->title : "", node_name, label);
+	const char *text = arena_printf(c->a, "【邻里】%s#%lld“%s”（%s）：%s", k->def ? k->def->zh : "",
+					(long long)k->id, k->title ? k->title : "", node_name, label);
 	json_t *payload =
 	    json_pack("{s:s, s:{s:s}, s:{s:s, s:I, s:{s:I, s:s?, s:s, s:s, s:I, s:s}, s:{s:s, s:s, s:s}}}", "msgtype",
 		      "text", "text", "content", text, "linli", "event", arena_printf(c->a, "%s.%s", k->kind, type),

@@ -135,7 +135,16 @@ static const struct field org_kind_fields[] = {
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
 };
-const struct entity ENT_ORG_KIND = ENTITY_KEYED("org_kind", "org_kinds", org_kind_fields, "code");
+/* A kind's member roles: a list kept in org_kind_roles (org_kinds.c checks
+ * each code and writes the list). */
+static const struct field org_kind_input[] = {{"roles", FT_LIST, FF_REQUIRED, 20, 0, "成员职务", "member roles"}};
+const struct entity ENT_ORG_KIND = {.name = "org_kind",
+				    .table = "org_kinds",
+				    .f = org_kind_fields,
+				    .n = (int)(sizeof org_kind_fields / sizeof *org_kind_fields),
+				    .key = "code",
+				    .extra = org_kind_input,
+				    .nextra = 1};
 const struct entity ENT_ORG_MEMBER_ROLE = ENTITY_KEYED("org_member_role", "org_member_roles", org_kind_fields, "code");
 
 static const struct field org_member_fields[] = {

@@ -216,6 +216,9 @@ int fields_validate(const struct entity *ent, json_t *obj, bool create, struct e
 	json_object_foreach_safe(obj, tmp, key, v)
 	{
 		const struct field *f = fields_find(ent, key);
+		for (int i = 0; !f && i < ent->nextra; i++)
+			if (!strcmp(ent->extra[i].name, key))
+				f = &ent->extra[i];
 		if (!f)
 			return err_set(e, ERR_INVALID, key, "未知字段“%s” / unknown field '%s'", key, key);
 		drop_blank(f, obj, key, v);
@@ -231,8 +234,8 @@ int fields_validate(const struct entity *ent, json_t *obj, bool create, struct e
 			return rc;
 	}
 	if (create)
-		for (int i = 0; i < ent->n; i++) {
-			const struct field *f = &ent->f[i];
+		for (int i = 0; i < ent->n + ent->nextra; i++) {
+			const struct field *f = i < ent->n ? &ent->f[i] : &ent->extra[i - ent->n];
 			if ((f->flags & FF_REQUIRED) && !json_object_get(obj, f->name))
 				return err_set(e, ERR_INVALID, f->name, "缺少%s / %s is required", f->zh, f->en);
 		}

@@ -71,6 +71,12 @@ struct entity {
 	const struct field *f;
 	int n;
 	const char *key; /* the column that names a row when it is not `id` (a code): fields_upsert */
+	/* Input beyond the table's columns, kept by the entity's own code (an
+	 * organisation kind's allowed roles): validated and described with the
+	 * fields (fields_validate, meta, OpenAPI), never selected or written
+	 * by fields_*. */
+	const struct field *extra;
+	int nextra;
 };
 
 /* An entity over a static field table; a keyed one names its rows by a

@@ -148,12 +148,12 @@ int org_kinds_roles_list(const struct ctx *c, json_t **out, struct err *e)
 	return list_of(c, &ENT_ORG_MEMBER_ROLE, role_row, out, e);
 }
 
-/* A kind's list of allowed roles: 1–20 distinct codes of active roles. */
+/* A kind's list of allowed roles (its length checked by the field table,
+ * ENT_ORG_KIND's input): at least one, distinct codes of active roles. */
 static int check_roles(const struct ctx *c, json_t *roles, struct err *e)
 {
-	if (!json_is_array(roles) || json_array_size(roles) < 1 || json_array_size(roles) > 20)
-		return err_set(e, ERR_INVALID, "roles",
-			       "成员职务应为1到20个职务代码的列表 / roles: a list of 1 to 20 member role codes");
+	if (json_array_size(roles) < 1)
+		return err_set(e, ERR_INVALID, "roles", "至少要有一个成员职务 / roles: at least one member role");
 	size_t i;
 	json_t *r;
 	json_array_foreach (roles, i, r) {
@@ -189,16 +189,19 @@ static int write_roles(const struct ctx *c, const char *kind, json_t *roles, str
 	return rc;
 }
 
-/* The input without "roles" (a kind's list, not a column), and that list. */
-static json_t *split_roles(const struct entity *ent, json_t *in, json_t **roles)
+/* The input checked against the entity's fields and its input beyond
+ * them (obj, a copy); "roles" (a kind's list, not a column) taken out of
+ * it into *roles. */
+static int split_roles(const struct entity *ent, json_t *in, bool create, json_t **obj, json_t **roles, struct err *e)
 {
-	json_t *obj = json_copy(in);
+	*obj = json_copy(in);
 	*roles = NULL;
-	if (ent == &ENT_ORG_KIND && json_object_get(obj, "roles")) {
-		*roles = json_incref(json_object_get(obj, "roles"));
-		json_object_del(obj, "roles");
+	int rc = fields_validate(ent, *obj, create, e);
+	if (rc == 0 && json_object_get(*obj, "roles")) {
+		*roles = json_incref(json_object_get(*obj, "roles"));
+		json_object_del(*obj, "roles");
 	}
-	return obj;
+	return rc;
 }
 
 static int code_id(const struct ctx *c, const struct entity *ent, const char *code, int64_t *id, struct err *e)
@@ -214,14 +217,13 @@ static int create_any(const struct ctx *c, const struct entity *ent, json_t *in,
 	int rc = admin_only(c, e);
 	if (rc)
 		return rc;
-	json_t *roles, *obj = split_roles(ent, in, &roles);
-	rc = fields_validate(ent, obj, true, e);
+	json_t *roles, *obj;
+	rc = split_roles(ent, in, true, &obj, &roles, e);
 	const char *code = json_string_value(json_object_get(obj, "code"));
 	if (rc == 0)
 		rc = check_code(code, e);
-	if (rc == 0 && ent == &ENT_ORG_KIND)
-		rc = roles ? check_roles(c, roles, e)
-			   : err_set(e, ERR_INVALID, "roles", "缺少成员职务 / roles is required");
+	if (rc == 0 && roles)
+		rc = check_roles(c, roles, e);
 	int64_t id = 0;
 	if (rc == 0 && store_int(c->db, NULL, &id, arena_printf(c->a, "SELECT id FROM %s WHERE code = ?", ent->table),
 				 "t", code) == 0)
@@ -254,8 +256,8 @@ static int update_any(const struct ctx *c, const struct entity *ent, const char 
 		rc = code_id(c, ent, code, &id, e);
 	if (rc)
 		return rc;
-	json_t *roles, *obj = split_roles(ent, in, &roles);
-	rc = fields_validate(ent, obj, false, e);
+	json_t *roles, *obj;
+	rc = split_roles(ent, in, false, &obj, &roles, e);
 	if (rc == 0 && roles)
 		rc = check_roles(c, roles, e);
 	json_t *before = NULL, *cols = json_pack("{s:s}", "updated_at", rows_now(c));
