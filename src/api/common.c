@@ -144,13 +144,13 @@ static bool spec_num(const char *type, const char *name, int64_t *v)
 bool api_qint(struct api *r, const char *key, int64_t *out)
 {
 	const struct param *p = route_param(r, key);
-	if (!p || (strncmp(p->type, "int", 3) && strncmp(p->type, "id", 2))) {
+	bool id = p && strncmp(p->type, "id", 2) == 0;
+	if (!p || (strncmp(p->type, "int", 3) != 0 && !id)) {
 		log_error("route %s %s reads the undeclared integer parameter %s", r->route ? r->route->method : "",
 			  r->route ? r->route->pattern : "", key);
 		api_error(r, 500, "internal", key, "服务器内部错误 / internal error");
 		return false;
 	}
-	bool id = !strncmp(p->type, "id", 2);
 	int64_t min = id ? 1 : INT64_MIN, max = INT64_MAX, def = 0;
 	spec_num(p->type, "min", &min);
 	spec_num(p->type, "max", &max);
