@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/pinyin.h"
+#include "base/textnorm.h"
 #include "base/timeutil.h"
 #include "domain/core/audit.h"
 #include "domain/core/fields.h"
@@ -588,8 +589,10 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 			tv[nt++] = low;
 			tv[nt++] = arena_printf(c->a, "%s~", low);
 		} else {
+			/* names are stored in NFC (fields.c), so the query is too */
+			const char *nfc = textnorm_nfc(f->q, false, c->a);
 			buf_puts(&where, " AND instr(people.name, ?) > 0");
-			tv[nt++] = f->q;
+			tv[nt++] = nfc ? nfc : f->q;
 		}
 	}
 	struct {
