@@ -4,7 +4,7 @@
 # and `make fmt-check` for their tools.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium xlsxwriter libzip sqlite3 libpq opencc libqrencode libcurl expat
+PKGS    := libmicrohttpd jansson libsodium xlsxwriter libzip sqlite3 libpq opencc libqrencode libcurl expat libutf8proc
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

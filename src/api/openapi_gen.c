@@ -349,7 +349,12 @@ static json_t *field_schema(const struct field *f, const struct case_kind *k, en
 		s = json_pack("{s:s}", "type", "boolean");
 		break;
 	case FT_DATE:
-		s = json_pack("{s:s, s:s}", "type", "string", "format", "date");
+		/* a record shows a personal date to viewers by its year only (fields.h FV_MASKED) */
+		if (mode == F_RECORD && (f->flags & FF_PERSONAL))
+			s = json_pack("{s:s, s:s, s:s}", "type", "string", "pattern",
+				      "^[0-9]{4}-([0-9]{2}|\\*\\*)-([0-9]{2}|\\*\\*)$", "x-personal-data", "date");
+		else
+			s = json_pack("{s:s, s:s}", "type", "string", "format", "date");
 		break;
 	case FT_TAGS:
 		/* fields.c: at most 20 tags of at most 20 characters, no commas */
@@ -380,6 +385,9 @@ static json_t *field_schema(const struct field *f, const struct case_kind *k, en
 	const char *note = "";
 	if (f->type == FT_PII_ID || f->type == FT_PII_PHONE)
 		note = mode == F_RECORD ? "（脱敏，reveal=1 显示完整） / (masked unless reveal=1)" : "";
+	else if (f->flags & FF_PERSONAL)
+		note =
+		    mode == F_RECORD ? "（查看者只见年份：1944-**-**） / (viewers see the year only: 1944-**-**)" : "";
 	char buf[512];
 	snprintf(buf, sizeof buf, "%s / %s%s", f->zh, f->en, note);
 	json_object_set_new(s, "description", json_string(buf));

@@ -22,7 +22,7 @@ const struct param api_params[] = {
     {"NodeKind", "kind", "query", "str", "只列此层级类型 / only this node kind"},
     {"Depth", "depth", "query", "int min=0 max=20 def=0", "最多向下几层，0为不限 / at most this many levels below (0 = all)"},
     {"Node", "node", "query", "int min=0 def=0", "范围：该节点及其全部下级；不传或0表示调用者可查看的最高节点。节点不存在404，无权限403。 / Scope: this node and its whole subtree; absent or 0 means the highest node the caller may read. Unknown node 404, no access 403."},
-    {"PersonQ", "q", "query", "str len=100", "搜索：姓名片段、拼音首字母或全拼前缀（如 wgb、wanggui）、完整身份证号或电话（精确匹配）；最多100字节 / search: part of the name, pinyin initials or full-pinyin prefix (wgb, wanggui), or a complete ID-card or phone number (exact match); at most 100 bytes"},
+    {"PersonQ", "q", "query", "str len=100", "搜索：姓名片段、拼音首字母或全拼前缀（如 wgb、wanggui）、完整身份证号或电话（精确匹配：需要该处的工作人员（worker）权限，否则403；每个账号每小时最多200次，超出429；每次记入审计）；最多100字节 / search: part of the name, pinyin initials or full-pinyin prefix (wgb, wanggui), or a complete ID-card or phone number (exact match: needs worker access there, else 403; at most 200 an hour per account, else 429; each one audited); at most 100 bytes"},
     {"PersonTag", "tag", "query", "str", "关爱标签 / care tag"},
     {"PersonResidence", "residence", "query", "str of=person.residence enum=all", "居住类型：permanent、floating 或 all / residence: permanent, floating or all"},
     {"PersonStatus", "status", "query", "str of=person.status enum=all def=active", "人员状态，默认 active；all 表示全部 / status, default active; all for every status"},

@@ -101,13 +101,3 @@ size_t utf8_put(char *out, unsigned cp)
 	out[3] = (char)(0x80 | (cp & 0x3F));
 	return 4;
 }
-
-bool utf8_has_control(const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
-			return true;
-	}
-	return false;
-}

@@ -20,7 +20,5 @@ unsigned utf8_next(const char **p);
 /* Writes code point cp (at most U+10FFFF, not a surrogate) as 1 to 4 bytes
  * at out; returns how many. */
 size_t utf8_put(char *out, unsigned cp);
-/* True if the string contains control characters other than \t \n \r. */
-bool utf8_has_control(const char *s);
 
 #endif

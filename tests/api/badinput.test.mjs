@@ -144,3 +144,86 @@ test('unknown routes and methods', async () => {
   assert.equal(m.status, 405);
   assert.equal(m.json.error.code, 'method_not_allowed');
 });
+
+// Text that should never get in (domain/core/fields.c through base/textnorm.h):
+// every text field refuses C0 controls (a multi-line one keeps tab and line
+// feed), DEL and C1; names (people, accounts, places, organisations,
+// reporters, tags) also refuse bidi controls and invisible characters. One
+// table of inputs, one of fields, every pair tried: 400 naming the field,
+// nothing changed.
+const BAD_TEXT = [
+  // [what, text, refused in: 'line' (single-line text), 'multi' (multi-line), 'name']
+  ['BEL', 'a\u0007b', ['line', 'multi', 'name']],
+  ['ESC sequence', '\u001b[31m红色', ['line', 'multi', 'name']],
+  ['backspace', 'ab\u0008c', ['line', 'multi', 'name']],
+  ['vertical tab', 'a\u000bb', ['line', 'multi', 'name']],
+  ['form feed', 'a\u000cb', ['line', 'multi', 'name']],
+  ['DEL', 'a\u007fb', ['line', 'multi', 'name']],
+  ['C1 NEL', 'a\u0085b', ['line', 'multi', 'name']],
+  ['C1 CSI', 'a\u009b31m', ['line', 'multi', 'name']],
+  ['line feed inside', 'a\nb', ['line', 'name']],
+  ['tab inside', 'a\tb', ['line', 'name']],
+  ['carriage return inside', 'a\rb', ['line', 'name']],
+  ['zero-width space', '王\u200b贵宝', ['name']],
+  ['zero-width joiner', '王\u200d贵宝', ['name']],
+  ['word joiner', '王\u2060贵宝', ['name']],
+  ['byte-order mark', '\ufeff王贵宝', ['name']],
+  ['soft hyphen', '王\u00ad贵宝', ['name']],
+  ['right-to-left override', '\u202e宝贵王', ['name']],
+  ['left-to-right embedding', '\u202a王贵宝\u202c', ['name']],
+  ['isolate', '\u2066王贵宝\u2069', ['name']],
+  ['right-to-left mark', '王贵宝\u200f', ['name']],
+];
+const TEXT_FIELDS = () => [
+  // [method, path, body with the text, field, kind]
+  ['POST', '/api/v1/people', (t) => ({ household_id: ids.household, name: t }), 'name', 'name'],
+  ['PATCH', `/api/v1/people/${ids.person}`, (t) => ({ name: t }), 'name', 'name'],
+  ['PATCH', `/api/v1/people/${ids.person}`, (t) => ({ ethnicity: t }), 'ethnicity', 'line'],
+  ['PATCH', `/api/v1/people/${ids.person}`, (t) => ({ note: t }), 'note', 'multi'],
+  ['PATCH', `/api/v1/people/${ids.person}`, (t) => ({ tags: ['独居', t] }), 'tags', 'name'],
+  ['POST', `/api/v1/people/${ids.person}/move`, (t) => ({ date: '2026-01-01', reason: t }), 'reason', 'line'],
+  ['POST', '/api/v1/households', (t) => ({ node_id: ids.node, address: t }), 'address', 'line'],
+  ['PATCH', `/api/v1/households/${ids.household}`, (t) => ({ note: t }), 'note', 'multi'],
+  ['POST', '/api/v1/nodes', (t) => ({ parent_id: ids.node, kind: 'area', name: t }), 'name', 'name'],
+  ['PATCH', `/api/v1/nodes/${ids.node}`, (t) => ({ address: t }), 'address', 'line'],
+  ['PATCH', `/api/v1/orgs/${ids.org}`, (t) => ({ name: t }), 'name', 'name'],
+  ['PATCH', `/api/v1/orgs/${ids.org}`, (t) => ({ contact_name: t }), 'contact_name', 'name'],
+  ['PATCH', `/api/v1/roles/${ids.role}`, (t) => ({ note: t }), 'note', 'multi'],
+  ['POST', '/api/v1/users', (t) => ({ username: `u${t}x`, display_name: 'x', password: 'password1' }), 'username', 'name'],
+  ['PATCH', `/api/v1/users/${ids.user}`, (t) => ({ display_name: t }), 'display_name', 'name'],
+  ['POST', '/api/v1/org-kinds', (t) => ({ code: 'k7', name_zh: t, name_en: 'x', roles: ['member'] }), 'name_zh', 'name'],
+  ['POST', '/api/v1/requests', (t) => ({ category: 'sewer', description: t, place_node_id: ids.node }), 'description', 'multi'],
+  ['POST', '/api/v1/requests', (t) => ({ category: 'sewer', description: 'x', title: t, place_node_id: ids.node }), 'title', 'line'],
+  ['POST', '/api/v1/requests', (t) => ({ category: 'sewer', description: 'x', reporter_name: t, place_node_id: ids.node }), 'reporter_name', 'name'],
+  ['POST', `/api/v1/requests/${ids.request}/note`, (t) => ({ note: t }), 'note', 'multi'],
+];
+
+test('bad text in every text field: refused, naming the field, changing nothing', async () => {
+  const before = await auditCount(admin);
+  let tried = 0;
+  for (const [method, path, body, field, kind] of TEXT_FIELDS()) {
+    for (const [what, text, refusedIn] of BAD_TEXT) {
+      if (!refusedIn.includes(kind)) continue;
+      const r = await admin.req(method, path, { body: body(text) });
+      assert.equal(r.status, 400, `${method} ${path} ${field} ${what}: ${r.status} ${JSON.stringify(r.json)}`);
+      assert.equal(r.json.error.field, field, `${method} ${path} ${what}`);
+      assert.match(r.json.error.message, /控制字符|文字方向|不可见/, `${field} ${what}: ${r.json.error.message}`);
+      tried++;
+    }
+  }
+  assert.ok(tried > 250, `${tried} pairs`);
+  assert.equal(await auditCount(admin), before, 'no write happened');
+});
+
+test('text is stored in NFC, line breaks as LF; a multi-line text keeps tabs, a description bidi marks', async () => {
+  // U+F92C is a compatibility ideograph for 郎 (U+90CE); e + U+0301 is é.
+  const p = await admin.post('/api/v1/people', { household_id: ids.household, name: '李\uf92c', note: 'Jose\u0301' });
+  assert.equal(p.status, 201, JSON.stringify(p.json));
+  assert.equal(p.json.name, '李\u90ce');
+  assert.equal(p.json.note, 'Jos\u00e9');
+  assert.ok((await admin.get('/api/v1/people?q=' + encodeURIComponent('李\u90ce'))).json.items.some((x) => x.id === p.json.id), 'found as typed the usual way');
+  assert.ok((await admin.get('/api/v1/people?q=' + encodeURIComponent('李\uf92c'))).json.items.some((x) => x.id === p.json.id), 'and as it was typed');
+  const r = await admin.post('/api/v1/requests', { category: 'sewer', description: '一楼\r\n二楼\r三楼\t东侧 \u200f', place_node_id: ids.node });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  assert.equal(r.json.description, '一楼\n二楼\n三楼\t东侧 \u200f');
+});

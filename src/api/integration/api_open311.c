@@ -18,6 +18,8 @@
 #include "api/app.h"
 #include "api/handlers.h"
 #include "base/buf.h"
+#include "base/textnorm.h"
+#include "base/utf8.h"
 #include "domain/accounts/accounts.h"
 #include "domain/cases/cases.h"
 #include "domain/requests/requests.h"
@@ -43,10 +45,16 @@ static bool split_format(struct api *r, const char *seg, const char **name, enum
 	return false;
 }
 
+/* Text as XML character data. Stored text holds no control characters
+ * (fields.c refuses them), but whatever a row holds, the document stays
+ * well-formed: a control character other than tab and line feed, an
+ * invalid byte and the non-characters U+FFFE/U+FFFF become U+FFFD. */
 static void xml_text(struct buf *b, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
+	while (*s) {
+		const char *at = s;
+		unsigned cp = utf8_next(&s);
+		switch (cp) {
 		case '<':
 			buf_puts(b, "&lt;");
 			break;
@@ -60,7 +68,10 @@ static void xml_text(struct buf *b, const char *s)
 			buf_puts(b, "&quot;");
 			break;
 		default:
-			buf_append(b, s, 1);
+			if (cp == 0xFFFD || cp == 0xFFFE || cp == 0xFFFF || textnorm_class(cp, TN_MULTILINE) != TN_OK)
+				buf_puts(b, "\xef\xbf\xbd");
+			else
+				buf_append(b, at, (size_t)(s - at));
 		}
 	}
 }

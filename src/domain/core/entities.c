@@ -47,7 +47,7 @@ static const struct field node_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
     {"parent_id", FT_REF, FF_NOUPDATE, 0, 0, "上级", "parent"},
     {"kind", FT_TEXT, FF_REQUIRED | FF_NOUPDATE, 32, 0, "层级类型", "kind"},
-    {"name", FT_TEXT, FF_REQUIRED, 100, 0, "名称", "name"},
+    {"name", FT_TEXT, FF_REQUIRED | FF_NAME, 100, 0, "名称", "name"},
     {"path", FT_TEXT, FF_READONLY, 0, 0, "路径", "path"},
     {"depth", FT_INT, FF_READONLY, 0, 0, "深度", "depth"},
     {"community_id", FT_INT, FF_READONLY, 0, 0, "所属社区", "community"},
@@ -67,7 +67,7 @@ static const struct field household_fields[] = {
     {"tenure", FT_ENUM, FF_NOTNULL, 0, tenure_vals, "房屋性质", "tenure"},
     {"head_person_id", FT_REF, FF_READONLY, 0, 0, "户主编号", "head person ID"},
     {"status", FT_ENUM, FF_READONLY, 0, hh_status_vals, "状态", "status"},
-    {"note", FT_TEXT, 0, 1000, 0, "备注", "note"},
+    {"note", FT_TEXT, FF_MULTILINE, 1000, 0, "备注", "note"},
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
 };
@@ -76,9 +76,9 @@ const struct entity ENT_HOUSEHOLD = ENTITY("household", "households", household_
 static const struct field person_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "人员编号", "person ID"},
     {"household_id", FT_REF, FF_NOUPDATE, 0, 0, "户编号", "household ID"},
-    {"name", FT_TEXT, FF_REQUIRED, 50, 0, "姓名", "name"},
+    {"name", FT_TEXT, FF_REQUIRED | FF_NAME, 50, 0, "姓名", "name"},
     {"gender", FT_ENUM, 0, 0, gender_vals, "性别", "gender"},
-    {"birth_date", FT_DATE, 0, 0, 0, "出生日期", "birth date"},
+    {"birth_date", FT_DATE, FF_PERSONAL, 0, 0, "出生日期", "birth date"},
     {"id_card", FT_PII_ID, 0, 0, 0, "身份证号", "ID card"},
     {"phone", FT_PII_PHONE, 0, 0, 0, "联系电话", "phone"},
     {"ethnicity", FT_TEXT, 0, 20, 0, "民族", "ethnicity"},
@@ -87,7 +87,7 @@ static const struct field person_fields[] = {
     {"residence", FT_ENUM, FF_NOTNULL, 0, residence_vals, "居住类型", "residence"},
     {"status", FT_ENUM, FF_READONLY, 0, person_status_vals, "人员状态", "status"},
     {"tags", FT_TAGS, FF_NOTNULL, 0, 0, "关爱标签", "care tags"},
-    {"note", FT_TEXT, 0, 1000, 0, "备注", "note"},
+    {"note", FT_TEXT, FF_MULTILINE, 1000, 0, "备注", "note"},
     {"node_id", FT_INT, FF_READONLY | FF_NOEXPORT, 0, 0, "所属节点", "node"},
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
@@ -103,7 +103,7 @@ static const struct field role_fields[] = {
     {"end_date", FT_DATE, 0, 0, 0, "任职结束", "end date"},
     {"public_phone", FT_TEXT, 0, 40, 0, "公示电话", "public phone"},
     {"selection", FT_ENUM, 0, 0, selection_vals, "产生方式", "selection"},
-    {"note", FT_TEXT, 0, 500, 0, "备注", "note"},
+    {"note", FT_TEXT, FF_MULTILINE, 500, 0, "备注", "note"},
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
 };
 const struct entity ENT_ROLE = ENTITY("role", "roles", role_fields);
@@ -112,11 +112,11 @@ static const struct field org_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
     {"node_id", FT_REF, FF_REQUIRED, 0, 0, "所属节点", "node"},
     {"kind", FT_CODE, FF_REQUIRED, 32, FIELD_SOURCE("org_kinds"), "类型", "kind"},
-    {"name", FT_TEXT, FF_REQUIRED, 100, 0, "名称", "name"},
-    {"contact_name", FT_TEXT, 0, 50, 0, "联系人", "contact"},
+    {"name", FT_TEXT, FF_REQUIRED | FF_NAME, 100, 0, "名称", "name"},
+    {"contact_name", FT_TEXT, FF_NAME, 50, 0, "联系人", "contact"},
     {"contact_phone", FT_TEXT, 0, 40, 0, "联系电话", "contact phone"},
     {"address", FT_TEXT, 0, 200, 0, "地址", "address"},
-    {"note", FT_TEXT, 0, 1000, 0, "备注", "note"},
+    {"note", FT_TEXT, FF_MULTILINE, 1000, 0, "备注", "note"},
     {"retired_at", FT_TEXT, FF_READONLY, 0, 0, "撤销时间", "retired at"},
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "更新时间", "updated at"},
@@ -128,8 +128,8 @@ const struct entity ENT_ORG = ENTITY("org", "orgs", org_fields);
 static const struct field org_kind_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
     {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_SLUG, 32, 0, "代码", "code"},
-    {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM, 20, 0, "中文名称", "Chinese name"},
-    {"name_en", FT_TEXT, FF_REQUIRED | FF_TRIM, 60, 0, "英文名称", "English name"},
+    {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM | FF_NAME, 20, 0, "中文名称", "Chinese name"},
+    {"name_en", FT_TEXT, FF_REQUIRED | FF_TRIM | FF_NAME, 60, 0, "英文名称", "English name"},
     {"sort_order", FT_INT, FF_NOTNULL, 1000000, 0, "排序", "sort order"},
     {"active", FT_BOOL, FF_NOTNULL, 0, 0, "启用", "active"},
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
@@ -155,15 +155,15 @@ static const struct field org_member_fields[] = {
     {"role", FT_CODE, FF_REQUIRED | FF_NOUPDATE, 32, FIELD_SOURCE("org_member_roles"), "成员职务", "member role"},
     {"start_date", FT_DATE, FF_NOTNULL, 0, 0, "开始日期", "start date"},
     {"end_date", FT_DATE, FF_NOUPDATE, 0, 0, "结束日期", "end date"},
-    {"note", FT_TEXT, FF_TRIM, 500, 0, "备注", "note"},
+    {"note", FT_TEXT, FF_TRIM | FF_MULTILINE, 500, 0, "备注", "note"},
     {"created_at", FT_TEXT, FF_READONLY | FF_NOEXPORT, 0, 0, "创建时间", "created at"},
 };
 const struct entity ENT_ORG_MEMBER = ENTITY("org_member", "org_members", org_member_fields);
 
 static const struct field user_fields[] = {
     {"id", FT_INT, FF_READONLY, 0, 0, "编号", "ID"},
-    {"username", FT_TEXT, FF_REQUIRED | FF_NOUPDATE, 64, 0, "用户名", "username"},
-    {"display_name", FT_TEXT, FF_REQUIRED, 50, 0, "显示名", "display name"},
+    {"username", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_NAME, 64, 0, "用户名", "username"},
+    {"display_name", FT_TEXT, FF_REQUIRED | FF_NAME, 50, 0, "显示名", "display name"},
     {"person_id", FT_REF, 0, 0, 0, "关联居民", "person"},
     {"org_id", FT_REF, 0, 0, 0, "所属组织", "organisation"},
     {"is_admin", FT_BOOL, FF_NOTNULL, 0, 0, "管理员", "administrator"},
@@ -180,8 +180,8 @@ static const struct field node_kind_fields[] = {
     {"code", FT_TEXT, FF_REQUIRED | FF_NOUPDATE | FF_SLUG, 32, 0, "代码", "code"},
     {"tree", FT_ENUM, FF_REQUIRED | FF_NOUPDATE, 0, tree_vals, "所属树", "tree"},
     {"level", FT_INT, FF_REQUIRED | FF_NOUPDATE, 20, 0, "层级", "level"},
-    {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM, 20, 0, "中文名称", "Chinese name"},
-    {"name_en", FT_TEXT, FF_REQUIRED | FF_TRIM, 60, 0, "英文名称", "English name"},
+    {"name_zh", FT_TEXT, FF_REQUIRED | FF_TRIM | FF_NAME, 20, 0, "中文名称", "Chinese name"},
+    {"name_en", FT_TEXT, FF_REQUIRED | FF_TRIM | FF_NAME, 60, 0, "英文名称", "English name"},
     {"is_community", FT_BOOL, FF_NOUPDATE | FF_NOTNULL, 0, 0, "社区层级", "community level"},
 };
 const struct entity ENT_NODE_KIND = ENTITY_KEYED("node_kind", "node_kinds", node_kind_fields, "code");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/textnorm.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "domain/core/pii.h"
@@ -37,18 +38,6 @@ static bool enum_has(const struct enum_val *v, const char *code)
 {
 	for (; v && v->code; v++)
 		if (strcmp(v->code, code) == 0)
-			return true;
-	return false;
-}
-
-/* Does s hold control characters other than the line breaks and tabs a
- * multi-line text may have? */
-static bool bad_control(const char *s, bool multiline)
-{
-	if (!multiline)
-		return utf8_has_control(s);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
 			return true;
 	return false;
 }
@@ -79,12 +68,57 @@ static size_t trimmed(const char *s, const char **start)
 	return (size_t)(end - b);
 }
 
-static int check_text(const struct field *f, const char *s, struct err *e)
+/* What text may hold (base/textnorm.h): no control characters (a
+ * multi-line text keeps tabs and line breaks), and in names no bidi
+ * controls or invisible characters. */
+static int check_chars(const struct field *f, const char *s, unsigned rules, struct err *e)
 {
+	unsigned cp = 0;
+	switch (textnorm_scan(s, rules, &cp)) {
+	case TN_CONTROL:
+		return err_set(e, ERR_INVALID, f->name,
+			       "%s含有控制字符（U+%04X） / %s contains a control character (U+%04X)", f->zh, cp, f->en,
+			       cp);
+	case TN_BIDI:
+		return err_set(e, ERR_INVALID, f->name,
+			       "%s不能含有文字方向控制符（U+%04X） / %s: no bidirectional control characters (U+%04X)",
+			       f->zh, cp, f->en, cp);
+	case TN_INVISIBLE:
+		return err_set(e, ERR_INVALID, f->name,
+			       "%s不能含有不可见字符（U+%04X） / %s: no invisible characters (U+%04X)", f->zh, cp,
+			       f->en, cp);
+	case TN_OK:
+		break;
+	}
+	return 0;
+}
+
+static unsigned text_rules(const struct field *f)
+{
+	return ((f->flags & FF_MULTILINE) ? TN_MULTILINE : 0) | ((f->flags & FF_NAME) ? TN_NAME : 0);
+}
+
+/* Text in NFC (line breaks as LF in multi-line text), then checked; v is
+ * rewritten in its normal form. */
+static int check_text(const struct field *f, json_t *v, struct err *e)
+{
+	const char *s = json_string_value(v);
 	if (!utf8_valid(s, strlen(s)))
 		return err_set(e, ERR_INVALID, f->name, "不是有效的UTF-8文本 / not valid UTF-8");
-	if (bad_control(s, f->flags & FF_MULTILINE))
-		return err_set(e, ERR_INVALID, f->name, "含有控制字符 / contains control characters");
+	if (f->type == FT_TEXT) {
+		struct arena a;
+		arena_init(&a);
+		const char *nfc = textnorm_nfc(s, f->flags & FF_MULTILINE, &a);
+		if (nfc && nfc != s)
+			json_string_set(v, nfc);
+		arena_free(&a);
+		if (!nfc)
+			return err_set(e, ERR_INVALID, f->name, "%s不是有效文本 / %s is not valid text", f->zh, f->en);
+		s = json_string_value(v);
+	}
+	int rc = check_chars(f, s, text_rules(f), e);
+	if (rc)
+		return rc;
 	if (f->max && (int)utf8_len(s) > f->max)
 		return err_set(e, ERR_INVALID, f->name, "%s最多%d个字 / %s: at most %d characters", f->zh, f->max,
 			       f->en, f->max);
@@ -107,17 +141,16 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 	case FT_PII_PHONE: {
 		if (!json_is_string(v))
 			return err_set(e, ERR_INVALID, f->name, "%s应为文本 / %s must be a string", f->zh, f->en);
-		const char *s = json_string_value(v);
 		if (f->flags & FF_TRIM) {
-			const char *b;
-			size_t n = trimmed(s, &b);
-			if (n != strlen(s))
+			const char *b, *raw = json_string_value(v);
+			size_t n = trimmed(raw, &b);
+			if (n != strlen(raw))
 				json_string_setn(v, b, n);
-			s = json_string_value(v);
 		}
-		int rc = check_text(f, s, e);
+		int rc = check_text(f, v, e);
 		if (rc)
 			return rc;
+		const char *s = json_string_value(v);
 		if (((f->flags & FF_REQUIRED) || f->type == FT_CODE) && !*s)
 			return err_set(e, ERR_INVALID, f->name, "%s不能为空 / %s is required", f->zh, f->en);
 		if ((f->flags & FF_SLUG) && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
@@ -180,8 +213,13 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 			if (!json_is_string(t) || !*json_string_value(t))
 				return err_set(e, ERR_INVALID, f->name,
 					       "标签应为非空文本 / tags must be non-empty strings");
-			const char *s = json_string_value(t);
-			if (!utf8_valid(s, strlen(s)) || utf8_len(s) > 20 || strchr(s, ','))
+			/* a tag is a name people search by exactly */
+			struct field tag = {
+			    .name = f->name, .type = FT_TEXT, .flags = FF_NAME, .max = 20, .zh = f->zh, .en = f->en};
+			int rc = check_text(&tag, t, e);
+			if (rc)
+				return rc;
+			if (strchr(json_string_value(t), ','))
 				return err_set(e, ERR_INVALID, f->name,
 					       "标签最多20个字且不含逗号 / tag too long or contains a comma");
 		}
@@ -317,7 +355,25 @@ const char *fields_select(const struct entity *ent, struct arena *a)
 	return s;
 }
 
+enum fields_view fields_view_for(enum access a)
+{
+	return a >= ACC_WORKER ? FV_EDIT : FV_MASKED;
+}
+
+const char *fields_mask_date(const char *date, struct arena *a)
+{
+	if (!*date)
+		return date;
+	return strlen(date) >= 4 ? arena_printf(a, "%.4s-**-**", date) : "****-**-**";
+}
+
 json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, const struct ctx *c, bool reveal)
+{
+	return fields_row_view(ent, st, col, c, reveal ? FV_FULL : FV_MASKED);
+}
+
+json_t *fields_row_view(const struct entity *ent, struct store_stmt *st, int col, const struct ctx *c,
+			enum fields_view view)
 {
 	json_t *o = json_object();
 	for (int i = 0; i < ent->n; i++, col++) {
@@ -358,11 +414,18 @@ json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, con
 			else
 				json_object_set_new(
 				    o, f->name,
-				    json_string(reveal ? plain
-						       : pii_mask(f->type == FT_PII_ID ? PII_ID_CARD : PII_PHONE, plain,
-								  c->a)));
+				    json_string(
+					view == FV_FULL
+					    ? plain
+					    : pii_mask(f->type == FT_PII_ID ? PII_ID_CARD : PII_PHONE, plain, c->a)));
 			break;
 		}
+		case FT_DATE:
+			json_object_set_new(o, f->name,
+					    json_string((f->flags & FF_PERSONAL) && view < FV_EDIT
+							    ? fields_mask_date(store_col_text(st, col), c->a)
+							    : store_col_text(st, col)));
+			break;
 		default:
 			json_object_set_new(o, f->name, json_string(store_col_text(st, col)));
 		}

@@ -46,8 +46,26 @@ enum {
 	FF_MULTILINE = 32, /* text may hold line breaks and tabs */
 	FF_TRIM = 64,      /* blanks around text are dropped; an optional blank text counts as absent */
 	FF_SECRET = 128,   /* stored and selected, never in a record or a description (a token) */
-	FF_SLUG = 256      /* a slug (a code people type): lowercase letters a-z, digits and _ */
+	FF_SLUG = 256,     /* a slug (a code people type): lowercase letters a-z, digits and _ */
+	/* A name (a person's, an account's, a place's, a tag): besides the
+	 * control characters every text refuses, no bidi controls and no
+	 * invisible characters (base/textnorm.h). */
+	FF_NAME = 1 << 12,
+	/* Personal data shown in clear from the editing view up (FV_EDIT);
+	 * below it masked by its type's rule: a date keeps its year
+	 * (1944-**-**). ID-card and phone numbers (FT_PII_*) are always
+	 * personal and clear only in FV_FULL. */
+	FF_PERSONAL = 1 << 13
 };
+
+/* How much personal data a record shows; each field's mask rule (type and
+ * FF_PERSONAL) says what it shows in each:
+ *   FV_MASKED  viewers, residents, masked exports and every audit snapshot:
+ *              ID 430302************, phone 138****5678, birth 1944-**-**;
+ *   FV_EDIT    workers and officers, who register and edit people: dates
+ *              in clear, ID-card and phone numbers masked as above;
+ *   FV_FULL    a reveal (officer access, audited): everything. */
+enum fields_view { FV_MASKED, FV_EDIT, FV_FULL };
 
 struct enum_val {
 	const char *code, *zh, *en;
@@ -112,8 +130,16 @@ int fields_from_cells(const struct entity *ent, int n, const char *const *head, 
 /* Comma-separated column list for SELECT, in table order (PII: *_enc). */
 const char *fields_select(const struct entity *ent, struct arena *a);
 /* Reads the row (columns from fields_select starting at col) into a new
- * object; PII masked unless reveal. */
+ * object, personal data as the view shows it (fields_view above). */
+json_t *fields_row_view(const struct entity *ent, struct store_stmt *st, int col, const struct ctx *c,
+			enum fields_view view);
+/* fields_row_view with FV_FULL when reveal, else FV_MASKED. */
 json_t *fields_row(const struct entity *ent, struct store_stmt *st, int col, const struct ctx *c, bool reveal);
+/* The view of a reader with this access where the record is (never
+ * FV_FULL: a reveal is asked for, checked and audited by its caller). */
+enum fields_view fields_view_for(enum access a);
+/* A date as FV_MASKED shows it (its year: 1944-**-**), in the arena. */
+const char *fields_mask_date(const char *date, struct arena *a);
 /* Inserts (update_id == 0) or updates row update_id with every writable
  * field present in obj, plus the columns of `internal` (column -> value,
  * written as is; may be NULL). PII is encrypted and hashed here. */

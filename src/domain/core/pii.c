@@ -137,11 +137,15 @@ void pii_hash(const unsigned char *key, enum pii_kind kind, const char *canonica
 	crypto_generichash_final(&st, out, PII_HASH_BYTES);
 }
 
+/* An ID number keeps its region (6 digits) and nothing after: its birth
+ * date, sequence and check digit would, with the birth year and sex a
+ * viewer is shown, leave a few dozen candidates (docs/architecture.md,
+ * "Masks that cannot be undone"). A phone keeps 3 + 4 digits. */
 char *pii_mask(enum pii_kind kind, const char *plain, struct arena *a)
 {
 	size_t n = strlen(plain);
 	char *m = arena_strdup(a, plain);
-	size_t keep_head = kind == PII_ID_CARD ? 6 : 3, keep_tail = 4;
+	size_t keep_head = kind == PII_ID_CARD ? 6 : 3, keep_tail = kind == PII_ID_CARD ? 0 : 4;
 	if (n <= keep_head + keep_tail) {
 		for (size_t i = n / 2; i < n; i++)
 			m[i] = '*';

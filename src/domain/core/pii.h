@@ -4,7 +4,7 @@
  * Values are encrypted at rest with XChaCha20-Poly1305 (libsodium secretbox)
  * under a 32-byte key kept in a file outside the database; exact-match
  * search uses a keyed BLAKE2b hash of the normalised value. Responses show
- * masks (430302********1234, 138****5678) unless a reveal is allowed.
+ * masks (430302************, 138****5678) unless a reveal is allowed.
  * Thread-safety: pure functions once pii_init() has run.
  */
 #ifndef LINLI_PII_H
@@ -35,7 +35,8 @@ unsigned char *pii_encrypt(const unsigned char *key, const char *plain, size_t *
 /* Plaintext in the arena, or NULL if the ciphertext is not authentic. */
 char *pii_decrypt(const unsigned char *key, const unsigned char *c, size_t len, struct arena *a);
 void pii_hash(const unsigned char *key, enum pii_kind kind, const char *canonical, unsigned char out[PII_HASH_BYTES]);
-/* Masked form in the arena. */
+/* Masked form in the arena: an ID number keeps its first 6 digits (the
+ * region), a phone its first 3 and last 4. */
 char *pii_mask(enum pii_kind kind, const char *plain, struct arena *a);
 /* Birth date and gender encoded in an 18-digit ID card number. */
 bool pii_id_card_birth(const char *id, char birth[11], char *gender);

@@ -8,14 +8,16 @@
 #include "domain/people/registry.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/pinyin.h"
+#include "base/textnorm.h"
 #include "base/timeutil.h"
-#include "base/utf8.h"
 #include "domain/core/audit.h"
 #include "domain/core/fields.h"
+#include "domain/core/lookup.h"
 #include "domain/core/pii.h"
 #include "domain/core/rows.h"
 #include "domain/places/tree.h"
@@ -93,27 +95,50 @@ static int can_read(const struct ctx *c, const struct place *p, struct err *e)
 	return authz_require(c->who, p->path, ACC_VIEWER, e);
 }
 
-static json_t *person_row(const struct ctx *c, struct store_stmt *st, bool reveal)
+/* The columns person_select adds after the person's fields. */
+enum { COL_ADDRESS = 0, COL_PINYIN = 1, COL_PATH = 2 };
+
+/* A person as this reader sees it: at most `cap` (fields.h), and no more
+ * than the reader's access where the person lives gives (a reveal, FV_FULL,
+ * was checked by the caller). Below FV_EDIT the birth date shows its year
+ * only, and the age is the age reached this year, which changes on 1
+ * January for everyone and so does not give the birthday away either. */
+static json_t *person_row(const struct ctx *c, struct store_stmt *st, enum fields_view cap)
 {
-	json_t *o = fields_row(&ENT_PERSON, st, 0, c, reveal);
+	enum fields_view view = cap;
+	if (cap != FV_FULL) {
+		enum fields_view mine =
+		    fields_view_for(authz_access(c->who, store_col_text(st, ENT_PERSON.n + COL_PATH)));
+		view = mine < cap ? mine : cap;
+	}
+	json_t *o = fields_row_view(&ENT_PERSON, st, 0, c, view);
 	const char *birth = json_string_value(json_object_get(o, "birth_date"));
-	int age = birth ? time_age(birth, time_now()) : -1;
+	int age = -1;
+	if (birth && view >= FV_EDIT) {
+		age = time_age(birth, time_now());
+	} else if (birth && strlen(birth) >= 4 && isdigit((unsigned char)birth[0])) {
+		char today[21];
+		time_iso(time_now(), today);
+		age = (int)(strtol(today, NULL, 10) - strtol(birth, NULL, 10));
+	}
 	json_object_set_new(o, "age", age >= 0 ? json_integer(age) : json_null());
 	json_object_set_new(o, "household_address",
-			    store_col_null(st, ENT_PERSON.n) ? json_null()
-							     : json_string(store_col_text(st, ENT_PERSON.n)));
+			    store_col_null(st, ENT_PERSON.n + COL_ADDRESS)
+				? json_null()
+				: json_string(store_col_text(st, ENT_PERSON.n + COL_ADDRESS)));
 	return o;
 }
 
 static const char *person_select(const struct ctx *c)
 {
 	return arena_printf(c->a,
-			    "SELECT %s, households.address, people.name_pinyin FROM people LEFT JOIN households ON "
+			    "SELECT %s, households.address, people.name_pinyin, people.node_path FROM people LEFT JOIN "
+			    "households ON "
 			    "households.id = people.household_id ",
 			    fields_select(&ENT_PERSON, c->a));
 }
 
-static int load_person(const struct ctx *c, int64_t id, bool reveal, json_t **out, struct err *e)
+static int load_person(const struct ctx *c, int64_t id, enum fields_view cap, json_t **out, struct err *e)
 {
 	struct store_stmt *st;
 	int rc = store_prepare(c->db, arena_printf(c->a, "%s WHERE people.id = ?", person_select(c)), &st, e);
@@ -122,12 +147,24 @@ static int load_person(const struct ctx *c, int64_t id, bool reveal, json_t **ou
 	store_bind(st, "i", id);
 	rc = store_step(st, e);
 	if (rc == STORE_ROW)
-		*out = person_row(c, st, reveal);
+		*out = person_row(c, st, cap);
 	store_done(st);
 	if (rc == STORE_DONE)
 		return err_set(e, ERR_NOT_FOUND, NULL, "人员%lld不存在 / person %lld not found", (long long)id,
 			       (long long)id);
 	return rc == STORE_ROW ? 0 : rc;
+}
+
+/* The audit row of a change to a person: the snapshots as FV_MASKED shows
+ * them, whoever made the change (the trail is read with viewer access). */
+static int audit_person(const struct ctx *c, const char *action, int64_t id, json_t *before, struct err *e)
+{
+	json_t *after = NULL;
+	int rc = load_person(c, id, FV_MASKED, &after, e);
+	if (rc == 0)
+		rc = audit_log(c, action, "person", id, before, after, e);
+	json_decref(after);
+	return rc;
 }
 
 static int write_tags(const struct ctx *c, int64_t pid, const char *path, json_t *tags, struct err *e)
@@ -191,10 +228,39 @@ static int check_unique_id_card(const struct ctx *c, json_t *in, int64_t self, s
 			   (size_t)PII_HASH_BYTES, self);
 	if (rc == ERR_NOT_FOUND)
 		return 0;
-	if (rc == 0)
+	if (rc)
+		return rc;
+	/* The other person is named only to whoever may read them. */
+	struct place op;
+	struct err ignored = {0};
+	if (person_place(c, other, &op, &ignored) == 0 && can_read(c, &op, &ignored) == 0)
 		return err_set(e, ERR_CONFLICT, "id_card",
 			       "该身份证号已登记（人员%lld） / ID card already registered (person %lld)",
 			       (long long)other, (long long)other);
+	return err_set(e, ERR_CONFLICT, "id_card", "该身份证号已登记 / ID card already registered");
+}
+
+/* A registration that carries an ID number tells whether it is already
+ * registered: a lookup (core/lookup.h). Refused with ERR_RATE once the
+ * hour's lookups are spent, conflict or not, so that 429 tells nothing. */
+static int id_card_room(const struct ctx *c, json_t *in, struct err *e)
+{
+	return json_is_string(json_object_get(in, "id_card")) ? lookup_room(c, 1, e) : 0;
+}
+
+/* After a registration refused as a duplicate ID number (rolled back):
+ * the lookup it was, counted and audited; returns rc. */
+static int id_card_conflict(const struct ctx *c, int rc, const struct err *why, json_t *in, const char *path,
+			    struct err *e)
+{
+	if (rc != ERR_CONFLICT || strcmp(why->field, "id_card") != 0)
+		return rc;
+	struct err saved = *why;
+	int lrc = lookup_record(c, lookup_path_node(path), "register", PII_ID_CARD,
+				json_string_value(json_object_get(in, "id_card")), 1, 1, e);
+	if (lrc)
+		return lrc;
+	*e = saved;
 	return rc;
 }
 
@@ -250,12 +316,23 @@ int person_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
 	int64_t id;
 	rc = store_begin(c->db, e);
 	if (rc == 0)
+		rc = id_card_room(c, in, e);
+	if (rc == 0)
 		rc = person_insert(c, in, &id, e);
 	if (rc == 0)
-		rc = load_person(c, id, false, out, e);
+		rc = load_person(c, id, FV_EDIT, out, e);
 	if (rc == 0)
-		rc = audit_log(c, "create", "person", id, NULL, *out, e);
-	return txn_finish(c, rc, e);
+		rc = audit_person(c, "create", id, NULL, e);
+	rc = txn_finish(c, rc, e);
+	if (rc == ERR_CONFLICT) {
+		struct place p = {.path = "/"};
+		json_t *hid = json_object_get(in, "household_id");
+		struct err ignored = {0};
+		if (json_is_integer(hid))
+			household_place(c, json_integer_value(hid), &p, &ignored);
+		rc = id_card_conflict(c, rc, e, in, p.path, e);
+	}
+	return rc;
 }
 
 int person_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struct err *e)
@@ -269,11 +346,11 @@ int person_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struc
 	if (rc)
 		return rc;
 	if (!reveal)
-		return load_person(c, id, false, out, e);
+		return load_person(c, id, FV_EDIT, out, e);
 	/* A reveal is itself a recorded act. */
 	rc = store_begin(c->db, e);
 	if (rc == 0)
-		rc = load_person(c, id, true, out, e);
+		rc = load_person(c, id, FV_FULL, out, e);
 	if (rc == 0)
 		rc = audit_reveal(c, "person", id, e);
 	return txn_finish(c, rc, e);
@@ -293,7 +370,7 @@ int registry_people_brief(const struct ctx *c, json_t *items, const char *key, s
 		json_t *row = NULL;
 		int rc = pid > 0 ? person_place(c, pid, &pl, e) : ERR_NOT_FOUND;
 		if (rc == 0)
-			rc = load_person(c, pid, false, &row, e);
+			rc = load_person(c, pid, FV_EDIT, &row, e);
 		if (rc == ERR_NOT_FOUND)
 			continue;
 		if (rc)
@@ -322,9 +399,11 @@ int person_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, str
 	json_t *before = NULL;
 	rc = store_begin(c->db, e);
 	if (rc == 0)
+		rc = id_card_room(c, in, e);
+	if (rc == 0)
 		rc = check_unique_id_card(c, in, id, e);
 	if (rc == 0)
-		rc = load_person(c, id, false, &before, e);
+		rc = load_person(c, id, FV_MASKED, &before, e);
 	if (rc == 0) {
 		char now[21];
 		time_iso(time_now(), now);
@@ -339,11 +418,11 @@ int person_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, str
 	if (rc == 0)
 		rc = sync_head(c, id, p.household_id, json_object_get(in, "relation"), e);
 	if (rc == 0)
-		rc = load_person(c, id, false, out, e);
+		rc = load_person(c, id, FV_EDIT, out, e);
 	if (rc == 0)
-		rc = audit_log(c, "update", "person", id, before, *out, e);
+		rc = audit_person(c, "update", id, before, e);
 	json_decref(before);
-	return txn_finish(c, rc, e);
+	return id_card_conflict(c, txn_finish(c, rc, e), e, in, p.path, e);
 }
 
 int person_move(const struct ctx *c, int64_t id, int64_t household_id, const char *date, const char *reason,
@@ -357,8 +436,17 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 		return rc;
 	if (!date || !time_valid_date(date))
 		return err_set(e, ERR_INVALID, "date", "日期应为YYYY-MM-DD / date must be YYYY-MM-DD");
-	if (reason && (!utf8_valid(reason, strlen(reason)) || utf8_len(reason) > 200))
-		return err_set(e, ERR_INVALID, "reason", "原因最多200字 / reason: at most 200 characters");
+	if (reason) { /* text, so through a field table like every other */
+		static const struct field why[] = {{"reason", FT_TEXT, FF_TRIM, 200, 0, "原因", "reason"}};
+		json_t *r = json_pack("{s:s}", "reason", reason);
+		rc =
+		    r ? fields_check(why, 1, r, e) : err_set(e, ERR_INVALID, "reason", "原因不是有效文本 / bad reason");
+		const char *norm = json_string_value(json_object_get(r, "reason"));
+		reason = norm ? arena_strdup(c->a, norm) : NULL;
+		json_decref(r);
+		if (rc)
+			return rc;
+	}
 	if (!status)
 		status = household_id ? "active" : "moved_out";
 	if (!household_id && strcmp(status, "moved_out") != 0 && strcmp(status, "deceased") != 0)
@@ -386,7 +474,7 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 	json_t *before = NULL;
 	rc = store_begin(c->db, e);
 	if (rc == 0)
-		rc = load_person(c, id, false, &before, e);
+		rc = load_person(c, id, FV_MASKED, &before, e);
 	/* A stay cannot end before it began. */
 	int64_t too_early = 0;
 	if (rc == 0)
@@ -431,9 +519,9 @@ int person_move(const struct ctx *c, int64_t id, int64_t household_id, const cha
 			       "UPDATE households SET head_person_id = NULL WHERE id = ? AND head_person_id = ?", "ii",
 			       from.household_id, id);
 	if (rc == 0)
-		rc = load_person(c, id, false, out, e);
+		rc = load_person(c, id, FV_EDIT, out, e);
 	if (rc == 0)
-		rc = audit_log(c, household_id ? "move_in" : "move_out", "person", id, before, *out, e);
+		rc = audit_person(c, household_id ? "move_in" : "move_out", id, before, e);
 	json_decref(before);
 	return txn_finish(c, rc, e);
 }
@@ -471,10 +559,18 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 	int nt = 0;
 	unsigned char h[PII_HASH_BYTES];
 	bool use_hash = false;
+	enum pii_kind k = PII_PHONE;
+	char canon[40];
 	if (f->q && *f->q) {
-		char canon[40];
 		if (looks_numeric_id(f->q)) {
-			enum pii_kind k = strlen(f->q) == 18 ? PII_ID_CARD : PII_PHONE;
+			/* A lookup (core/lookup.h): worker access here, limited, audited. */
+			rc = authz_require(c->who, path, ACC_WORKER, e);
+			if (rc)
+				return err_set(
+				    e, ERR_FORBIDDEN, "q",
+				    "按完整身份证号或电话查找需要该处的工作人员权限 / looking up a full ID-card "
+				    "or phone number needs worker access here");
+			k = strlen(f->q) == 18 ? PII_ID_CARD : PII_PHONE;
 			if (pii_normalise(k, f->q, canon, sizeof canon, NULL) != 0)
 				snprintf(canon, sizeof canon, "%s", f->q);
 			pii_hash(c->pii_key, k, canon, h);
@@ -493,8 +589,10 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 			tv[nt++] = low;
 			tv[nt++] = arena_printf(c->a, "%s~", low);
 		} else {
+			/* names are stored in NFC (fields.c), so the query is too */
+			const char *nfc = textnorm_nfc(f->q, false, c->a);
 			buf_puts(&where, " AND instr(people.name, ?) > 0");
-			tv[nt++] = f->q;
+			tv[nt++] = nfc ? nfc : f->q;
 		}
 	}
 	struct {
@@ -517,10 +615,16 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 	const char *sql = arena_printf(c->a, "%s WHERE %s ORDER BY %s LIMIT ?", person_select(c), buf_cstr(&where),
 				       f->by_name ? "people.name_pinyin, people.id" : "people.id");
 	buf_free(&where);
-	struct store_stmt *st;
-	rc = store_prepare(c->db, sql, &st, e);
+	/* A lookup's count, search and record are one transaction, so that
+	 * concurrent lookups cannot overrun the limit. */
+	rc = use_hash ? store_begin(c->db, e) : 0;
+	if (rc == 0 && use_hash)
+		rc = lookup_room(c, 1, e);
+	struct store_stmt *st = NULL;
+	if (rc == 0)
+		rc = store_prepare(c->db, sql, &st, e);
 	if (rc)
-		return rc;
+		return use_hash ? txn_finish(c, rc, e) : rc;
 	int idx = 1;
 	store_bind_at(st, idx++, 't', path);
 	store_bind_at(st, idx++, 't', arena_printf(c->a, "%s~", path));
@@ -536,12 +640,19 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 	store_bind_at(st, idx++, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
 	json_t *arr = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW) {
-		json_t *p = person_row(c, st, f->reveal);
+		json_t *p = person_row(c, st, f->reveal ? FV_FULL : f->masked ? FV_MASKED : FV_EDIT);
 		if (f->by_name) /* the keyset of the name order, for the next cursor */
-			json_object_set_new(p, "name_pinyin", json_string(store_col_text(st, ENT_PERSON.n + 1)));
+			json_object_set_new(p, "name_pinyin",
+					    json_string(store_col_text(st, ENT_PERSON.n + COL_PINYIN)));
 		json_array_append_new(arr, p);
 	}
 	store_done(st);
+	if (rc == STORE_DONE)
+		rc = 0;
+	if (rc == 0 && use_hash)
+		rc = lookup_record(c, lookup_path_node(path), "search", k, canon, (int64_t)json_array_size(arr), 1, e);
+	if (use_hash)
+		rc = txn_finish(c, rc, e);
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;
@@ -677,7 +788,7 @@ int household_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, st
 	store_bind(st, "i", id);
 	json_t *members = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(members, person_row(c, st, reveal));
+		json_array_append_new(members, person_row(c, st, reveal ? FV_FULL : FV_EDIT));
 	store_done(st);
 	json_object_set_new(*out, "members", members);
 	if (rc < 0)
@@ -759,6 +870,8 @@ int registry_batch_person(const struct ctx *c, struct registry_batch *b, json_t 
 		rc = person_insert(c, in, id, e);
 	if (rc == 0)
 		b->people++;
+	else if (rc == ERR_CONFLICT && e && !strcmp(e->field, "id_card"))
+		b->id_conflicts++;
 	return rc;
 }
 

@@ -27,6 +27,7 @@ struct person_filter {
 	const char *after_pinyin;
 	int limit;
 	bool reveal; /* unmasked personal data: officer access, caller audits */
+	bool masked; /* as viewers see it whatever the reader's access (a masked export) */
 };
 
 int person_create(const struct ctx *c, json_t *in, json_t **out, struct err *e);
@@ -62,6 +63,7 @@ int registry_scope(const struct ctx *c, int64_t node_id, const char **path, stru
  */
 struct registry_batch {
 	int64_t households, people;
+	int64_t id_conflicts; /* people refused as an ID number already registered: lookups (core/lookup.h) */
 };
 int registry_batch_household(const struct ctx *c, struct registry_batch *b, json_t *in, int64_t *id, struct err *e);
 /* in names its household_id; an ID card already registered is ERR_CONFLICT

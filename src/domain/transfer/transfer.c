@@ -17,6 +17,7 @@
 #include "base/table_io.h"
 #include "domain/core/audit.h"
 #include "domain/core/fields.h"
+#include "domain/core/lookup.h"
 #include "domain/core/pii.h"
 #include "domain/people/registry.h"
 #include "domain/roles/roles.h"
@@ -188,6 +189,19 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 	}
 	if (json_array_size(errs) > 0) {
 		store_rollback(c->db);
+		/* Rows refused as ID numbers already registered are lookups
+		 * (core/lookup.h): counted and audited, and past the hour's
+		 * limit the report that names them is not given. */
+		if (batch.id_conflicts) {
+			rc = lookup_room(c, (int)batch.id_conflicts, e);
+			if (rc == 0)
+				rc = lookup_record(c, node, "import", PII_ID_CARD, NULL, batch.id_conflicts,
+						   (int)batch.id_conflicts, e);
+			if (rc) {
+				json_decref(errs);
+				return rc;
+			}
+		}
 		*out = json_pack("{s:o, s:I}", "errors", errs, "rows", (json_int_t)nrows);
 		return err_set(e, ERR_INVALID, "file",
 			       "%zu行有错误，未导入任何数据 / %zu bad rows; nothing was imported",
@@ -221,7 +235,8 @@ static int list_page(const struct ctx *c, const char *list, int64_t node, const 
 		struct person_filter f = {0};
 		if (filter)
 			f = *filter;
-		f.node_id = node, f.after_id = after, f.limit = 500, f.reveal = reveal;
+		/* a masked file holds what viewers see, whoever exports it */
+		f.node_id = node, f.after_id = after, f.limit = 500, f.reveal = reveal, f.masked = !reveal;
 		f.after_pinyin = f.by_name ? after_key : NULL;
 		return person_list(c, &f, items, e);
 	}

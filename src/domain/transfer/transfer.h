@@ -5,8 +5,9 @@
  * Import applies whole or not at all: every row is checked, every bad row
  * is reported with its line and reason, and on any error nothing changes.
  * Columns are matched by Chinese label or English key; households are
- * found or created by (place, 门牌地址). Export masks personal data unless
- * the caller may reveal it (officer access; audited).
+ * found or created by (place, 门牌地址). Export masks personal data as
+ * viewers see it (fields.h FV_MASKED: birth dates by year too), whoever
+ * exports, unless the caller reveals it (officer access; audited).
  */
 #ifndef LINLI_TRANSFER_H
 #define LINLI_TRANSFER_H

@@ -1,5 +1,6 @@
 /*
  * test_base.c — unit tests for src/base: UTF-8 validation, decoding and encoding,
+ * what text may hold and its normal form (textnorm),
  * the arena, the growable buffer, calendar/time helpers and struct err.
  */
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/textnorm.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "unit_helpers.h"
@@ -218,14 +220,76 @@ static void test_utf8_put_round_trips(void **state)
 	assert_memory_equal(out, "王", 3);
 }
 
-static void test_utf8_has_control(void **state)
+/* ------------------------------------------------------------ textnorm */
+
+static void test_textnorm_scan(void **state)
 {
-	assert_false(utf8_has_control("王贵宝 abc"));
-	assert_false(utf8_has_control("tab\there\r\nnewline"));
-	assert_true(utf8_has_control("bell\a"));
-	assert_true(utf8_has_control("\x1b[31m"));
-	assert_true(utf8_has_control("del\x7f"));
-	assert_false(utf8_has_control(""));
+	/* A table: text, rules, what textnorm_scan finds and at which code point. */
+	static const struct {
+		const char *s;
+		unsigned rules;
+		enum textnorm_bad want;
+		unsigned cp;
+	} cases[] = {
+	    {"王贵宝 abc", 0, TN_OK, 0},
+	    {"", TN_NAME, TN_OK, 0},
+	    {"bell\a", 0, TN_CONTROL, 7},
+	    {"\x1b[31m", TN_MULTILINE, TN_CONTROL, 0x1b},
+	    {"del\x7f", TN_MULTILINE, TN_CONTROL, 0x7f},
+	    {"c1 \xc2\x85", TN_MULTILINE, TN_CONTROL, 0x85},
+	    {"c1 \xc2\x9f", 0, TN_CONTROL, 0x9f},
+	    {"\xc2\xa0nbsp is text", TN_NAME, TN_OK, 0},
+	    {"tab\there", 0, TN_CONTROL, '\t'},
+	    {"tab\there\nline", TN_MULTILINE, TN_OK, 0},
+	    {"cr\r\n", TN_MULTILINE, TN_CONTROL, '\r'}, /* textnorm_nfc makes it LF first */
+	    {"王\xe2\x80\x8b贵宝", 0, TN_OK, 0},        /* U+200B: only names refuse it */
+	    {"王\xe2\x80\x8b贵宝", TN_NAME, TN_INVISIBLE, 0x200b},
+	    {"王\xe2\x80\x8d贵宝", TN_NAME, TN_INVISIBLE, 0x200d},
+	    {"\xef\xbb\xbf王", TN_NAME, TN_INVISIBLE, 0xfeff},
+	    {"王\xe2\x81\xa0贵", TN_NAME, TN_INVISIBLE, 0x2060},
+	    {"王\xc2\xad贵", TN_NAME, TN_INVISIBLE, 0xad},
+	    {"\xe2\x80\xae宝贵王", TN_NAME, TN_BIDI, 0x202e},
+	    {"\xe2\x80\xaax", TN_NAME, TN_BIDI, 0x202a},
+	    {"\xe2\x81\xa6x\xe2\x81\xa9", TN_NAME, TN_BIDI, 0x2066},
+	    {"x\xe2\x80\x8f", TN_NAME, TN_BIDI, 0x200f},
+	    {"x\xe2\x80\x8f", TN_MULTILINE, TN_OK, 0}, /* a description may carry a bidi mark */
+	    {"\xd8\x9c", TN_NAME, TN_BIDI, 0x61c},
+	    {"a\x01\xe2\x80\x8b", TN_NAME, TN_CONTROL, 1}, /* the first one found */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		unsigned cp = 0;
+		assert_int_equal(textnorm_scan(cases[i].s, cases[i].rules, &cp), cases[i].want);
+		if (cases[i].want != TN_OK)
+			assert_int_equal(cp, cases[i].cp);
+	}
+	assert_int_equal(textnorm_scan("a\x07", 0, NULL), TN_CONTROL);
+}
+
+static void test_textnorm_nfc(void **state)
+{
+	struct arena a;
+	arena_init(&a);
+	static const struct {
+		const char *in;
+		bool multiline;
+		const char *out;
+	} cases[] = {
+	    {"plain ascii", false, "plain ascii"},
+	    {"王贵宝", false, "王贵宝"},
+	    {"Jose\xcc\x81", false, "Jos\xc3\xa9"},  /* e + U+0301 -> U+00E9 */
+	    {"\xef\xa4\xac", false, "\xe9\x83\x8e"}, /* U+F92C -> U+90CE 郎 */
+	    {"\xe2\x84\xab", false, "\xc3\x85"},     /* U+212B ANGSTROM SIGN -> U+00C5 */
+	    {"\xef\xbc\xa1", false, "\xef\xbc\xa1"}, /* full-width A stays (NFKC would fold it) */
+	    {"a\r\nb\rc\n", true, "a\nb\nc\n"},      /* line breaks as LF */
+	    {"a\r\nb", false, "a\r\nb"},             /* single-line text keeps CR, which is then refused */
+	    {"\xe4\xb8\x80\r\ne\xcc\x81", true, "\xe4\xb8\x80\n\xc3\xa9"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		assert_string_equal(textnorm_nfc(cases[i].in, cases[i].multiline, &a), cases[i].out);
+	/* Text already normal is given back as it is, not copied. */
+	const char *same = "王贵宝 abc";
+	assert_ptr_equal(textnorm_nfc(same, false, &a), same);
+	arena_free(&a);
 }
 
 /* --------------------------------------------------------------- arena */
@@ -592,7 +656,8 @@ int main(void)
 	    cmocka_unit_test(test_utf8_next_rejects_ill_formed_sequences),
 	    cmocka_unit_test(test_utf8_valid_prefix_stops_at_first_bad_sequence),
 	    cmocka_unit_test(test_utf8_put_round_trips),
-	    cmocka_unit_test(test_utf8_has_control),
+	    cmocka_unit_test(test_textnorm_scan),
+	    cmocka_unit_test(test_textnorm_nfc),
 	    cmocka_unit_test(test_arena_many_allocs),
 	    cmocka_unit_test(test_arena_large_alloc),
 	    cmocka_unit_test(test_arena_strdup),

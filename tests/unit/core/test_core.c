@@ -18,6 +18,7 @@
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "base/timeutil.h"
 #include "domain/core/audit.h"
 #include "domain/core/ctx.h"
 #include "domain/core/fields.h"
@@ -140,8 +141,8 @@ static void test_pii_masks(void **state)
 {
 	struct arena a;
 	arena_init(&a);
-	assert_string_equal(pii_mask(PII_ID_CARD, "430302199001011234", &a), "430302********1234");
-	assert_string_equal(pii_mask(PII_ID_CARD, "11010519491231002X", &a), "110105********002X");
+	assert_string_equal(pii_mask(PII_ID_CARD, "430302199001011234", &a), "430302************");
+	assert_string_equal(pii_mask(PII_ID_CARD, "11010519491231002X", &a), "110105************");
 	assert_string_equal(pii_mask(PII_PHONE, "13812345678", &a), "138****5678");
 	assert_string_equal(pii_mask(PII_PHONE, "073188886666", &a), "073*****6666");
 	/* Short values still hide their second half. */
@@ -152,6 +153,94 @@ static void test_pii_masks(void **state)
 	char src[] = "13812345678";
 	pii_mask(PII_PHONE, src, &a);
 	assert_string_equal(src, "13812345678");
+	arena_free(&a);
+}
+
+/* The check digit of the first 17 digits (GB 11643). */
+static char id_check(const char *id17)
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	int sum = 0;
+	for (int i = 0; i < 17; i++)
+		sum += (id17[i] - '0') * w[i];
+	return "10X98765432"[sum % 11];
+}
+
+/* How many valid ID numbers fit what a reader is given about a person:
+ * the mask as pii_mask shows it, the sex, and the birth date as the view
+ * shows it (the year only, or the whole date). keep_tail > 0 counts a mask
+ * that also showed that many trailing digits (the one before). Every date of
+ * the year and sequence number is tried; the check digit follows from the
+ * rest, so each (date, sequence) is exactly one valid number. */
+static long id_candidates(const char *id, bool date_known, int keep_tail, struct arena *a)
+{
+	const char *shown = pii_mask(PII_ID_CARD, id, a);
+	long n = 0;
+	char cand[19];
+	for (int m = 1; m <= 12; m++)
+		for (int d = 1; d <= 31; d++) {
+			char date[11];
+			snprintf(date, sizeof date, "%.4s-%02d-%02d", id + 6, m, d);
+			char ymd[9];
+			snprintf(ymd, sizeof ymd, "%.4s%02d%02d", id + 6, m, d);
+			if (!time_valid_date(date) || (date_known && strncmp(ymd, id + 6, 8) != 0))
+				continue;
+			for (int seq = 0; seq < 1000; seq++) {
+				if (seq % 2 != (id[16] - '0') % 2) /* the sex is shown */
+					continue;
+				snprintf(cand, sizeof cand, "%.6s%.4s%02d%02d%03d", id, id + 6, m, d, seq);
+				cand[17] = id_check(cand), cand[18] = 0;
+				if (strcmp(pii_mask(PII_ID_CARD, cand, a), shown) != 0)
+					continue;
+				if (keep_tail && strcmp(cand + 18 - keep_tail, id + 18 - keep_tail) != 0)
+					continue;
+				n++;
+			}
+		}
+	return n;
+}
+
+/* docs/architecture.md, "Masks that cannot be undone": with every field a
+ * viewer gets (the mask, the birth year, the sex; the region is in the mask
+ * and may be guessed from the address anyway) at least 10^4 numbers remain. */
+static void test_pii_mask_leaves_candidates(void **state)
+{
+	struct arena a;
+	arena_init(&a);
+	const char *id = "43030219440305102X"; /* region 430302, 1944-03-05, a woman */
+	assert_int_equal(pii_normalise(PII_ID_CARD, id, (char[32]){0}, 32, NULL), 0);
+	long viewer = id_candidates(id, false, 0, &a);
+	assert_int_equal(viewer, 366 * 500); /* 1944 was a leap year */
+	assert_true(viewer >= 10000);
+	/* Workers and officers see the date: the sequence alone is left. */
+	assert_int_equal(id_candidates(id, true, 0, &a), 500);
+	/* The mask before (last 4 digits shown) left a few dozen with the year. */
+	long before = id_candidates(id, false, 4, &a);
+	assert_true(before > 0 && before < 100);
+	/* Even the check digit alone with the year would leave about 16,600. */
+	long check_only = id_candidates(id, false, 1, &a);
+	assert_true(check_only > 15000 && check_only < 18000);
+	arena_free(&a);
+}
+
+/* The mask rules by view, as the field table gives them (FF_PERSONAL). */
+static void test_fields_views(void **state)
+{
+	struct arena a;
+	arena_init(&a);
+	assert_string_equal(fields_mask_date("1944-03-05", &a), "1944-**-**");
+	assert_string_equal(fields_mask_date("", &a), "");
+	assert_string_equal(fields_mask_date("19", &a), "****-**-**");
+	assert_int_equal(fields_view_for(ACC_NONE), FV_MASKED);
+	assert_int_equal(fields_view_for(ACC_VIEWER), FV_MASKED);
+	assert_int_equal(fields_view_for(ACC_WORKER), FV_EDIT);
+	assert_int_equal(fields_view_for(ACC_OFFICER), FV_EDIT);
+	assert_int_equal(fields_view_for(ACC_MANAGER), FV_EDIT);
+	const struct field *birth = fields_find(&ENT_PERSON, "birth_date");
+	assert_true(birth->flags & FF_PERSONAL);
+	assert_true(fields_find(&ENT_PERSON, "name")->flags & FF_NAME);
+	assert_true(fields_find(&ENT_USER, "username")->flags & FF_NAME);
+	assert_true(fields_find(&ENT_USER, "display_name")->flags & FF_NAME);
 	arena_free(&a);
 }
 
@@ -344,6 +433,12 @@ static void test_fields_validate(void **state)
 	/* Control characters. */
 	expect_invalid(&ENT_PERSON, "{\"name\": \"x\", \"note\": \"a\\u0007b\"}", true, "note");
 	assert_int_equal(validate(&ENT_PERSON, "{\"name\": \"x\", \"note\": \"line\\nline\"}", true, &e), 0);
+	/* A name is one line; only multi-line text (a note) keeps line breaks and tabs. */
+	expect_invalid(&ENT_PERSON, "{\"name\": \"x\\ny\"}", true, "name");
+	expect_invalid(&ENT_PERSON, "{\"name\": \"x\\ty\"}", true, "name");
+	expect_invalid(&ENT_PERSON, "{\"name\": \"\\u738b\\u200b\\u8d35\"}", true, "name");
+	expect_invalid(&ENT_PERSON, "{\"name\": \"x\", \"note\": \"a\\u0085b\"}", true, "note");
+	assert_int_equal(validate(&ENT_PERSON, "{\"name\": \"x\", \"note\": \"a\\u200bb\"}", true, &e), 0);
 	/* Not an object. */
 	json_t *arr = json_array();
 	assert_int_equal(fields_validate(&ENT_PERSON, arr, true, &e), ERR_INVALID);
@@ -468,6 +563,8 @@ int main(void)
 	    cmocka_unit_test(test_pii_id_card_impossible_birth_date),
 	    cmocka_unit_test(test_pii_phone),
 	    cmocka_unit_test(test_pii_masks),
+	    cmocka_unit_test(test_pii_mask_leaves_candidates),
+	    cmocka_unit_test(test_fields_views),
 	    cmocka_unit_test(test_pii_encrypt_round_trip),
 	    cmocka_unit_test(test_pii_hash),
 	    cmocka_unit_test(test_authz_prefix_matching),

@@ -117,7 +117,7 @@ static void test_person_create_derives_from_id_card(void **state)
 	assert_string_equal(jstr(out, "gender"), "M");
 	assert_int_equal(jint(out, "age"), 34); /* on 2024-06-15 */
 	/* Masked in what is returned. */
-	assert_string_equal(jstr(out, "id_card"), arena_printf(&u->a, "430302********%s", id + 14));
+	assert_string_equal(jstr(out, "id_card"), "430302************"); /* the region only */
 	assert_string_equal(jstr(out, "phone"), "138****8000");
 	assert_string_equal(jstr(out, "status"), "active");
 	assert_string_equal(jstr(out, "residence"), "permanent");

@@ -26,6 +26,7 @@ export function useFmt() {
   // shifts by a day in time zones west of UTC.
   const day = (s) => {
     if (none(s)) return '—';
+    if (String(s).includes('*')) return String(s); // masked: viewers see a birth year only (1944-**-**)
     const [y, m, dd] = String(s).slice(0, 10).split('-').map(Number);
     return d(new Date(y, m - 1, dd), 'short');
   };
