@@ -46,7 +46,7 @@ const cases = () => [
   ['PATCH', `/api/v1/users/${ids.user}`, { disabled: 'yes' }, { shoe: 1 }],
   ['POST', `/api/v1/users/${ids.user}/password`, { password: 12345678 }, { password: 'password9', old: 'x' }],
   ['POST', `/api/v1/users/${ids.user}/grants`, { node_id: 'x', access: 'viewer' }, { node_id: 3, access: 'viewer', until: 'x' }],
-  ['POST', '/api/v1/auth/login', { username: 1, password: 2 }, { username: 'admin', password: 'admin1234', otp: 1 }],
+  ['POST', '/api/v1/auth/login', { username: 1, password: 2 }, { username: 'admin', password: 'linli-admin-1', otp: 1 }],
   ['POST', '/api/v1/categories', { code: 'x', name_zh: 1, name_en: 'x', level: 5, respond_hours: 1, resolve_hours: 2 }, { code: 'x', name_zh: 'x', name_en: 'x', level: 5, respond_hours: 1, resolve_hours: 2, colour: 1 }],
   ['POST', '/api/v1/requests', { category: 'sewer', description: 42, place_node_id: ids.node }, { category: 'sewer', description: 'x', place_node_id: ids.node, priority: 'high' }],
   ['POST', `/api/v1/requests/${ids.request}/note`, { note: 5 }, { note: 'x', colour: 1 }, '/api/v1/requests/{id}/{action}'],

@@ -45,7 +45,8 @@ struct ctx {
 	struct arena *a;
 	const struct actor *who;
 	const char *client;           /* remote address for the audit row */
-	const unsigned char *pii_key; /* 32-byte key for personal data */
+	const unsigned char *pii_key;   /* 32-byte key for personal data */
+	const unsigned char *audit_key; /* 32-byte key of the audit chain (audit_chain.h) */
 	const char *files_dir;        /* where uploaded files live (outside the database) */
 };
 
