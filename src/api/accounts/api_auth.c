@@ -79,10 +79,10 @@ void h_login(struct api *r)
 	json_decref(in);
 }
 
+/* The second steps check the body before the login budget: a malformed
+ * request tries no credential, so it spends none. */
 void h_login_totp(struct api *r)
 {
-	if (!login_allowed(r))
-		return;
 	json_t *in = api_body(r);
 	if (!in)
 		return;
@@ -90,6 +90,10 @@ void h_login_totp(struct api *r)
 	json_error_t je;
 	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s, s:s}", "challenge", &challenge, "code", &code) != 0) {
 		api_error(r, 400, "invalid", NULL, "需要challenge和code / challenge and code are required");
+		json_decref(in);
+		return;
+	}
+	if (!login_allowed(r)) {
 		json_decref(in);
 		return;
 	}
@@ -105,8 +109,6 @@ void h_login_totp(struct api *r)
 
 void h_login_totp_setup(struct api *r)
 {
-	if (!login_allowed(r))
-		return;
 	json_t *in = api_body(r), *out = NULL;
 	if (!in)
 		return;
@@ -114,10 +116,14 @@ void h_login_totp_setup(struct api *r)
 	json_error_t je;
 	struct err e = {0};
 	int rc;
-	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s}", "challenge", &challenge) != 0)
+	if (json_unpack_ex(in, &je, JSON_STRICT, "{s:s}", "challenge", &challenge) != 0) {
 		rc = err_set(&e, ERR_INVALID, "challenge", "需要challenge / challenge is required");
-	else
+	} else if (!login_allowed(r)) {
+		json_decref(in);
+		return;
+	} else {
 		rc = twofactor_enrol_challenge(&r->c, challenge, &out, &e);
+	}
 	json_decref(in);
 	api_result(r, rc, &e, 200, out);
 }
