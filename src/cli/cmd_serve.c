@@ -59,7 +59,7 @@ int cmd_serve(int argc, char **argv)
 	    (rate && !cli_int("--rate", rate, 0, INT32_MAX, &per_minute)) ||
 	    (tick && !cli_int("--tick", tick, 1, INT32_MAX, &tick_s)) ||
 	    (retry && !cli_int("--retry-base", retry, 1, INT32_MAX, &retry_s)) ||
-	    (idle && !cli_int("--idle-timeout", idle, 0, 12 * 3600, &idle_s)))
+	    (idle && !cli_int("--idle-timeout", idle, 0, (int64_t)12 * 3600, &idle_s)))
 		return 2;
 	app.policy = (struct account_policy){.idle_seconds = (int)idle_s,
 					     .require_totp_admin = cli_flag(argc, argv, "--require-totp-admin")};

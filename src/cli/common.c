@@ -59,10 +59,11 @@ static int audit_key_open(struct cli_env *env, struct err *e)
 	if (rc)
 		return rc;
 	if (chained)
-		return err_set(e, ERR_IO, "key",
-			       "审计密钥文件 %s 缺失，审计链无法验证 / the audit key file %s is missing: the audit chain cannot "
-			       "be verified or extended (restore it from where the keys are kept)",
-			       path, path);
+		return err_set(
+		    e, ERR_IO, "key",
+		    "审计密钥文件 %s 缺失，审计链无法验证 / the audit key file %s is missing: the audit chain cannot "
+		    "be verified or extended (restore it from where the keys are kept)",
+		    path, path);
 	rc = pii_key_create(path, e);
 	if (rc == 0)
 		rc = pii_key_load(path, env->audit_key, e);

@@ -287,8 +287,8 @@ static int check_refusals(struct store *s, const char *sql, int ver, struct err 
 		if (rc < 0)
 			return rc;
 		if (n)
-			return err_set(e, ERR_CONFLICT, NULL, "迁移%d未执行 / migration %d not applied: %s — %.*s", ver, ver, found,
-				       bend ? (int)(bend - because) : (int)strlen(because), because);
+			return err_set(e, ERR_CONFLICT, NULL, "迁移%d未执行 / migration %d not applied: %s — %.*s", ver,
+				       ver, found, bend ? (int)(bend - because) : (int)strlen(because), because);
 	}
 	return 0;
 }

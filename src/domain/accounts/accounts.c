@@ -201,7 +201,8 @@ int account_passwd(const struct ctx *c, int64_t id, const char *current, const c
 			return err_set(e, ERR_INVALID, "current_password",
 				       "需要当前密码 / current_password is required");
 		if (current && crypto_pwhash_str_verify(stored, current, strlen(current)) != 0)
-			return err_set(e, ERR_FORBIDDEN, "current_password", "当前密码错误 / current password is wrong");
+			return err_set(e, ERR_FORBIDDEN, "current_password",
+				       "当前密码错误 / current password is wrong");
 	}
 	rc = password_check(username, password, e);
 	if (rc)
@@ -432,11 +433,12 @@ int account_login(const struct ctx *c, const struct account_policy *pol, const c
 		rc = store_run(c->db, e, "DELETE FROM login_challenges WHERE user_id = ? OR expires_at <= ?", "it", id,
 			       now);
 		if (rc == 0)
-			rc = store_run(c->db, e,
-				       "INSERT INTO login_challenges (token_hash, user_id, purpose, kind, name, created_at, "
-				       "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-				       "bittttt", th, (size_t)32, id, totp ? "totp" : "setup", api ? "api" : "session", name,
-				       now, out->expires_at);
+			rc = store_run(
+			    c->db, e,
+			    "INSERT INTO login_challenges (token_hash, user_id, purpose, kind, name, created_at, "
+			    "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			    "bittttt", th, (size_t)32, id, totp ? "totp" : "setup", api ? "api" : "session", name, now,
+			    out->expires_at);
 		if (rc == 0)
 			rc = audit_log(&cu, totp ? "login_password" : "login_setup", "user", id, NULL, NULL, e);
 		return txn_finish(c, rc, e);
@@ -457,8 +459,9 @@ static int load_challenge(const struct ctx *c, const char *challenge, unsigned c
 	token_hash(challenge, th);
 	struct store_stmt *st;
 	int rc = store_prepare(
-	    c->db, "SELECT user_id, purpose, kind, name, attempts, expires_at FROM login_challenges WHERE token_hash = ?",
-	    &st, e);
+	    c->db,
+	    "SELECT user_id, purpose, kind, name, attempts, expires_at FROM login_challenges WHERE token_hash = ?", &st,
+	    e);
 	if (rc)
 		return rc;
 	store_bind(st, "b", th, (size_t)32);
@@ -534,8 +537,9 @@ int account_login_totp(const struct ctx *c, const char *challenge, const char *c
 		/* A wrong (or used) code: counted against the challenge and the account. */
 		rc = attempts + 1 >= MAX_FAILED_LOGINS
 			 ? store_run(c->db, e, "DELETE FROM login_challenges WHERE token_hash = ?", "b", th, (size_t)32)
-			 : store_run(c->db, e, "UPDATE login_challenges SET attempts = attempts + 1 WHERE token_hash = ?",
-				     "b", th, (size_t)32);
+			 : store_run(c->db, e,
+				     "UPDATE login_challenges SET attempts = attempts + 1 WHERE token_hash = ?", "b",
+				     th, (size_t)32);
 		if (rc == 0)
 			rc = count_failure(c, id, e);
 		if (rc == 0)
@@ -665,10 +669,10 @@ int account_actor(const struct ctx *c, const struct account_policy *pol, const c
 	unsigned char th[32];
 	token_hash(token, th);
 	struct store_stmt *st;
-	int rc = store_prepare(
-	    c->db,
-	    "SELECT user_id, csrf, kind, expires_at, coalesce(last_seen, created_at) FROM sessions WHERE token_hash = ?",
-	    &st, e);
+	int rc = store_prepare(c->db,
+			       "SELECT user_id, csrf, kind, expires_at, coalesce(last_seen, created_at) FROM sessions "
+			       "WHERE token_hash = ?",
+			       &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "b", th, (size_t)32);
@@ -703,7 +707,7 @@ int account_actor(const struct ctx *c, const struct account_policy *pol, const c
 			return err_set(e, ERR_UNAUTHORIZED, NULL,
 				       "长时间未操作，请重新登录 / session idle too long, please log in again");
 		}
-		int64_t every = idle / 2 < 60 ? idle / 2 : 60;
+		int64_t every = idle / 2 < 60 ? (int64_t)(idle / 2) : 60;
 		if (now - seen >= every && every > 0)
 			store_run(c->db, NULL, "UPDATE sessions SET last_seen = ? WHERE token_hash = ?", "tb", now_iso,
 				  th, (size_t)32);

@@ -40,13 +40,13 @@ struct account_policy {
 	int idle_seconds;        /* a browser session unused this long ends (0: only the 12 h limit) */
 	bool require_totp_admin; /* administrators cannot log in without two-factor login */
 };
-#define ACCOUNT_IDLE_DEFAULT (30 * 60)
-#define ACCOUNT_CHALLENGE_SECONDS (5 * 60)
+#define ACCOUNT_IDLE_DEFAULT      1800 /* 30 minutes */
+#define ACCOUNT_CHALLENGE_SECONDS 300  /* 5 minutes */
 
 enum account_step {
-	ACCOUNT_LOGGED_IN,   /* token and csrf are set */
-	ACCOUNT_NEED_TOTP,   /* challenge is set: send it with a code (account_login_totp) */
-	ACCOUNT_NEED_SETUP   /* challenge is set: enrol (twofactor_enrol_challenge), then send a code */
+	ACCOUNT_LOGGED_IN, /* token and csrf are set */
+	ACCOUNT_NEED_TOTP, /* challenge is set: send it with a code (account_login_totp) */
+	ACCOUNT_NEED_SETUP /* challenge is set: enrol (twofactor_enrol_challenge), then send a code */
 };
 
 struct account_login_out {

@@ -52,7 +52,7 @@ static void lower(const char *in, char *out, size_t cap)
 
 bool password_common(const char *text)
 {
-	char low[PASSWORD_MAX_BYTES + 1];
+	char low[PASSWORD_MAX_BYTES + 1] = "";
 	if (!text || strlen(text) > PASSWORD_MAX_BYTES)
 		return false;
 	lower(text, low, sizeof low);
@@ -96,15 +96,17 @@ int password_check(const char *username, const char *password, struct err *e)
 	size_t len = password ? strlen(password) : 0;
 	if (!password || !utf8_valid(password, len) || utf8_len(password) < PASSWORD_MIN_CHARS ||
 	    len > PASSWORD_MAX_BYTES)
-		return err_set(e, ERR_INVALID, "password", "密码应为%d-256个字符 / password must have %d to 256 characters",
-			       PASSWORD_MIN_CHARS, PASSWORD_MIN_CHARS);
+		return err_set(e, ERR_INVALID, "password",
+			       "密码应为%d-256个字符 / password must have %d to 256 characters", PASSWORD_MIN_CHARS,
+			       PASSWORD_MIN_CHARS);
 	if (utf8_has_control(password))
-		return err_set(e, ERR_INVALID, "password", "密码不能含控制字符 / password must not contain control characters");
-	char low[PASSWORD_MAX_BYTES + 1];
+		return err_set(e, ERR_INVALID, "password",
+			       "密码不能含控制字符 / password must not contain control characters");
+	char low[PASSWORD_MAX_BYTES + 1] = "";
 	lower(password, low, sizeof low);
 	size_t stem = stem_len(low);
 	if (username && *username) {
-		char user[PASSWORD_MAX_BYTES + 1];
+		char user[PASSWORD_MAX_BYTES + 1] = "";
 		lower(username, user, sizeof user);
 		if (strcmp(low, user) == 0 || (stem == strlen(user) && strncmp(low, user, stem) == 0))
 			return err_set(e, ERR_INVALID, "password",

@@ -67,8 +67,8 @@ static int enrol(const struct ctx *c, int64_t uid, json_t **out, struct err *e)
 	cu.who = &who;
 	rc = store_begin(c->db, e);
 	if (rc == 0)
-		rc = store_run(c->db, e, "UPDATE users SET totp_secret = ?, totp_enabled = 0 WHERE id = ?", "bi", cipher,
-			       clen, uid);
+		rc = store_run(c->db, e, "UPDATE users SET totp_secret = ?, totp_enabled = 0 WHERE id = ?", "bi",
+			       cipher, clen, uid);
 	if (rc == 0)
 		rc = audit_log(&cu, "totp_enrol", "user", uid, NULL, NULL, e);
 	rc = txn_finish(c, rc, e);
@@ -92,14 +92,16 @@ int twofactor_enrol_challenge(const struct ctx *c, const char *challenge, json_t
 	if (rc)
 		return rc;
 	if (!setup)
-		return err_set(e, ERR_CONFLICT, "challenge", "该账号已启用动态验证码 / this account already has two-factor login");
+		return err_set(e, ERR_CONFLICT, "challenge",
+			       "该账号已启用动态验证码 / this account already has two-factor login");
 	return enrol(c, uid, out, e);
 }
 
 int twofactor_accept(const struct ctx *c, int64_t user_id, const char *code, bool confirm, struct err *e)
 {
 	struct store_stmt *st;
-	int rc = store_prepare(c->db, "SELECT totp_secret, totp_enabled, totp_last_step FROM users WHERE id = ?", &st, e);
+	int rc =
+	    store_prepare(c->db, "SELECT totp_secret, totp_enabled, totp_last_step FROM users WHERE id = ?", &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", user_id);

@@ -31,11 +31,12 @@ int audit_log(const struct ctx *c, const char *action, const char *entity, int64
 		rc = audit_chain_next(c, row.community_id, &row.seq, prev, e);
 	if (rc == 0) {
 		audit_chain_hash(c->audit_key, prev, &row, hash);
-		rc = store_run(c->db, e,
-			       "INSERT INTO audit (at, user_id, username, action, entity, entity_id, before, after, client, "
-			       "community_id, chain_seq, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       "titttitttiibb", row.at, row.user_id, row.username, action, entity, id, b, a, row.client,
-			       row.community_id, row.seq, prev, (size_t)AUDIT_HASH_BYTES, hash, (size_t)AUDIT_HASH_BYTES);
+		rc = store_run(
+		    c->db, e,
+		    "INSERT INTO audit (at, user_id, username, action, entity, entity_id, before, after, client, "
+		    "community_id, chain_seq, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "titttitttiibb", row.at, row.user_id, row.username, action, entity, id, b, a, row.client,
+		    row.community_id, row.seq, prev, (size_t)AUDIT_HASH_BYTES, hash, (size_t)AUDIT_HASH_BYTES);
 	}
 	if (rc == 0)
 		rc = audit_chain_advance(c, row.community_id, row.seq, store_last_id(c->db), hash, e);

@@ -113,7 +113,8 @@ int audit_chain_next(const struct ctx *c, int64_t community, int64_t *seq, unsig
 		return rc;
 	if (store_changes(c->db) == 0) {
 		*seq = 1;
-		return store_run(c->db, e, "INSERT INTO audit_chains (community_id, seq) VALUES (?, 1)", "i", community);
+		return store_run(c->db, e, "INSERT INTO audit_chains (community_id, seq) VALUES (?, 1)", "i",
+				 community);
 	}
 	struct store_stmt *st;
 	rc = store_prepare(c->db, "SELECT seq, head_hash FROM audit_chains WHERE community_id = ?", &st, e);
@@ -140,8 +141,8 @@ int audit_chain_advance(const struct ctx *c, int64_t community, int64_t seq, int
 	unsigned char mac[AUDIT_HASH_BYTES];
 	head_mac(c->audit_key, community, seq, row_id, hash, mac);
 	return store_run(c->db, e,
-			 "UPDATE audit_chains SET head_id = ?, head_hash = ?, head_mac = ? WHERE community_id = ?", "ibbi",
-			 row_id, hash, (size_t)AUDIT_HASH_BYTES, mac, (size_t)AUDIT_HASH_BYTES, community);
+			 "UPDATE audit_chains SET head_id = ?, head_hash = ?, head_mac = ? WHERE community_id = ?",
+			 "ibbi", row_id, hash, (size_t)AUDIT_HASH_BYTES, mac, (size_t)AUDIT_HASH_BYTES, community);
 }
 
 int audit_chain_exists(const struct ctx *c, bool *exists, struct err *e)
@@ -153,7 +154,7 @@ int audit_chain_exists(const struct ctx *c, bool *exists, struct err *e)
 }
 
 #define SELECT_ROW                                                                                                     \
-	"SELECT id, coalesce(community_id, 0), coalesce(chain_seq, 0), at, coalesce(user_id, 0), username, action, "  \
+	"SELECT id, coalesce(community_id, 0), coalesce(chain_seq, 0), at, coalesce(user_id, 0), username, action, "   \
 	"entity, coalesce(entity_id, 0), before, after, client, prev_hash, hash FROM audit "
 
 static void read_row(struct store_stmt *st, struct audit_row *r)
@@ -195,7 +196,8 @@ int audit_chain_seal(const struct ctx *c, int64_t *sealed, struct err *e)
 			page[n].id = store_col_int(st, 0);
 			read_row(st, &page[n].r);
 			struct audit_row *r = &page[n].r;
-			const char **texts[] = {&r->at, &r->username, &r->action, &r->entity, &r->before, &r->after, &r->client};
+			const char **texts[] = {&r->at,     &r->username, &r->action, &r->entity,
+						&r->before, &r->after,    &r->client};
 			for (size_t k = 0; k < sizeof texts / sizeof *texts; k++)
 				*texts[k] = *texts[k] ? arena_strdup(a, *texts[k]) : NULL;
 			n++;
@@ -213,11 +215,12 @@ int audit_chain_seal(const struct ctx *c, int64_t *sealed, struct err *e)
 				rc = audit_chain_next(c, r->community_id, &r->seq, prev, e);
 			if (rc == 0) {
 				audit_chain_hash(c->audit_key, prev, r, h);
-				rc = store_run(c->db, e,
-					       "UPDATE audit SET community_id = ?, chain_seq = ?, prev_hash = ?, hash = ? "
-					       "WHERE id = ?",
-					       "iibbi", r->community_id, r->seq, prev, (size_t)AUDIT_HASH_BYTES, h,
-					       (size_t)AUDIT_HASH_BYTES, page[i].id);
+				rc = store_run(
+				    c->db, e,
+				    "UPDATE audit SET community_id = ?, chain_seq = ?, prev_hash = ?, hash = ? "
+				    "WHERE id = ?",
+				    "iibbi", r->community_id, r->seq, prev, (size_t)AUDIT_HASH_BYTES, h,
+				    (size_t)AUDIT_HASH_BYTES, page[i].id);
 			}
 			if (rc == 0)
 				rc = audit_chain_advance(c, r->community_id, r->seq, page[i].id, h, e);
@@ -250,15 +253,15 @@ static void say(char *report, size_t cap, const char *fmt, ...)
 
 /* One chain, page by page in chain order: 0 intact, 1 broken (reported). */
 static int verify_chain(const struct ctx *c, int64_t comm, int64_t want_seq, int64_t head_id,
-			const unsigned char *head_hash, const unsigned char *mac, char *report, size_t cap, int64_t *rows,
-			struct err *e)
+			const unsigned char *head_hash, const unsigned char *mac, char *report, size_t cap,
+			int64_t *rows, struct err *e)
 {
 	unsigned char prev[AUDIT_HASH_BYTES] = {0};
 	int64_t expect = 1, last_id = 0;
 	for (;;) {
 		struct store_stmt *st;
-		int rc = store_prepare(c->db, SELECT_ROW "WHERE community_id = ? AND chain_seq >= ? ORDER BY chain_seq LIMIT ?",
-				       &st, e);
+		int rc = store_prepare(
+		    c->db, SELECT_ROW "WHERE community_id = ? AND chain_seq >= ? ORDER BY chain_seq LIMIT ?", &st, e);
 		if (rc)
 			return rc;
 		store_bind(st, "iii", comm, expect, (int64_t)PAGE);
@@ -293,7 +296,8 @@ static int verify_chain(const struct ctx *c, int64_t comm, int64_t want_seq, int
 		if (rc < 0)
 			return rc;
 		if (broken) {
-			say(report, cap, "audit chain %lld: row %lld: %s\n", (long long)comm, (long long)bad_id, broken);
+			say(report, cap, "audit chain %lld: row %lld: %s\n", (long long)comm, (long long)bad_id,
+			    broken);
 			return 1;
 		}
 		if (n < PAGE)
@@ -305,7 +309,8 @@ static int verify_chain(const struct ctx *c, int64_t comm, int64_t want_seq, int
 	    sodium_memcmp(head_hash, prev, AUDIT_HASH_BYTES) != 0 || !mac ||
 	    sodium_memcmp(mac, want_mac, AUDIT_HASH_BYTES) != 0) {
 		say(report, cap,
-		    "audit chain %lld: row %lld: 链尾不符，之后的行被删除或链头被改 / the chain's head does not match: rows cut "
+		    "audit chain %lld: row %lld: 链尾不符，之后的行被删除或链头被改 / the chain's head does not match: "
+		    "rows cut "
 		    "off after it, or the head altered (%lld rows found, %lld recorded)\n",
 		    (long long)comm, (long long)last_id, (long long)(expect - 1), (long long)want_seq);
 		return 1;
@@ -351,8 +356,9 @@ static int verify_all(const struct ctx *c, char *report, size_t cap, int64_t *ro
 		problems++;
 	}
 	struct store_stmt *st;
-	rc = store_prepare(c->db, "SELECT community_id, seq, head_id, head_hash, head_mac FROM audit_chains ORDER BY community_id",
-			   &st, e);
+	rc = store_prepare(
+	    c->db, "SELECT community_id, seq, head_id, head_hash, head_mac FROM audit_chains ORDER BY community_id",
+	    &st, e);
 	if (rc)
 		return rc;
 	/* Heads copied out first: the chains are read with other statements. */

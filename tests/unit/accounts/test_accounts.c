@@ -116,8 +116,7 @@ static void test_account_login_and_actor(void **state)
 
 	/* Wrong password, unknown user, bad or altered tokens. */
 	assert_int_equal(login(u, "zhang.san", "wrong horse", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(login(u, "nobody", "correct horse 马", NULL, NULL, tok, csrf, &e),
-			 ERR_UNAUTHORIZED);
+	assert_int_equal(login(u, "nobody", "correct horse 马", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 	assert_int_equal(login(u, NULL, "x", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 	char forged[ACCOUNT_TOKEN_HEX + 1];
 	memcpy(forged, tok, sizeof forged);
@@ -152,8 +151,7 @@ static void test_account_lockout(void **state)
 	char tok[ACCOUNT_TOKEN_HEX + 1], csrf[ACCOUNT_TOKEN_HEX + 1];
 
 	for (int i = 1; i <= 5; i++) {
-		assert_int_equal(login(u, "wang", "a wrong password", NULL, NULL, tok, csrf, &e),
-				 ERR_UNAUTHORIZED);
+		assert_int_equal(login(u, "wang", "a wrong password", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 		assert_int_equal(unit_qi(u, "SELECT failed_logins FROM users WHERE id = ?", uid), i);
 	}
 	assert_int_equal(unit_qi(u, "SELECT count(*) FROM audit WHERE action = 'login_failed' AND entity_id = ?", uid),
@@ -164,15 +162,13 @@ static void test_account_lockout(void **state)
 	 * password (ERR_UNAUTHORIZED, not ERR_RATE) so the answer does not
 	 * reveal which accounts exist; the lock shows in the audit trail. */
 	err_clear(&e);
-	assert_int_equal(login(u, "wang", "the right password", NULL, NULL, tok, csrf, &e),
-			 ERR_UNAUTHORIZED);
+	assert_int_equal(login(u, "wang", "the right password", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 	assert_int_equal(e.code, ERR_UNAUTHORIZED);
 	assert_int_equal(unit_qi(u, "SELECT count(*) FROM sessions WHERE user_id = ?", uid), 0);
 	assert_int_equal(unit_qi(u, "SELECT count(*) FROM audit WHERE action = 'login_locked' AND entity_id = ?", uid),
 			 1);
 	time_set_fake(unit_t0() + 14 * 60);
-	assert_int_equal(login(u, "wang", "the right password", NULL, NULL, tok, csrf, &e),
-			 ERR_UNAUTHORIZED);
+	assert_int_equal(login(u, "wang", "the right password", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 	assert_int_equal(unit_qi(u, "SELECT count(*) FROM sessions WHERE user_id = ?", uid), 0);
 	/* The refusal while locked does not extend the lock. */
 	assert_int_equal(unit_qi(u, "SELECT failed_logins FROM users WHERE id = ?", uid), 5);

@@ -82,12 +82,13 @@ static void test_migration_refuses_case_duplicates(void **state)
 	struct err e = {0};
 	assert_int_equal(store_open(path, true, &s, &e), 0);
 	assert_int_equal(store_migrate_to(s, 9, &e), 0);
-	assert_int_equal(store_exec(s,
-				    "INSERT INTO users (username, display_name, password_hash, created_at, updated_at) VALUES "
-				    "('admin', 'a', 'x', 'now', 'now'), ('bob', 'b', 'x', 'now', 'now'), "
-				    "('Admin', 'c', 'x', 'now', 'now'), ('ADMIN', 'd', 'x', 'now', 'now')",
-				    &e),
-			 0);
+	assert_int_equal(
+	    store_exec(s,
+		       "INSERT INTO users (username, display_name, password_hash, created_at, updated_at) VALUES "
+		       "('admin', 'a', 'x', 'now', 'now'), ('bob', 'b', 'x', 'now', 'now'), "
+		       "('Admin', 'c', 'x', 'now', 'now'), ('ADMIN', 'd', 'x', 'now', 'now')",
+		       &e),
+	    0);
 	int before = store_schema_version(s);
 	err_clear(&e);
 	assert_int_equal(store_migrate(s, &e), ERR_CONFLICT);
@@ -96,8 +97,9 @@ static void test_migration_refuses_case_duplicates(void **state)
 	assert_int_equal(store_schema_version(s), before);
 	/* Renamed by hand (the way the documentation says), it goes through. */
 	assert_int_equal(
-	    store_exec(s, "UPDATE users SET username = 'admin2' WHERE display_name = 'c'; UPDATE users SET username = "
-			  "'admin3' WHERE display_name = 'd'",
+	    store_exec(s,
+		       "UPDATE users SET username = 'admin2' WHERE display_name = 'c'; UPDATE users SET username = "
+		       "'admin3' WHERE display_name = 'd'",
 		       &e),
 	    0);
 	assert_int_equal(store_migrate(s, &e), 0);
@@ -277,8 +279,9 @@ static void test_totp_login(void **state)
 	json_decref(enrol);
 	/* Stored encrypted: the secret's text is not in the row. */
 	int64_t plain = -1;
-	assert_int_equal(store_int(u->db, &e, &plain, "SELECT instr(totp_secret, CAST(? AS BLOB)) FROM users WHERE id = ?",
-				   "ti", secret, uid),
+	assert_int_equal(store_int(u->db, &e, &plain,
+				   "SELECT instr(totp_secret, CAST(? AS BLOB)) FROM users WHERE id = ?", "ti", secret,
+				   uid),
 			 0);
 	assert_int_equal(plain, 0);
 	/* Not on until confirmed: login is still one step. */
@@ -325,12 +328,12 @@ static void test_totp_login(void **state)
 	/* Five wrong codes lock the account, however often the password is sent again. */
 	for (int i = 0; i < 5; i++) {
 		assert_int_equal(account_login(&u->c, NULL, "zhao", "zhao's own password", NULL, NULL, &lo, &e), 0);
-		assert_int_equal(account_login_totp(&u->c, lo.challenge, bad, &done, &e),
-				 ERR_UNAUTHORIZED);
+		assert_int_equal(account_login_totp(&u->c, lo.challenge, bad, &done, &e), ERR_UNAUTHORIZED);
 	}
 	assert_true(unit_qi(u, "SELECT locked_until IS NOT NULL FROM users WHERE id = ?", uid) == 1);
-	assert_int_equal(unit_qi(u, "SELECT count(*) FROM audit WHERE action = 'login_code_failed' AND entity_id = ?", uid),
-			 7); /* the replays and the five (spent and expired challenges are refused before any code) */
+	assert_int_equal(
+	    unit_qi(u, "SELECT count(*) FROM audit WHERE action = 'login_code_failed' AND entity_id = ?", uid),
+	    7); /* the replays and the five (spent and expired challenges are refused before any code) */
 	/* Turning it off: the password and a fresh code. */
 	time_set_fake(unit_t0() + 16 * 60);
 	code_for(secret, 0, c0);
@@ -340,8 +343,9 @@ static void test_totp_login(void **state)
 	assert_int_equal(unit_qi(u, "SELECT totp_enabled + (totp_secret IS NOT NULL) FROM users WHERE id = ?", uid), 0);
 	assert_int_equal(account_login(&u->c, NULL, "zhao", "zhao's own password", NULL, NULL, &lo, &e), 0);
 	assert_int_equal(lo.step, ACCOUNT_LOGGED_IN);
-	assert_int_equal(unit_qi(u, "SELECT count(*) FROM audit WHERE action IN ('totp_enrol', 'totp_enable', "
-				    "'totp_disable') AND entity_id = ?",
+	assert_int_equal(unit_qi(u,
+				 "SELECT count(*) FROM audit WHERE action IN ('totp_enrol', 'totp_enable', "
+				 "'totp_disable') AND entity_id = ?",
 				 uid),
 			 3);
 	time_set_fake(unit_t0());
@@ -395,12 +399,9 @@ int main(void)
 	if (pii_init() != 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    UNIT_DB_TEST(test_username_case),
-	    cmocka_unit_test(test_migration_refuses_case_duplicates),
-	    UNIT_DB_TEST(test_password_policy),
-	    UNIT_DB_TEST(test_idle_timeout),
-	    UNIT_DB_TEST(test_totp_login),
-	    UNIT_DB_TEST(test_totp_required_for_admins),
+	    UNIT_DB_TEST(test_username_case),   cmocka_unit_test(test_migration_refuses_case_duplicates),
+	    UNIT_DB_TEST(test_password_policy), UNIT_DB_TEST(test_idle_timeout),
+	    UNIT_DB_TEST(test_totp_login),      UNIT_DB_TEST(test_totp_required_for_admins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -179,9 +179,12 @@ static void test_base32_rfc4648(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sha1_fips),         cmocka_unit_test(test_hmac_sha1_rfc2202),
-	    cmocka_unit_test(test_hotp_rfc4226),      cmocka_unit_test(test_totp_rfc6238),
-	    cmocka_unit_test(test_totp_window_and_replay), cmocka_unit_test(test_base32_rfc4648),
+	    cmocka_unit_test(test_sha1_fips),
+	    cmocka_unit_test(test_hmac_sha1_rfc2202),
+	    cmocka_unit_test(test_hotp_rfc4226),
+	    cmocka_unit_test(test_totp_rfc6238),
+	    cmocka_unit_test(test_totp_window_and_replay),
+	    cmocka_unit_test(test_base32_rfc4648),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

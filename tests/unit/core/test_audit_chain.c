@@ -76,11 +76,12 @@ static void test_chains_per_community(void **state)
 	struct err e = {0};
 	assert_true(store_run(u->db, &e, "UPDATE audit SET action = 'x' WHERE id = 3", "") < 0);
 	assert_int_equal(verify(u, report, sizeof report), 0);
-	assert_int_equal(store_exec(u->db,
-				    "INSERT INTO audit (at, user_id, username, action, entity, entity_id, client) VALUES "
-				    "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-182 days'), 0, 'system', 'x', 'user', 1, 'cli')",
-				    &e),
-			 0);
+	assert_int_equal(
+	    store_exec(u->db,
+		       "INSERT INTO audit (at, user_id, username, action, entity, entity_id, client) VALUES "
+		       "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-182 days'), 0, 'system', 'x', 'user', 1, 'cli')",
+		       &e),
+	    0);
 	int64_t recent = store_last_id(u->db);
 	assert_true(store_run(u->db, &e, "DELETE FROM audit WHERE id = ?", "i", recent) < 0);
 	assert_int_equal(unit_qi(u, "SELECT count(*) FROM audit WHERE id = ?", recent), 1);
@@ -122,9 +123,8 @@ static void test_tampering_found(void **state)
 	struct err e = {0};
 	/* A changed snapshot in the east. */
 	int64_t changed = nth(u, k.c1, 3);
-	assert_int_equal(store_run(u->db, &e, "UPDATE audit SET after = replace(after, '东', '南') WHERE id = ?", "i",
-				   changed),
-			 0);
+	assert_int_equal(
+	    store_run(u->db, &e, "UPDATE audit SET after = replace(after, '东', '南') WHERE id = ?", "i", changed), 0);
 	assert_int_equal(verify(u, report, sizeof report), 1);
 	expect_row(report, changed, "hash mismatch");
 	/* A row deleted in the west: the next one is named. */
@@ -133,10 +133,10 @@ static void test_tampering_found(void **state)
 	assert_int_equal(verify(u, report, sizeof report), 2);
 	expect_row(report, next, "deleted");
 	/* Even with the seq numbers closed up, the link is broken. */
-	assert_int_equal(store_run(u->db, &e,
-				   "UPDATE audit SET chain_seq = chain_seq - 1 WHERE community_id = ? AND chain_seq > 2", "i",
-				   k.c2),
-			 0);
+	assert_int_equal(
+	    store_run(u->db, &e, "UPDATE audit SET chain_seq = chain_seq - 1 WHERE community_id = ? AND chain_seq > 2",
+		      "i", k.c2),
+	    0);
 	assert_int_equal(verify(u, report, sizeof report), 2);
 	expect_row(report, next, "link to the previous row broken");
 }
@@ -151,12 +151,14 @@ static void test_truncation_found(void **state)
 	/* The last two rows of the east cut off, and the head moved back to
 	 * the new last row's hash (known: it is in the table). */
 	int64_t last = nth(u, k.c1, 3);
-	assert_int_equal(store_run(u->db, &e, "DELETE FROM audit WHERE community_id = ? AND chain_seq > 3", "i", k.c1), 0);
-	assert_int_equal(store_run(u->db, &e,
-				   "UPDATE audit_chains SET seq = 3, head_id = ?, head_hash = (SELECT hash FROM audit WHERE "
-				   "id = ?) WHERE community_id = ?",
-				   "iii", last, last, k.c1),
+	assert_int_equal(store_run(u->db, &e, "DELETE FROM audit WHERE community_id = ? AND chain_seq > 3", "i", k.c1),
 			 0);
+	assert_int_equal(
+	    store_run(u->db, &e,
+		      "UPDATE audit_chains SET seq = 3, head_id = ?, head_hash = (SELECT hash FROM audit WHERE "
+		      "id = ?) WHERE community_id = ?",
+		      "iii", last, last, k.c1),
+	    0);
 	assert_int_equal(verify(u, report, sizeof report), 1);
 	expect_row(report, last, "cut off");
 }
@@ -167,12 +169,13 @@ static void test_seal_earlier_rows(void **state)
 	struct chains k = fill(u);
 	struct err e = {0};
 	/* Rows as written before migration 010: no chain columns. */
-	assert_int_equal(store_run(u->db, &e,
-				   "INSERT INTO audit (at, user_id, username, action, entity, entity_id, client) VALUES "
-				   "('2023-01-01T00:00:00Z', 0, 'system', 'create', 'household', ?, 'cli'), "
-				   "('2023-01-02T00:00:00Z', 0, 'system', 'login', 'user', 9, 'cli')",
-				   "i", k.h1),
-			 0);
+	assert_int_equal(
+	    store_run(u->db, &e,
+		      "INSERT INTO audit (at, user_id, username, action, entity, entity_id, client) VALUES "
+		      "('2023-01-01T00:00:00Z', 0, 'system', 'create', 'household', ?, 'cli'), "
+		      "('2023-01-02T00:00:00Z', 0, 'system', 'login', 'user', 9, 'cli')",
+		      "i", k.h1),
+	    0);
 	char report[2048];
 	assert_int_equal(verify(u, report, sizeof report), 1);
 	assert_non_null(strstr(report, "not chained"));
@@ -180,8 +183,9 @@ static void test_seal_earlier_rows(void **state)
 	assert_int_equal(audit_chain_seal(&u->c, &sealed, &e), 0);
 	assert_int_equal(sealed, 2);
 	assert_int_equal(verify(u, report, sizeof report), 0);
-	assert_int_equal(unit_qi(u, "SELECT community_id FROM audit WHERE at = '2023-01-01T00:00:00Z' AND entity_id = ?", k.h1),
-			 k.c1);
+	assert_int_equal(
+	    unit_qi(u, "SELECT community_id FROM audit WHERE at = '2023-01-01T00:00:00Z' AND entity_id = ?", k.h1),
+	    k.c1);
 	/* A row older than 183 days may be deleted (nothing removes one yet);
 	 * the chain then shows the gap, as it should. */
 	assert_int_equal(store_run(u->db, &e, "DELETE FROM audit WHERE at = '2023-01-02T00:00:00Z'", ""), 0);
