@@ -72,10 +72,17 @@ $(WEB_OUT): $(WEB_SRC)
 	find web/dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) -exec gzip -9 -k -f {} \;
 	@touch $@
 
-$(GEN)/embedded.c: tools/embed.sh $(EMBED) $(WEB_OUT)
+# The common passwords the password policy refuses: John the Ripper's list
+# (Debian's john-data) and the Chinese-common ones committed beside the policy.
+PW_LISTS := /usr/share/john/password.lst src/domain/accounts/common_passwords_zh.txt
+$(GEN)/common_passwords.txt: tools/gen_passwords.sh src/domain/accounts/common_passwords_zh.txt
 	@mkdir -p $(GEN)
-	@echo "  EMBED   $(words $(EMBED)) files + web/dist"
-	$(Q)tools/embed.sh $(EMBED) $$(find web/dist -type f | sort) > $@.tmp && mv $@.tmp $@
+	$(Q)tools/gen_passwords.sh $(PW_LISTS) > $@.tmp && mv $@.tmp $@
+
+$(GEN)/embedded.c: tools/embed.sh $(EMBED) $(WEB_OUT) $(GEN)/common_passwords.txt
+	@mkdir -p $(GEN)
+	@echo "  EMBED   $(words $(EMBED)) files + common passwords + web/dist"
+	$(Q)tools/embed.sh $(EMBED) $(GEN)/common_passwords.txt $$(find web/dist -type f | sort) > $@.tmp && mv $@.tmp $@
 
 # The sanitizer objects are kept between runs (not intermediate files).
 .SECONDARY: $(SAN_OBJ)

@@ -124,7 +124,7 @@ bench_backend() {
 	srv=$!
 	for i in $(seq 100); do curl -sf http://127.0.0.1:$port/api/v1/health > /dev/null && break; sleep 0.1; done
 	token=$(curl -sf -X POST http://127.0.0.1:$port/api/v1/auth/login -H 'Content-Type: application/json' \
-		-d '{"username":"admin","password":"admin1234","kind":"api","name":"bench"}' | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
+		-d '{"username":"admin","password":"linli-admin-1","kind":"api","name":"bench"}' | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
 	idle=$(rss)
 	peak=0
 	out="$dir/result-$1.txt"

@@ -82,7 +82,7 @@ for (const PROFILE of PROFILES) {
   console.log(`/login: usable at ${ms(login.ready)} (first paint ${ms(login.fcp)}), ${login.kb.toFixed(1)} KB in ${login.requests} requests`);
 
   await page.fill('#username', 'jumin');
-  await page.fill('#password', 'demo1234');
+  await page.fill('#password', 'linli-demo-1');
   await page.click('button[type=submit]');
   await page.waitForURL((u) => u.pathname === '/m', { timeout: 120000 });
 

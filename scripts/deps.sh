@@ -6,7 +6,7 @@ set -eu
 purpose=${1:-build}
 build="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev
 libpq-dev libxlsxwriter-dev libcsv-dev libopencc-dev libopencc-data libqrencode-dev libzip-dev libexpat1-dev libcurl4-openssl-dev libutf8proc-dev
-unicode-data bzip2 gzip nodejs npm"
+unicode-data john-data bzip2 gzip nodejs npm"
 lint="$build clang-tidy clang-format cppcheck"
 test="$lint libcmocka-dev sqlite3 postgresql postgresql-client chromium fonts-noto-cjk"
 bench="$build wrk sqlite3 curl postgresql postgresql-client"

@@ -8,7 +8,7 @@ if [ ! -f "$db" ]; then
 	build/linli demo --db "$db" --scale "${LINLI_SCALE:-street}"
 else
 	echo "using existing $db (delete it for a fresh demo)"
-	echo "logins: admin / admin1234; shuji, wangge, linzhang, jumin, jiedao / demo1234"
+	echo "logins: admin / linli-admin-1; shuji, wangge, linzhang, jumin, jiedao / linli-demo-1"
 fi
 echo "open http://$listen/ — API at http://$listen/api/v1/ (Ctrl-C stops)"
 exec build/linli serve --db "$db" --listen "$listen"

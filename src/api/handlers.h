@@ -6,6 +6,12 @@
 
 /* api_auth.c */
 void h_login(struct api *r);
+void h_login_totp(struct api *r);
+void h_login_totp_setup(struct api *r);
+void h_totp_enrol(struct api *r);
+void h_totp_confirm(struct api *r);
+void h_totp_disable(struct api *r);
+void h_users_totp_reset(struct api *r);
 void h_logout(struct api *r);
 void h_me(struct api *r);
 void h_tokens_list(struct api *r);

@@ -67,8 +67,12 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 {
 	const struct api_app *app = user;
 	struct api r = {.req = req, .resp = resp};
-	r.c = (struct ctx){
-	    .db = req->db, .a = req->a, .client = req->client, .pii_key = app->pii_key, .files_dir = app->files_dir};
+	r.c = (struct ctx){.db = req->db,
+			   .a = req->a,
+			   .client = req->client,
+			   .pii_key = app->pii_key,
+			   .audit_key = app->audit_key,
+			   .files_dir = app->files_dir};
 	r.app = app;
 	if (strncmp(req->path, "/api/", 5) != 0 && strncmp(req->path, "/open311/", 9) != 0) {
 		app_static(&r, app);
@@ -99,7 +103,7 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 		struct actor *who = NULL;
 		const char *csrf = NULL;
 		struct err e = {0};
-		int rc = account_actor(&r.c, token, &who, &csrf, &r.token_kind, &e);
+		int rc = account_actor(&r.c, &app->policy, token, &who, &csrf, &r.token_kind, &e);
 		if (rc == 0) {
 			r.c.who = who;
 			bool write = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;

@@ -38,6 +38,7 @@ static void *run(void *arg)
 				.who = &system,
 				.client = "clock",
 				.pii_key = cfg->pii_key,
+				.audit_key = cfg->audit_key,
 				.files_dir = cfg->files_dir};
 		int64_t now = time_now();
 		if (now - last_tick >= cfg->tick_seconds) {

@@ -10,6 +10,7 @@
 struct background_config {
 	const char *db_url;
 	const unsigned char *pii_key;
+	const unsigned char *audit_key;
 	const char *files_dir;
 	int tick_seconds; /* how often the clocks run */
 	long retry_base;  /* first webhook retry delay, seconds */

@@ -18,12 +18,18 @@ struct cli_env {
 	struct actor system;
 	struct ctx c;
 	unsigned char key[PII_KEY_BYTES];
+	unsigned char audit_key[PII_KEY_BYTES];
 	char key_path[4096];
 };
 
 /* Default key file: the database path with ".key" appended. */
 void cli_key_path(const char *db, const char *key, char *out, size_t cap);
-/* Opens an existing database, migrates it and loads its key. */
+/* The audit chain's key file, beside the personal-data key: FILE.key ->
+ * FILE.audit.key (any other name gets ".audit" appended). */
+void cli_audit_key_path(const char *key_path, char *out, size_t cap);
+/* Opens an existing database, migrates it and loads its keys. A database
+ * from before the audit chain (no chain yet, no audit key file) gets its
+ * key created and its audit rows chained, once. */
 int cli_open(struct cli_env *env, const char *db, const char *key);
 void cli_close(struct cli_env *env);
 /* Where uploaded files live: the database path with ".files" appended. */

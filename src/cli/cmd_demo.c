@@ -509,7 +509,7 @@ static int64_t user(struct demo *d, const char *name, const char *display, int64
 	if (person)
 		json_object_set_new(in, "person_id", json_integer(person));
 	struct err e = {0};
-	if (account_create(&d->env->c, in, "demo1234", &out, &e)) {
+	if (account_create(&d->env->c, in, DEMO_PASSWORD, &out, &e)) {
 		fprintf(stderr, "linli demo: user %s: %s\n", name, e.msg);
 		exit(1);
 	}
@@ -552,7 +552,7 @@ int cmd_demo(int argc, char **argv)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (cli_create_db(db, cli_opt(argc, argv, "--key"), city ? "city" : "street", city ? "示范市" : "书院路街道",
-			  "admin", "admin1234", &e))
+			  "admin", DEMO_ADMIN_PASSWORD, &e))
 		return cli_fail(&e);
 	struct cli_env env;
 	int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
@@ -601,13 +601,13 @@ int cmd_demo(int argc, char **argv)
 	printf("demo database %s: %lld residents in %lld households, %d 片, %d 组, %d 邻, %lld requests (%.1f s)\n", db,
 	       (long long)d.batch.people, (long long)d.batch.households, d.area_seq, d.group_seq, d.circle_seq,
 	       (long long)requests, secs);
-	printf("logins (password demo1234 unless noted):\n"
-	       "  admin / admin1234   系统管理员 administrator\n"
-	       "  jiedao              街道干部 street officer (whole street)\n"
-	       "  shuji               社区书记 community secretary (node %lld)\n"
-	       "  wangge              网格员 grid worker (片区 node %lld)\n"
-	       "  linzhang            邻长 neighbour head (邻 node %lld)\n"
-	       "  jumin               居民 resident (own household)\n",
+	printf("logins (password " DEMO_PASSWORD " unless noted):\n"
+	       "  admin / " DEMO_ADMIN_PASSWORD "   系统管理员 administrator\n"
+	       "  jiedao                  街道干部 street officer (whole street)\n"
+	       "  shuji                   社区书记 community secretary (node %lld)\n"
+	       "  wangge                  网格员 grid worker (片区 node %lld)\n"
+	       "  linzhang                邻长 neighbour head (邻 node %lld)\n"
+	       "  jumin                   居民 resident (own household)\n",
 	       (long long)d.sample_community, (long long)d.sample_area, (long long)d.sample_circle);
 	cli_close(&env);
 	return 0;

@@ -5,13 +5,15 @@
 #include "domain/cases/case_kind.h"
 #include "api/api.h"
 #include "cli/cli.h"
+#include "domain/core/audit_chain.h"
 #include "store/store.h"
 
 int cmd_backup(int argc, char **argv)
 {
 	static const char usage[] = "usage: linli backup --db FILE --out FILE\n\n"
 				    "Copies the database consistently while the server keeps running.\n"
-				    "The key file is not copied: keep it safe separately.\n";
+				    "The key files (personal data, audit chain) are not copied: keep them\n"
+				    "safe separately.\n";
 	if (cli_help(argc, argv, usage))
 		return 0;
 	const char *db = cli_opt(argc, argv, "--db"), *out = cli_opt(argc, argv, "--out");
@@ -34,8 +36,10 @@ int cmd_backup(int argc, char **argv)
 
 int cmd_check(int argc, char **argv)
 {
-	static const char usage[] = "usage: linli check --db FILE\n\n"
-				    "Runs integrity and foreign-key checks; exit 1 if any problem is found.\n";
+	static const char usage[] = "usage: linli check --db FILE [--key FILE]\n\n"
+				    "Runs integrity and foreign-key checks and verifies every audit chain\n"
+				    "(with the audit key beside the personal-data key), naming the first\n"
+				    "broken row of each; exit 1 if any problem is found.\n";
 	if (cli_help(argc, argv, usage))
 		return 0;
 	const char *db = cli_opt(argc, argv, "--db");
@@ -48,16 +52,19 @@ int cmd_check(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct err e = {0};
-	char report[8192];
+	char report[8192] = "";
 	int problems = store_check(env.db, report, sizeof report, &e);
+	int64_t rows = 0;
+	int broken = problems < 0 ? 0 : audit_chain_verify(&env.c, report, sizeof report, &rows, &e);
 	cli_close(&env);
-	if (problems < 0)
+	if (problems < 0 || broken < 0)
 		return cli_fail(&e);
+	problems += broken;
 	if (problems) {
 		fprintf(stderr, "%d problem(s):\n%s", problems, report);
 		return 1;
 	}
-	puts("ok");
+	printf("ok (%lld audit rows chained and intact)\n", (long long)rows);
 	return 0;
 }
 

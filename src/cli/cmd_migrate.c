@@ -30,7 +30,9 @@ static const char usage[] =
     "Also copied: the personal-data key (--key, default FILE.key) to --to-key\n"
     "(default: the target's key, DB.key in the working directory for\n"
     "PostgreSQL; an existing different key is refused before anything is\n"
-    "written), and the photos (FILE.files/ to DB.files/, missing ones only).\n\n"
+    "written), the audit chain's key beside each (FILE.audit.key to\n"
+    "DB.audit.key, the same rule), and the photos (FILE.files/ to DB.files/,\n"
+    "missing ones only).\n\n"
     "  --verify-only   compare source and target as they are now; exit 1 on any\n"
     "                  difference\n"
     "Exit codes: 0 copied and equal, 1 failure or difference, 2 usage.\n";
@@ -296,6 +298,21 @@ int cmd_migrate(int argc, char **argv)
 		store_close(dst);
 		return 1;
 	}
+	/* The audit chain's key goes along beside it, under the same rule (a
+	 * source from before the chain has none: the target makes its own). */
+	char akey_from[4200], akey_to[4200];
+	cli_audit_key_path(key_from, akey_from, sizeof akey_from);
+	cli_audit_key_path(key_to, akey_to, sizeof akey_to);
+	unsigned char akey[PII_KEY_BYTES], aother[PII_KEY_BYTES];
+	int asrc = read_key(akey_from, akey), ahave = asrc == 0 ? read_key(akey_to, aother) : 0;
+	if (asrc < 0 || ahave < 0 || (asrc == 0 && ahave == 0 && memcmp(akey, aother, sizeof akey) != 0)) {
+		fprintf(stderr,
+			"linli: %s is unreadable or %s exists and is not the source's audit key: not overwritten\n",
+			akey_from, akey_to);
+		store_close(src);
+		store_close(dst);
+		return 1;
+	}
 
 	struct progress p = {.start = now(), .tty = isatty(2)};
 	p.last = p.start;
@@ -320,6 +337,12 @@ int cmd_migrate(int argc, char **argv)
 		store_close(dst);
 		return 1;
 	}
+	if (asrc == 0 && ahave == 1 && write_synced(akey_to, akey, sizeof akey, 0600) != 0) {
+		fprintf(stderr, "linli: the database was copied but the audit key could not be written to %s: %s\n",
+			akey_to, strerror(errno));
+		store_close(dst);
+		return 1;
+	}
 	struct arena a;
 	arena_init(&a);
 	const char *files_from = cli_files_dir(from, &a), *files_to = cli_files_dir(to, &a);
@@ -333,6 +356,8 @@ int cmd_migrate(int argc, char **argv)
 	printf("copied %lld rows in %.1f s (%.0f rows/s), verified in %.1f s: %s\n", (long long)r.rows, r.copy_secs,
 	       rate, r.verify_secs, r.ok ? "equal" : "DIFFERENT");
 	printf("key: %s%s\n", key_to, have == 0 ? " (already there)" : "");
+	if (asrc == 0)
+		printf("audit key: %s%s\n", akey_to, ahave == 0 ? " (already there)" : "");
 	printf("photos: %d copied, %d already there, into %s%s\n", copied, present, files_to,
 	       missing > 0 ? " — SOME MISSING" : "");
 	arena_free(&a);

@@ -12,12 +12,16 @@
 
 static const char usage[] =
     "usage: linli serve --db FILE [--key FILE] [--listen ADDR:PORT] [--threads N]\n"
-    "                   [--rate N] [--max-body BYTES] [--public-url URL] [--tick S] [--retry-base S]\n\n"
+    "                   [--rate N] [--max-body BYTES] [--public-url URL] [--tick S] [--retry-base S]\n"
+    "                   [--idle-timeout S] [--require-totp-admin]\n\n"
     "Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
     "--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
     "requests per client per minute, --max-body 1048576 (imports: 64 MiB),\n"
     "--public-url http://ADDR:PORT (the address in QR codes), --tick 60 (case\n"
-    "clocks), --retry-base 30 (first webhook retry, doubling up to 6 h).\n";
+    "clocks), --retry-base 30 (first webhook retry, doubling up to 6 h),\n"
+    "--idle-timeout 1800 (a browser session unused that long ends; 0: only the\n"
+    "12 h limit). --require-totp-admin: administrators log in only with\n"
+    "two-factor login (one without it enrols at the next login).\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -34,6 +38,7 @@ int cmd_serve(int argc, char **argv)
 		return rc;
 	static struct api_app app;
 	memcpy(app.pii_key, env.key, sizeof app.pii_key);
+	memcpy(app.audit_key, env.audit_key, sizeof app.audit_key);
 	app.db_url = db;
 	const char *listen_opt = cli_opt(argc, argv, "--listen"), *public_url = cli_opt(argc, argv, "--public-url");
 	/* These live as long as the server: plain heap copies. */
@@ -45,15 +50,19 @@ int cmd_serve(int argc, char **argv)
 	const char *listen = cli_opt(argc, argv, "--listen"), *threads = cli_opt(argc, argv, "--threads");
 	const char *rate = cli_opt(argc, argv, "--rate"), *max_body = cli_opt(argc, argv, "--max-body");
 	const char *tick = cli_opt(argc, argv, "--tick"), *retry = cli_opt(argc, argv, "--retry-base");
+	const char *idle = cli_opt(argc, argv, "--idle-timeout");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int64_t nthreads = ncpu > 0 ? (ncpu > 128 ? 256 : ncpu * 2) : 4, body = 1 << 20, per_minute = 6000;
-	int64_t tick_s = 60, retry_s = 30;
+	int64_t tick_s = 60, retry_s = 30, idle_s = ACCOUNT_IDLE_DEFAULT;
 	if ((threads && !cli_int("--threads", threads, 1, 256, &nthreads)) ||
 	    (max_body && !cli_int("--max-body", max_body, 1, (int64_t)1 << 40, &body)) ||
 	    (rate && !cli_int("--rate", rate, 0, INT32_MAX, &per_minute)) ||
 	    (tick && !cli_int("--tick", tick, 1, INT32_MAX, &tick_s)) ||
-	    (retry && !cli_int("--retry-base", retry, 1, INT32_MAX, &retry_s)))
+	    (retry && !cli_int("--retry-base", retry, 1, INT32_MAX, &retry_s)) ||
+	    (idle && !cli_int("--idle-timeout", idle, 0, (int64_t)12 * 3600, &idle_s)))
 		return 2;
+	app.policy = (struct account_policy){.idle_seconds = (int)idle_s,
+					     .require_totp_admin = cli_flag(argc, argv, "--require-totp-admin")};
 	struct http_config cfg = {
 	    .db_url = db,
 	    .listen = listen ? listen : "127.0.0.1:8080",
@@ -67,6 +76,7 @@ int cmd_serve(int argc, char **argv)
 	static struct background_config bg;
 	bg = (struct background_config){.db_url = db,
 					.pii_key = app.pii_key,
+					.audit_key = app.audit_key,
 					.files_dir = app.files_dir,
 					.tick_seconds = (int)tick_s,
 					.retry_base = (long)retry_s};

@@ -1,17 +1,20 @@
-/* cmd_user.c — `linli user add|list|grant|revoke|passwd`. */
+/* cmd_user.c — `linli user add|list|grant|revoke|passwd|totp-off`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "domain/accounts/accounts.h"
+#include "domain/accounts/twofactor.h"
 
 static const char usage[] =
     "usage: linli user add --db FILE --username U --password PW [--name NAME] [--admin] [--person ID]\n"
     "       linli user list --db FILE\n"
     "       linli user grant --db FILE --username U --node ID --access viewer|worker|officer|manager\n"
     "       linli user revoke --db FILE --grant ID\n"
-    "       linli user passwd --db FILE --username U --password PW\n";
+    "       linli user passwd --db FILE --username U --password PW\n"
+    "       linli user totp-off --db FILE --username U   (two-factor login off: a lost phone)\n\n"
+    "Passwords: at least 10 characters, not the username, not a common password.\n";
 
 static int user_id(struct cli_env *env, int argc, char **argv, int64_t *id)
 {
@@ -81,6 +84,11 @@ int cmd_user(int argc, char **argv)
 	} else if (!strcmp(sub, "passwd")) {
 		if ((rc = user_id(&env, argc, argv, &id)) == 0)
 			rc = account_passwd(&env.c, id, NULL, cli_opt(argc, argv, "--password"), &e);
+	} else if (!strcmp(sub, "totp-off")) {
+		if ((rc = user_id(&env, argc, argv, &id)) == 0)
+			rc = twofactor_reset(&env.c, id, &e);
+		if (rc == 0)
+			puts("two-factor login is off; the account enrols again from its security page");
 	} else {
 		fputs(usage, stderr);
 		rc = 2;

@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/log.h"
 #include "cli/cli.h"
 #include "domain/accounts/accounts.h"
+#include "domain/core/audit_chain.h"
 #include "domain/places/tree.h"
 #include "store/store.h"
 
@@ -31,6 +34,45 @@ void cli_key_path(const char *db, const char *key, char *out, size_t cap)
 		snprintf(out, cap, "%s", key);
 	else
 		snprintf(out, cap, "%s.key", base);
+}
+
+void cli_audit_key_path(const char *key_path, char *out, size_t cap)
+{
+	size_t n = strlen(key_path);
+	if (n > 4 && strcmp(key_path + n - 4, ".key") == 0)
+		snprintf(out, cap, "%.*s.audit.key", (int)(n - 4), key_path);
+	else
+		snprintf(out, cap, "%s.audit", key_path);
+}
+
+/* The audit key; created (and the rows so far chained) only for a database
+ * that has no chain yet: one whose chain exists and whose key is gone can
+ * neither extend nor prove its trail, so it is refused. */
+static int audit_key_open(struct cli_env *env, struct err *e)
+{
+	char path[4200];
+	cli_audit_key_path(env->key_path, path, sizeof path);
+	if (access(path, F_OK) == 0)
+		return pii_key_load(path, env->audit_key, e);
+	bool chained = false;
+	int rc = audit_chain_exists(&env->c, &chained, e);
+	if (rc)
+		return rc;
+	if (chained)
+		return err_set(
+		    e, ERR_IO, "key",
+		    "审计密钥文件 %s 缺失，审计链无法验证 / the audit key file %s is missing: the audit chain cannot "
+		    "be verified or extended (restore it from where the keys are kept)",
+		    path, path);
+	rc = pii_key_create(path, e);
+	if (rc == 0)
+		rc = pii_key_load(path, env->audit_key, e);
+	int64_t sealed = 0;
+	if (rc == 0)
+		rc = audit_chain_seal(&env->c, &sealed, e);
+	if (rc == 0)
+		log_info("created the audit key %s; chained %lld earlier audit rows", path, (long long)sealed);
+	return rc;
 }
 
 int cli_open(struct cli_env *env, const char *db, const char *key)
@@ -60,7 +102,10 @@ int cli_open(struct cli_env *env, const char *db, const char *key)
 			      .who = &env->system,
 			      .client = "cli",
 			      .pii_key = env->key,
+			      .audit_key = env->audit_key,
 			      .files_dir = cli_files_dir(db, &env->arena)};
+	if (audit_key_open(env, &e))
+		return cli_fail(&e);
 	return 0;
 }
 
@@ -146,17 +191,23 @@ int cli_create_db(const char *db, const char *key, const char *root_kind, const 
 	cli_key_path(db, key, kp, sizeof kp);
 	if (rc == 0)
 		rc = pii_init();
+	char akp[4200];
+	cli_audit_key_path(kp, akp, sizeof akp);
 	if (rc == 0)
 		rc = pii_key_create(kp, e);
 	if (rc == 0)
+		rc = pii_key_create(akp, e);
+	if (rc == 0)
 		rc = store_migrate(s, e);
-	unsigned char k[PII_KEY_BYTES];
+	unsigned char k[PII_KEY_BYTES], ak[PII_KEY_BYTES];
 	if (rc == 0)
 		rc = pii_key_load(kp, k, e);
+	if (rc == 0)
+		rc = pii_key_load(akp, ak, e);
 	struct arena a;
 	arena_init(&a);
 	struct actor sys = {.user_id = 0, .username = "system", .is_admin = true};
-	struct ctx c = {.db = s, .a = &a, .who = &sys, .client = "cli", .pii_key = k};
+	struct ctx c = {.db = s, .a = &a, .who = &sys, .client = "cli", .pii_key = k, .audit_key = ak};
 	int64_t root = 0;
 	if (rc == 0)
 		rc = store_begin(s, e);
@@ -179,6 +230,7 @@ int cli_create_db(const char *db, const char *key, const char *root_kind, const 
 	if (rc) {
 		remove(path);
 		remove(kp);
+		remove(akp);
 	}
 	return rc;
 }

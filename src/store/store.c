@@ -6,6 +6,7 @@
  */
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +254,45 @@ int store_int(struct store *s, struct err *e, int64_t *out, const char *sql, con
 	return rc;
 }
 
+/* A migration may stop itself where going on would lose data silently: a
+ * line "-- @refuse SELECT …" followed by "-- @because MESSAGE" fails the
+ * migration when the query finds rows, with the message and the first
+ * column of up to 20 of them (010: usernames differing only in case). */
+static int check_refusals(struct store *s, const char *sql, int ver, struct err *e)
+{
+	for (const char *p = strstr(sql, "-- @refuse "); p; p = strstr(p + 1, "-- @refuse ")) {
+		const char *q = p + 11, *nl = strchr(q, '\n');
+		const char *because = nl ? nl + 1 : NULL;
+		if (!nl || strncmp(because, "-- @because ", 12) != 0)
+			return err_set(e, ERR_INTERNAL, NULL, "migration %d: @refuse without @because", ver);
+		because += 12;
+		const char *bend = strchr(because, '\n');
+		char *query = strndup(q, (size_t)(nl - q));
+		struct store_stmt *st;
+		int rc = query ? store_prepare(s, query, &st, e) : ERR_INTERNAL;
+		free(query);
+		if (rc)
+			return rc;
+		char found[512] = "";
+		int n = 0;
+		size_t used = 0;
+		while ((rc = store_step(st, e)) == STORE_ROW && n < 20) {
+			const char *v = store_col_text(st, 0);
+			int w = snprintf(found + used, sizeof found - used, "%s%s", n ? ", " : "", v ? v : "NULL");
+			if (w > 0 && (size_t)w < sizeof found - used)
+				used += (size_t)w;
+			n++;
+		}
+		store_done(st);
+		if (rc < 0)
+			return rc;
+		if (n)
+			return err_set(e, ERR_CONFLICT, NULL, "迁移%d未执行 / migration %d not applied: %s — %.*s", ver,
+				       ver, found, bend ? (int)(bend - because) : (int)strlen(because), because);
+	}
+	return 0;
+}
+
 /* Each migration is one transaction: its SQL as this engine runs it, then
  * the schema version. One that rebuilds tables (a line "-- @rebuild") runs
  * with foreign keys unenforced and verified once before it commits. */
@@ -266,7 +306,9 @@ static int apply_migration(struct store *s, const struct embedded_file *f, int v
 	if (rc == 0)
 		rc = store_begin(s, e);
 	if (rc == 0) {
-		rc = store_exec(s, sql, e);
+		rc = check_refusals(s, sql, ver, e);
+		if (rc == 0)
+			rc = store_exec(s, sql, e);
 		if (rc == 0 && rebuild)
 			rc = s->ops->fk_verify(s, e);
 		if (rc == 0)

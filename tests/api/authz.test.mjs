@@ -114,16 +114,16 @@ class Fixture {
     return this.s.req(method, path, { body, token: this.admin.token });
   }
 
-  async apiLogin(username, password = 'demo1234') {
+  async apiLogin(username, password = 'linli-demo-1') {
     const r = await this.s.req('POST', '/api/v1/auth/login', { body: { username, password, kind: 'api', name: 'authz' } });
     this.ok(r, `login ${username}`);
     return { token: r.json.token, user: r.json.user, username, password };
   }
 
   async actors() {
-    const login = await this.s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'admin1234' } });
+    const login = await this.s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'linli-admin-1' } });
     this.ok(login, 'admin login');
-    this.admin = { token: login.json.token, csrf: login.json.csrf_token, user: login.json.user, username: 'admin', password: 'admin1234' };
+    this.admin = { token: login.json.token, csrf: login.json.csrf_token, user: login.json.user, username: 'admin', password: 'linli-admin-1' };
     const a = { admin: this.admin };
     a.cookie = { ...this.admin, cookie: true };
     a.nocsrf = { ...this.admin, cookie: true, csrf: null };
@@ -568,7 +568,7 @@ test('public contact list shows names, roles and published phones only', async (
 });
 
 test('a cookie session: reads without, writes with the CSRF token; logout ends it', async () => {
-  const login = await s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'admin1234' } });
+  const login = await s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'linli-admin-1' } });
   const cookie = login.headers.get('set-cookie');
   assert.match(cookie, /linli_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict/);
   const session = cookie.split(';')[0];
@@ -588,11 +588,11 @@ test('a cookie session: reads without, writes with the CSRF token; logout ends i
 test('grants reach the subtree and can be revoked', async () => {
   const admin = await s.login('admin');
   const comm = (await admin.get('/api/v1/nodes/1/children')).json.items[1];
-  const u = await admin.post('/api/v1/users', { username: 'staff2', display_name: '社区干部', password: 'password-2' });
+  const u = await admin.post('/api/v1/users', { username: 'staff2', display_name: '社区干部', password: 'staff2-pass-2' });
   assert.equal(u.status, 201);
   const g = await admin.post(`/api/v1/users/${u.json.id}/grants`, { node_id: comm.id, access: 'officer' });
   assert.equal(g.status, 201);
-  const staff = await s.login('staff2', 'password-2');
+  const staff = await s.login('staff2', 'staff2-pass-2');
   assert.equal((await staff.get(`/api/v1/stats?node=${comm.id}`)).status, 200);
   assert.equal((await staff.get('/api/v1/stats?node=1')).status, 403);
   assert.equal((await staff.post(`/api/v1/users/${u.json.id}/grants`, { node_id: comm.id, access: 'manager' })).status, 403);

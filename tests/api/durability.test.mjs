@@ -88,8 +88,8 @@ test('user administration from the CLI', async () => {
   const clerk2 = await s.login('clerk', 'clerk-pass-2');
   linli(['user', 'revoke', '--db', s.db, '--grant', String(grant.id)]);
   assert.equal((await clerk2.get('/api/v1/stats?node=1')).status, 403);
-  assert.throws(() => linli(['user', 'add', '--db', s.db, '--username', 'clerk', '--password', 'whatever-1']), /taken|exists/);
-  assert.throws(() => linli(['user', 'add', '--db', s.db, '--username', 'short', '--password', '123']), /8/);
+  assert.throws(() => linli(['user', 'add', '--db', s.db, '--username', 'clerk', '--password', 'whatever-pass-1']), /taken|exists/);
+  assert.throws(() => linli(['user', 'add', '--db', s.db, '--username', 'short', '--password', '123']), /10/);
   assert.throws(() => linli(['frobnicate']));
   assert.match(linli(['serve', '--help']), /--listen/);
 });

@@ -71,7 +71,7 @@ export class Server {
     s.dir = mkdtempSync(join(tmpdir(), 'linli-test-'));
     s.db = newDatabase(s.dir);
     if (kind === 'demo') linli(['demo', '--db', s.db, ...demoArgs]);
-    else linli(['init', '--db', s.db, '--password', 'admin1234']);
+    else linli(['init', '--db', s.db, '--password', 'linli-admin-1']);
     s.extra = extra;
     await s.launch();
     return s;
@@ -109,7 +109,7 @@ export class Server {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async login(username, password = username === 'admin' ? 'admin1234' : 'demo1234') {
+  async login(username, password = username === 'admin' ? 'linli-admin-1' : 'linli-demo-1') {
     const r = await this.req('POST', '/api/v1/auth/login', { body: { username, password } });
     if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
     return new Client(this, r.json.token, r.json.user);

@@ -96,7 +96,7 @@ test('responses carry the security headers', async () => {
 test('documented response headers are sent', async () => {
   const doc = (await s.req('GET', '/api/v1/openapi.json')).json;
   const documented = (path, method) => Object.keys(doc.paths[path][method].responses['200'].headers || {}).map((h) => h.toLowerCase()).sort();
-  const login = await s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'admin1234' } });
+  const login = await s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'linli-admin-1' } });
   assert.equal(login.status, 200);
   const token = login.json.token;
   const node = (await s.req('GET', '/api/v1/nodes?limit=1', { token })).json.items?.[0]?.id;

@@ -152,7 +152,7 @@ test('lists sort by name in pinyin order, page by page', async () => {
 });
 
 test('API tokens: created at login, listed without secrets, revocable', async () => {
-  const login = await s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'admin1234', kind: 'api', name: '数据对接' } });
+  const login = await s.req('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'linli-admin-1', kind: 'api', name: '数据对接' } });
   assert.equal(login.status, 200);
   assert.equal(login.headers.get('set-cookie'), null, 'API tokens are not cookies');
   const tok = login.json.token;

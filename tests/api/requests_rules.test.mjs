@@ -75,9 +75,9 @@ test('recorded on behalf of a resident through its channel', async () => {
 
 test('who may see and act', async () => {
   const r = (await resident.post('/api/v1/requests', { category: 'sewer', description: '4栋下水道堵了' })).json;
-  const outsider = await admin.post('/api/v1/users', { username: 'other_resident', display_name: 'x', password: 'password-9' });
+  const outsider = await admin.post('/api/v1/users', { username: 'other_resident', display_name: 'x', password: 'outsider-pass-9' });
   assert.equal(outsider.status, 201);
-  const o = await s.login('other_resident', 'password-9');
+  const o = await s.login('other_resident', 'outsider-pass-9');
   assert.equal((await o.get(`/api/v1/requests/${r.id}`)).status, 403);
   assert.equal((await o.post(`/api/v1/requests/${r.id}/accept`, {})).status, 403);
   assert.equal((await resident.post(`/api/v1/requests/${r.id}/accept`, {})).status, 403, 'reporters do not handle');
@@ -154,7 +154,7 @@ test('photos: images only, checked by content, size-limited, stored by hash', as
   assert.equal(img.status, 200);
   assert.equal(img.headers.get('content-type'), 'image/png');
   assert.deepEqual(img.buf, PNG);
-  const o = await s.login('other_resident', 'password-9');
+  const o = await s.login('other_resident', 'outsider-pass-9');
   assert.equal((await o.req('GET', `/api/v1/files/${detail.json.files[0].id}`)).status, 403);
 });
 

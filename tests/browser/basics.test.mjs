@@ -72,7 +72,7 @@ test('the reading aid shows pinyin over the characters and traditional script', 
 });
 
 test('the console: tree navigator, search by pinyin initials', async () => {
-  const page = await loginPage(b, s, 'admin', 'admin1234', DESKTOP);
+  const page = await loginPage(b, s, 'admin', 'linli-admin-1', DESKTOP);
   await page.waitForURL(/\/console\/node\/\d+/);
   await page.waitForSelector('.el-tree-node');
   assert.match(await page.textContent('.el-tree'), /书院路街道/);
@@ -82,7 +82,7 @@ test('the console: tree navigator, search by pinyin initials', async () => {
   await page.waitForURL(/\/console\/node\/\d+$/);
   await shot(page, 'console-tree');
   // A resident is sent to the phone pages, not the console.
-  const r = await loginPage(b, s, 'jumin', 'demo1234', PHONE);
+  const r = await loginPage(b, s, 'jumin', 'linli-demo-1', PHONE);
   await r.goto(s.base + '/console');
   await r.waitForURL(/\/m$/);
 });

@@ -32,7 +32,7 @@ export async function loginPage(b, s, username, password, device = DESKTOP) {
   const page = await ctx.newPage();
   await page.goto(s.base + '/login');
   await page.fill('#username', username);
-  await page.fill('#password', password ?? (username === 'admin' ? 'admin1234' : 'demo1234'));
+  await page.fill('#password', password ?? (username === 'admin' ? 'linli-admin-1' : 'linli-demo-1'));
   await page.click('button[type=submit]');
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   return page;

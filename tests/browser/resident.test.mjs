@@ -59,7 +59,7 @@ before(async () => {
   const mine = (await admin.get(`/api/v1/nodes/${home}/ancestors`)).json.items.map((n) => n.id);
   const communities = (await admin.get('/api/v1/nodes/1/children')).json.items;
   otherCommunity = communities.find((n) => n.kind === 'community' && !mine.includes(n.id)).id;
-  page = await loginPage(b, s, 'jumin', 'demo1234', PHONE);
+  page = await loginPage(b, s, 'jumin', 'linli-demo-1', PHONE);
 });
 after(async () => {
   await b?.close();

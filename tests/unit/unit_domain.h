@@ -1,6 +1,7 @@
 /*
  * unit_domain.h — the fixture the domain-level unit tests share: a fresh
- * migrated database in a private directory, a personal-data key, an arena,
+ * migrated database in a private directory, a personal-data key and an
+ * audit key, an arena,
  * the system actor's context (user 0, admin, as the CLI and the clock) and
  * a root street, with the fake clock set; plus one-value queries and the
  * builders of test data (ID-card numbers, nodes, households, people, a
@@ -34,6 +35,7 @@ struct unit_db {
 	struct store *db;
 	struct arena a;
 	unsigned char key[PII_KEY_BYTES];
+	unsigned char audit_key[PII_KEY_BYTES];
 	struct actor sys;
 	struct ctx c;
 	int64_t root; /* a street, as `linli init` would create */
@@ -58,10 +60,16 @@ static inline int unit_db_open(struct unit_db *u, const char *dir, int64_t now)
 		return 3;
 	}
 	randombytes_buf(u->key, sizeof u->key);
+	randombytes_buf(u->audit_key, sizeof u->audit_key);
 	arena_init(&u->a);
 	u->sys = (struct actor){.user_id = 0, .username = "system", .is_admin = true};
-	u->c = (struct ctx){
-	    .db = u->db, .a = &u->a, .who = &u->sys, .client = "unit", .pii_key = u->key, .files_dir = u->dir};
+	u->c = (struct ctx){.db = u->db,
+			    .a = &u->a,
+			    .who = &u->sys,
+			    .client = "unit",
+			    .pii_key = u->key,
+			    .audit_key = u->audit_key,
+			    .files_dir = u->dir};
 	time_set_fake(now);
 	int rc = store_begin(u->db, &e);
 	if (rc == 0)

@@ -37,6 +37,7 @@ const routes = [
       { path: 'requests', component: staff('RequestsInbox') },
       { path: 'requests/:id', component: staff('RequestDetail'), props: true },
       { path: 'users', component: staff('Users') },
+      { path: 'security', component: staff('Security') },
     ],
   },
   { path: '/m', component: ResidentHome },

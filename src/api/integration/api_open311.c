@@ -168,7 +168,7 @@ static bool use_key(struct api *r, enum fmt f, const char *key)
 		return true;
 	struct actor *who = NULL;
 	struct err e = {0};
-	if (account_actor(&r->c, key, &who, NULL, NULL, &e)) {
+	if (account_actor(&r->c, &((const struct api_app *)r->app)->policy, key, &who, NULL, NULL, &e)) {
 		o311_error(r, f, 401, "api_key无效 / invalid api_key");
 		return false;
 	}

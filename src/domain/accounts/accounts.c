@@ -8,6 +8,8 @@
 
 #include "base/timeutil.h"
 #include "base/utf8.h"
+#include "domain/accounts/password.h"
+#include "domain/accounts/twofactor.h"
 #include "domain/core/audit.h"
 #include "domain/core/fields.h"
 #include "domain/core/rows.h"
@@ -24,13 +26,6 @@ static int require_admin(const struct ctx *c, struct err *e)
 	if (c->who && (c->who->is_admin || c->who->user_id == 0))
 		return 0;
 	return err_set(e, ERR_FORBIDDEN, NULL, "需要管理员权限 / administrator access required");
-}
-
-static int check_password(const char *pw, struct err *e)
-{
-	if (!pw || !utf8_valid(pw, strlen(pw)) || utf8_len(pw) < 8 || strlen(pw) > 256)
-		return err_set(e, ERR_INVALID, "password", "密码至少8位 / password must have at least 8 characters");
-	return 0;
 }
 
 static int load_user(const struct ctx *c, int64_t id, json_t **out, struct err *e)
@@ -83,7 +78,7 @@ int account_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 
 int account_by_name(const struct ctx *c, const char *username, int64_t *id, struct err *e)
 {
-	int rc = store_int(c->db, e, id, "SELECT id FROM users WHERE username = ?", "t", username);
+	int rc = store_int(c->db, e, id, "SELECT id FROM users WHERE lower(username) = lower(?)", "t", username);
 	if (rc == ERR_NOT_FOUND)
 		return err_set(e, ERR_NOT_FOUND, "username", "用户“%s”不存在 / no user '%s'", username, username);
 	return rc;
@@ -94,8 +89,6 @@ int account_create(const struct ctx *c, json_t *in, const char *password, json_t
 	int rc = require_admin(c, e);
 	if (rc == 0)
 		rc = fields_validate(&ENT_USER, in, true, e);
-	if (rc == 0)
-		rc = check_password(password, e);
 	if (rc)
 		return rc;
 	const char *u = json_string_value(json_object_get(in, "username"));
@@ -105,6 +98,9 @@ int account_create(const struct ctx *c, json_t *in, const char *password, json_t
 		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.'))
 			return err_set(e, ERR_INVALID, "username",
 				       "用户名只能包含字母、数字、_-. / username: letters, digits, _-. only");
+	rc = password_check(u, password, e);
+	if (rc)
+		return rc;
 	char hash[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -185,28 +181,30 @@ int account_passwd(const struct ctx *c, int64_t id, const char *current, const c
 {
 	if (!c->who || (c->who->user_id != id && require_admin(c, e)))
 		return err_set(e, ERR_FORBIDDEN, NULL, "需要管理员权限 / administrator access required");
-	int rc;
+	struct store_stmt *st;
+	int rc = store_prepare(c->db, "SELECT username, password_hash FROM users WHERE id = ?", &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", id);
+	rc = store_step(st, e);
+	const char *username = rc == STORE_ROW ? arena_strdup(c->a, store_col_text(st, 0)) : NULL;
+	const char *stored = rc == STORE_ROW ? arena_strdup(c->a, store_col_text(st, 1)) : NULL;
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	if (!username)
+		return err_set(e, ERR_NOT_FOUND, NULL, "用户不存在 / user not found");
 	/* Changing one's own password needs the current one (a stolen session
 	 * must not be enough to take the account over). */
 	if (!c->who->is_admin || c->who->user_id == id) {
 		if (c->who->user_id != 0 && !current)
 			return err_set(e, ERR_INVALID, "current_password",
 				       "需要当前密码 / current_password is required");
-		if (current) {
-			struct store_stmt *st;
-			rc = store_prepare(c->db, "SELECT password_hash FROM users WHERE id = ?", &st, e);
-			if (rc)
-				return rc;
-			store_bind(st, "i", id);
-			bool ok = store_step(st, e) == STORE_ROW &&
-				  crypto_pwhash_str_verify(store_col_text(st, 0), current, strlen(current)) == 0;
-			store_done(st);
-			if (!ok)
-				return err_set(e, ERR_FORBIDDEN, "current_password",
-					       "当前密码错误 / current password is wrong");
-		}
+		if (current && crypto_pwhash_str_verify(stored, current, strlen(current)) != 0)
+			return err_set(e, ERR_FORBIDDEN, "current_password",
+				       "当前密码错误 / current password is wrong");
 	}
-	rc = check_password(password, e);
+	rc = password_check(username, password, e);
 	if (rc)
 		return rc;
 	char hash[crypto_pwhash_STRBYTES];
@@ -310,28 +308,79 @@ static void random_hex(char out[ACCOUNT_TOKEN_HEX + 1])
 	sodium_bin2hex(out, ACCOUNT_TOKEN_HEX + 1, raw, sizeof raw);
 }
 
-int account_login(const struct ctx *c, const char *username, const char *password, const char *kind, const char *name,
-		  char token[ACCOUNT_TOKEN_HEX + 1], char csrf[ACCOUNT_TOKEN_HEX + 1], struct err *e)
+/* A wrong password or code: count it, and lock the account at the fifth.
+ * Runs in the caller's transaction. */
+static int count_failure(const struct ctx *c, int64_t id, struct err *e)
+{
+	char now[21], until[21];
+	time_iso(time_now(), now);
+	time_iso(time_now() + LOCK_SECONDS, until);
+	return store_run(c->db, e,
+			 /* an expired lock starts the count afresh */
+			 "UPDATE users SET failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?1 "
+			 "THEN 1 ELSE failed_logins + 1 END, locked_until = CASE WHEN locked_until IS NOT NULL AND "
+			 "locked_until <= ?1 THEN NULL WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END "
+			 "WHERE id = ?4",
+			 "titi", now, (int64_t)MAX_FAILED_LOGINS, until, id);
+}
+
+/* The session or API token of a completed login, in the caller's
+ * transaction, with its audit row. */
+static int new_session(const struct ctx *c, int64_t id, const char *username, bool api, const char *name,
+		       struct account_login_out *out, struct err *e)
+{
+	random_hex(out->token);
+	random_hex(out->csrf);
+	unsigned char th[32];
+	token_hash(out->token, th);
+	char now[21];
+	time_iso(time_now(), now);
+	time_iso(time_now() + (api ? API_TOKEN_SECONDS : SESSION_SECONDS), out->expires_at);
+	out->step = ACCOUNT_LOGGED_IN;
+	out->user_id = id;
+	snprintf(out->kind, sizeof out->kind, "%s", api ? "api" : "session");
+	int rc = store_run(c->db, e, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", "i", id);
+	if (rc == 0)
+		rc = store_run(c->db, e,
+			       "INSERT INTO sessions (token_hash, user_id, kind, name, csrf, created_at, expires_at, "
+			       "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			       "bitttttt", th, (size_t)32, id, api ? "api" : "session", name, out->csrf, now,
+			       out->expires_at, now);
+	if (rc == 0) {
+		struct actor who = {.user_id = id, .username = username};
+		struct ctx c2 = *c;
+		c2.who = &who;
+		rc = audit_log(&c2, api ? "token_create" : "login", "user", id, NULL, NULL, e);
+	}
+	return rc;
+}
+
+int account_login(const struct ctx *c, const struct account_policy *pol, const char *username, const char *password,
+		  const char *kind, const char *name, struct account_login_out *out, struct err *e)
 {
 	const char *bad = "用户名或密码错误 / wrong username or password";
+	memset(out, 0, sizeof *out);
 	if (!username || !password || strlen(username) > 64 || strlen(password) > 256)
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "%s", bad);
 	struct store_stmt *st;
 	int rc = store_prepare(c->db,
-			       "SELECT id, password_hash, disabled, failed_logins, coalesce(locked_until, '') FROM "
-			       "users WHERE username = ?",
+			       "SELECT id, username, password_hash, disabled, coalesce(locked_until, ''), is_admin, "
+			       "totp_enabled FROM users WHERE lower(username) = lower(?)",
 			       &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "t", username);
 	rc = store_step(st, e);
-	int64_t id = 0, disabled = 0;
-	char hash[crypto_pwhash_STRBYTES] = "", locked[32] = "";
+	int64_t id = 0, disabled = 0, admin = 0, totp = 0;
+	char hash[crypto_pwhash_STRBYTES] = "", locked[32] = "", stored_name[72] = "";
 	if (rc == STORE_ROW) {
 		id = store_col_int(st, 0);
-		snprintf(hash, sizeof hash, "%s", store_col_text(st, 1));
-		disabled = store_col_int(st, 2);
+		snprintf(stored_name, sizeof stored_name, "%s", store_col_text(st, 1));
+		snprintf(hash, sizeof hash, "%s", store_col_text(st, 2));
+		disabled = store_col_int(st, 3);
 		snprintf(locked, sizeof locked, "%s", store_col_text(st, 4));
+		admin = store_col_int(st, 5);
+		totp = store_col_int(st, 6);
 	}
 	store_done(st);
 	if (rc < 0)
@@ -346,6 +395,10 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 			return err_set(e, ERR_INTERNAL, NULL, "out of memory hashing password");
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "%s", bad);
 	}
+	/* The account's own spelling from here on (audit rows, the actor). */
+	struct actor who = {.user_id = id, .username = stored_name};
+	struct ctx cu = *c;
+	cu.who = &who;
 	/* Locked and disabled accounts answer like a wrong password, after the
 	 * same work, so the answer does not tell which accounts exist. */
 	bool verified = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
@@ -357,46 +410,152 @@ int account_login(const struct ctx *c, const char *username, const char *passwor
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "%s", bad);
 	}
 	if (!verified) {
-		char until[21];
-		time_iso(time_now() + LOCK_SECONDS, until);
 		rc = store_begin(c->db, e);
 		if (rc == 0)
-			rc = store_run(
-			    c->db, e,
-			    /* an expired lock starts the count afresh */
-			    "UPDATE users SET failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= "
-			    "?1 THEN 1 "
-			    "ELSE failed_logins + 1 END, locked_until = CASE WHEN locked_until IS NOT NULL AND "
-			    "locked_until <= ?1 "
-			    "THEN NULL WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END WHERE id = ?4",
-			    "titi", now, (int64_t)MAX_FAILED_LOGINS, until, id);
+			rc = count_failure(c, id, e);
 		if (rc == 0)
 			rc = audit_log(c, "login_failed", "user", id, NULL, NULL, e);
 		txn_finish(c, rc, NULL);
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "%s", bad);
 	}
 	bool api = kind && strcmp(kind, "api") == 0;
-	random_hex(token);
-	random_hex(csrf);
-	unsigned char th[32];
-	token_hash(token, th);
-	char exp[21];
-	time_iso(time_now() + (api ? API_TOKEN_SECONDS : SESSION_SECONDS), exp);
 	rc = store_begin(c->db, e);
-	if (rc == 0)
-		rc = store_run(c->db, e, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", "i",
-			       id);
-	if (rc == 0)
-		rc = store_run(c->db, e,
-			       "INSERT INTO sessions (token_hash, user_id, kind, name, csrf, created_at, expires_at) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-			       "bittttt", th, (size_t)32, id, api ? "api" : "session", name, csrf, now, exp);
-	if (rc == 0) {
-		struct actor who = {.user_id = id, .username = username};
-		struct ctx c2 = *c;
-		c2.who = &who;
-		rc = audit_log(&c2, api ? "token_create" : "login", "user", id, NULL, NULL, e);
+	if (rc == 0 && (totp || (admin && pol && pol->require_totp_admin))) {
+		/* The password was right; the code comes next. The failure count
+		 * stays until the code is right too, so wrong codes add up to the
+		 * lock however often the password is sent again. */
+		random_hex(out->challenge);
+		unsigned char th[32];
+		token_hash(out->challenge, th);
+		time_iso(time_now() + ACCOUNT_CHALLENGE_SECONDS, out->expires_at);
+		out->step = totp ? ACCOUNT_NEED_TOTP : ACCOUNT_NEED_SETUP;
+		out->user_id = id;
+		rc = store_run(c->db, e, "DELETE FROM login_challenges WHERE user_id = ? OR expires_at <= ?", "it", id,
+			       now);
+		if (rc == 0)
+			rc = store_run(
+			    c->db, e,
+			    "INSERT INTO login_challenges (token_hash, user_id, purpose, kind, name, created_at, "
+			    "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			    "bittttt", th, (size_t)32, id, totp ? "totp" : "setup", api ? "api" : "session", name, now,
+			    out->expires_at);
+		if (rc == 0)
+			rc = audit_log(&cu, totp ? "login_password" : "login_setup", "user", id, NULL, NULL, e);
+		return txn_finish(c, rc, e);
 	}
+	if (rc == 0)
+		rc = new_session(c, id, stored_name, api, name, out, e);
+	return txn_finish(c, rc, e);
+}
+
+/* The live challenge of a token: its account, purpose, login kind, name
+ * (in the arena) and attempts so far. */
+static int load_challenge(const struct ctx *c, const char *challenge, unsigned char th[32], int64_t *uid, bool *setup,
+			  bool *api, const char **name, int64_t *attempts, struct err *e)
+{
+	const char *gone = "登录验证已失效，请重新登录 / this login step has expired: log in again";
+	if (!challenge || strlen(challenge) != ACCOUNT_TOKEN_HEX)
+		return err_set(e, ERR_UNAUTHORIZED, "challenge", "%s", gone);
+	token_hash(challenge, th);
+	struct store_stmt *st;
+	int rc = store_prepare(
+	    c->db,
+	    "SELECT user_id, purpose, kind, name, attempts, expires_at FROM login_challenges WHERE token_hash = ?", &st,
+	    e);
+	if (rc)
+		return rc;
+	store_bind(st, "b", th, (size_t)32);
+	rc = store_step(st, e);
+	char now[21];
+	time_iso(time_now(), now);
+	bool live = false;
+	if (rc == STORE_ROW) {
+		*uid = store_col_int(st, 0);
+		*setup = strcmp(store_col_text(st, 1), "setup") == 0;
+		if (api)
+			*api = strcmp(store_col_text(st, 2), "api") == 0;
+		if (name)
+			*name = store_col_text(st, 3) ? arena_strdup(c->a, store_col_text(st, 3)) : NULL;
+		if (attempts)
+			*attempts = store_col_int(st, 4);
+		live = strcmp(store_col_text(st, 5), now) > 0;
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	return live ? 0 : err_set(e, ERR_UNAUTHORIZED, "challenge", "%s", gone);
+}
+
+int account_challenge(const struct ctx *c, const char *challenge, int64_t *user_id, bool *setup, struct err *e)
+{
+	unsigned char th[32];
+	return load_challenge(c, challenge, th, user_id, setup, NULL, NULL, NULL, e);
+}
+
+int account_login_totp(const struct ctx *c, const char *challenge, const char *code, struct account_login_out *out,
+		       struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	unsigned char th[32];
+	int64_t id = 0, attempts = 0;
+	bool setup = false, api = false;
+	const char *name = NULL;
+	int rc = load_challenge(c, challenge, th, &id, &setup, &api, &name, &attempts, e);
+	if (rc)
+		return rc;
+	struct store_stmt *st;
+	rc = store_prepare(c->db, "SELECT username, disabled, coalesce(locked_until, '') FROM users WHERE id = ?", &st,
+			   e);
+	if (rc)
+		return rc;
+	store_bind(st, "i", id);
+	rc = store_step(st, e);
+	char username[72] = "", now[21];
+	bool blocked = true;
+	time_iso(time_now(), now);
+	if (rc == STORE_ROW) {
+		snprintf(username, sizeof username, "%s", store_col_text(st, 0));
+		const char *locked = store_col_text(st, 2);
+		blocked = store_col_int(st, 1) || (*locked && strcmp(locked, now) > 0);
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	struct actor who = {.user_id = id, .username = username};
+	struct ctx cu = *c;
+	cu.who = &who;
+	rc = store_begin(c->db, e);
+	if (rc == 0 && blocked) {
+		/* Locked (by wrong codes, say) or disabled since the password step. */
+		rc = store_run(c->db, e, "DELETE FROM login_challenges WHERE token_hash = ?", "b", th, (size_t)32);
+		txn_finish(c, rc, NULL);
+		return err_set(e, ERR_UNAUTHORIZED, NULL, "账号暂不可登录 / the account cannot log in now");
+	}
+	struct err why = {0};
+	int ok = rc == 0 ? twofactor_accept(&cu, id, code, setup, &why) : rc;
+	if (ok == ERR_UNAUTHORIZED) {
+		/* A wrong (or used) code: counted against the challenge and the account. */
+		rc = attempts + 1 >= MAX_FAILED_LOGINS
+			 ? store_run(c->db, e, "DELETE FROM login_challenges WHERE token_hash = ?", "b", th, (size_t)32)
+			 : store_run(c->db, e,
+				     "UPDATE login_challenges SET attempts = attempts + 1 WHERE token_hash = ?", "b",
+				     th, (size_t)32);
+		if (rc == 0)
+			rc = count_failure(c, id, e);
+		if (rc == 0)
+			rc = audit_log(&cu, "login_code_failed", "user", id, NULL, NULL, e);
+		txn_finish(c, rc, NULL);
+		if (e)
+			*e = why;
+		return ERR_UNAUTHORIZED;
+	}
+	rc = ok;
+	if (rc == 0)
+		rc = store_run(c->db, e, "DELETE FROM login_challenges WHERE token_hash = ?", "b", th, (size_t)32);
+	if (rc == 0)
+		rc = new_session(c, id, username, api, name, out, e);
+	if (ok && e && why.code)
+		*e = why;
 	return txn_finish(c, rc, e);
 }
 
@@ -502,37 +661,57 @@ int account_load_actor(const struct ctx *c, int64_t user_id, struct actor **out,
 	return 0;
 }
 
-int account_actor(const struct ctx *c, const char *token, struct actor **out, const char **csrf_out,
-		  const char **kind_out, struct err *e)
+int account_actor(const struct ctx *c, const struct account_policy *pol, const char *token, struct actor **out,
+		  const char **csrf_out, const char **kind_out, struct err *e)
 {
 	if (!token || strlen(token) != ACCOUNT_TOKEN_HEX)
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "请先登录 / login required");
 	unsigned char th[32];
 	token_hash(token, th);
 	struct store_stmt *st;
-	int rc =
-	    store_prepare(c->db, "SELECT user_id, csrf, kind, expires_at FROM sessions WHERE token_hash = ?", &st, e);
+	int rc = store_prepare(c->db,
+			       "SELECT user_id, csrf, kind, expires_at, coalesce(last_seen, created_at) FROM sessions "
+			       "WHERE token_hash = ?",
+			       &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "b", th, (size_t)32);
 	rc = store_step(st, e);
-	int64_t uid = 0;
-	char now[21];
-	time_iso(time_now(), now);
-	bool expired = false;
+	int64_t uid = 0, now = time_now(), seen = now;
+	char now_iso[21];
+	time_iso(now, now_iso);
+	bool expired = false, browser = false;
 	if (rc == STORE_ROW) {
 		uid = store_col_int(st, 0);
 		if (csrf_out)
 			*csrf_out = arena_strdup(c->a, store_col_text(st, 1));
 		if (kind_out)
 			*kind_out = arena_strdup(c->a, store_col_text(st, 2));
-		expired = strcmp(store_col_text(st, 3), now) <= 0;
+		browser = strcmp(store_col_text(st, 2), "session") == 0;
+		expired = strcmp(store_col_text(st, 3), now_iso) <= 0;
+		seen = time_parse_iso(store_col_text(st, 4));
 	}
 	store_done(st);
 	if (rc < 0)
 		return rc;
 	if (rc == STORE_DONE || expired)
 		return err_set(e, ERR_UNAUTHORIZED, NULL, "登录已失效，请重新登录 / session expired, please log in");
+	/* Browser sessions also end when left unused (API tokens serve
+	 * integrations that call now and then). last_seen is written at most
+	 * once a minute (or half the idle limit, if that is shorter), not on
+	 * every request; the limit is counted from that write. */
+	int idle = pol ? pol->idle_seconds : 0;
+	if (browser && idle > 0) {
+		if (seen < 0 || now - seen >= idle) {
+			store_run(c->db, NULL, "DELETE FROM sessions WHERE token_hash = ?", "b", th, (size_t)32);
+			return err_set(e, ERR_UNAUTHORIZED, NULL,
+				       "长时间未操作，请重新登录 / session idle too long, please log in again");
+		}
+		int64_t every = idle / 2 < 60 ? (int64_t)(idle / 2) : 60;
+		if (now - seen >= every && every > 0)
+			store_run(c->db, NULL, "UPDATE sessions SET last_seen = ? WHERE token_hash = ?", "tb", now_iso,
+				  th, (size_t)32);
+	}
 	return account_load_actor(c, uid, out, e);
 }
 

@@ -4,22 +4,42 @@
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "domain/core/audit_chain.h"
 #include "store/store.h"
 
 int audit_log(const struct ctx *c, const char *action, const char *entity, int64_t id, json_t *before, json_t *after,
 	      struct err *e)
 {
+	if (!c->audit_key)
+		return err_set(e, ERR_INTERNAL, NULL, "审计密钥未加载 / the audit key is not loaded");
 	char now[21];
 	time_iso(time_now(), now);
 	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	int rc =
-	    store_run(c->db, e,
-		      "INSERT INTO audit (at, user_id, username, action, entity, entity_id, before, after, client) "
-		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		      "titttittt", now, c->who ? c->who->user_id : (int64_t)0,
-		      c->who && c->who->username ? c->who->username : "system", action, entity, id, b, a,
-		      c->client ? c->client : "cli");
+	struct audit_row row = {.at = now,
+				.user_id = c->who ? c->who->user_id : 0,
+				.username = c->who && c->who->username ? c->who->username : "system",
+				.action = action,
+				.entity = entity,
+				.entity_id = id,
+				.before = b,
+				.after = a,
+				.client = c->client ? c->client : "cli"};
+	unsigned char prev[AUDIT_HASH_BYTES], hash[AUDIT_HASH_BYTES];
+	int rc = audit_chain_community(c, entity, id, &row.community_id, e);
+	if (rc == 0)
+		rc = audit_chain_next(c, row.community_id, &row.seq, prev, e);
+	if (rc == 0) {
+		audit_chain_hash(c->audit_key, prev, &row, hash);
+		rc = store_run(
+		    c->db, e,
+		    "INSERT INTO audit (at, user_id, username, action, entity, entity_id, before, after, client, "
+		    "community_id, chain_seq, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "titttitttiibb", row.at, row.user_id, row.username, action, entity, id, b, a, row.client,
+		    row.community_id, row.seq, prev, (size_t)AUDIT_HASH_BYTES, hash, (size_t)AUDIT_HASH_BYTES);
+	}
+	if (rc == 0)
+		rc = audit_chain_advance(c, row.community_id, row.seq, store_last_id(c->db), hash, e);
 	free(b);
 	free(a);
 	return rc;

@@ -44,9 +44,10 @@ struct ctx {
 	struct store *db;
 	struct arena *a;
 	const struct actor *who;
-	const char *client;           /* remote address for the audit row */
-	const unsigned char *pii_key; /* 32-byte key for personal data */
-	const char *files_dir;        /* where uploaded files live (outside the database) */
+	const char *client;             /* remote address for the audit row */
+	const unsigned char *pii_key;   /* 32-byte key for personal data */
+	const unsigned char *audit_key; /* 32-byte key of the audit chain (audit_chain.h) */
+	const char *files_dir;          /* where uploaded files live (outside the database) */
 };
 
 /* Highest access the actor has at a node with this path. */

@@ -168,6 +168,7 @@ static const struct field user_fields[] = {
     {"org_id", FT_REF, 0, 0, 0, "所属组织", "organisation"},
     {"is_admin", FT_BOOL, FF_NOTNULL, 0, 0, "管理员", "administrator"},
     {"disabled", FT_BOOL, FF_NOTNULL, 0, 0, "停用", "disabled"},
+    {"totp_enabled", FT_BOOL, FF_READONLY | FF_NOTNULL, 0, 0, "动态验证码", "two-factor login"},
     {"created_at", FT_TEXT, FF_READONLY, 0, 0, "创建时间", "created at"},
     {"updated_at", FT_TEXT, FF_READONLY, 0, 0, "更新时间", "updated at"},
 };

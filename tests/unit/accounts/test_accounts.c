@@ -54,6 +54,21 @@ static int64_t make_user(struct unit_db *u, const char *username, const char *pa
 	return id;
 }
 
+/* account_login for an account without two-factor login: token and csrf
+ * copied out as before the second step existed. */
+static int login(struct unit_db *u, const char *user, const char *pw, const char *kind, const char *name,
+		 char tok[ACCOUNT_TOKEN_HEX + 1], char csrf[ACCOUNT_TOKEN_HEX + 1], struct err *e)
+{
+	struct account_login_out out;
+	int rc = account_login(&u->c, NULL, user, pw, kind, name, &out, e);
+	if (rc == 0) {
+		assert_int_equal(out.step, ACCOUNT_LOGGED_IN);
+		memcpy(tok, out.token, ACCOUNT_TOKEN_HEX + 1);
+		memcpy(csrf, out.csrf, ACCOUNT_TOKEN_HEX + 1);
+	}
+	return rc;
+}
+
 static void test_account_login_and_actor(void **state)
 {
 	struct unit_db *u = *state;
@@ -79,7 +94,7 @@ static void test_account_login_and_actor(void **state)
 	assert_int_equal(unit_qi0(u, "SELECT count(*) FROM users"), 1);
 
 	/* Success: 64 lower-case hex characters each, and different. */
-	assert_int_equal(account_login(&u->c, "zhang.san", "correct horse 马", NULL, NULL, tok, csrf, &e), 0);
+	assert_int_equal(login(u, "zhang.san", "correct horse 马", NULL, NULL, tok, csrf, &e), 0);
 	assert_true(is_lower_hex(tok, ACCOUNT_TOKEN_HEX));
 	assert_true(is_lower_hex(csrf, ACCOUNT_TOKEN_HEX));
 	assert_string_not_equal(tok, csrf);
@@ -91,7 +106,7 @@ static void test_account_login_and_actor(void **state)
 	/* The token resolves to the account. */
 	struct actor *a = NULL;
 	const char *got_csrf = NULL, *kind = NULL;
-	assert_int_equal(account_actor(&u->c, tok, &a, &got_csrf, &kind, &e), 0);
+	assert_int_equal(account_actor(&u->c, NULL, tok, &a, &got_csrf, &kind, &e), 0);
 	assert_int_equal(a->user_id, uid);
 	assert_string_equal(a->username, "zhang.san");
 	assert_false(a->is_admin);
@@ -100,33 +115,32 @@ static void test_account_login_and_actor(void **state)
 	assert_string_equal(kind, "session");
 
 	/* Wrong password, unknown user, bad or altered tokens. */
-	assert_int_equal(account_login(&u->c, "zhang.san", "wrong horse", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_login(&u->c, "nobody", "correct horse 马", NULL, NULL, tok, csrf, &e),
-			 ERR_UNAUTHORIZED);
-	assert_int_equal(account_login(&u->c, NULL, "x", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(login(u, "zhang.san", "wrong horse", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(login(u, "nobody", "correct horse 马", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(login(u, NULL, "x", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 	char forged[ACCOUNT_TOKEN_HEX + 1];
 	memcpy(forged, tok, sizeof forged);
 	forged[0] = forged[0] == 'a' ? 'b' : 'a';
-	assert_int_equal(account_actor(&u->c, forged, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_actor(&u->c, "abc", &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_actor(&u->c, NULL, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_actor(&u->c, tok, &a, NULL, NULL, &e), 0); /* still good */
+	assert_int_equal(account_actor(&u->c, NULL, forged, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&u->c, NULL, "abc", &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&u->c, NULL, NULL, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&u->c, NULL, tok, &a, NULL, NULL, &e), 0); /* still good */
 
 	/* Sessions last 12 hours. */
 	time_set_fake(unit_t0() + 12 * 3600 - 60);
-	assert_int_equal(account_actor(&u->c, tok, &a, NULL, NULL, &e), 0);
+	assert_int_equal(account_actor(&u->c, NULL, tok, &a, NULL, NULL, &e), 0);
 	time_set_fake(unit_t0() + 12 * 3600 + 1);
-	assert_int_equal(account_actor(&u->c, tok, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&u->c, NULL, tok, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
 	time_set_fake(unit_t0());
 
 	/* Logging out ends it. */
 	char tok2[ACCOUNT_TOKEN_HEX + 1], csrf2[ACCOUNT_TOKEN_HEX + 1];
-	assert_int_equal(account_login(&u->c, "zhang.san", "correct horse 马", "api", "脚本", tok2, csrf2, &e), 0);
+	assert_int_equal(login(u, "zhang.san", "correct horse 马", "api", "脚本", tok2, csrf2, &e), 0);
 	assert_string_not_equal(tok2, tok);
-	assert_int_equal(account_actor(&u->c, tok2, &a, NULL, &kind, &e), 0);
+	assert_int_equal(account_actor(&u->c, NULL, tok2, &a, NULL, &kind, &e), 0);
 	assert_string_equal(kind, "api");
 	assert_int_equal(account_logout(&u->c, tok2, &e), 0);
-	assert_int_equal(account_actor(&u->c, tok2, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&u->c, NULL, tok2, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
 }
 
 static void test_account_lockout(void **state)
@@ -137,8 +151,7 @@ static void test_account_lockout(void **state)
 	char tok[ACCOUNT_TOKEN_HEX + 1], csrf[ACCOUNT_TOKEN_HEX + 1];
 
 	for (int i = 1; i <= 5; i++) {
-		assert_int_equal(account_login(&u->c, "wang", "a wrong password", NULL, NULL, tok, csrf, &e),
-				 ERR_UNAUTHORIZED);
+		assert_int_equal(login(u, "wang", "a wrong password", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 		assert_int_equal(unit_qi(u, "SELECT failed_logins FROM users WHERE id = ?", uid), i);
 	}
 	assert_int_equal(unit_qi(u, "SELECT count(*) FROM audit WHERE action = 'login_failed' AND entity_id = ?", uid),
@@ -149,21 +162,19 @@ static void test_account_lockout(void **state)
 	 * password (ERR_UNAUTHORIZED, not ERR_RATE) so the answer does not
 	 * reveal which accounts exist; the lock shows in the audit trail. */
 	err_clear(&e);
-	assert_int_equal(account_login(&u->c, "wang", "the right password", NULL, NULL, tok, csrf, &e),
-			 ERR_UNAUTHORIZED);
+	assert_int_equal(login(u, "wang", "the right password", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 	assert_int_equal(e.code, ERR_UNAUTHORIZED);
 	assert_int_equal(unit_qi(u, "SELECT count(*) FROM sessions WHERE user_id = ?", uid), 0);
 	assert_int_equal(unit_qi(u, "SELECT count(*) FROM audit WHERE action = 'login_locked' AND entity_id = ?", uid),
 			 1);
 	time_set_fake(unit_t0() + 14 * 60);
-	assert_int_equal(account_login(&u->c, "wang", "the right password", NULL, NULL, tok, csrf, &e),
-			 ERR_UNAUTHORIZED);
+	assert_int_equal(login(u, "wang", "the right password", NULL, NULL, tok, csrf, &e), ERR_UNAUTHORIZED);
 	assert_int_equal(unit_qi(u, "SELECT count(*) FROM sessions WHERE user_id = ?", uid), 0);
 	/* The refusal while locked does not extend the lock. */
 	assert_int_equal(unit_qi(u, "SELECT failed_logins FROM users WHERE id = ?", uid), 5);
 	/* After 15 minutes the right password works and clears the counter. */
 	time_set_fake(unit_t0() + 16 * 60);
-	assert_int_equal(account_login(&u->c, "wang", "the right password", NULL, NULL, tok, csrf, &e), 0);
+	assert_int_equal(login(u, "wang", "the right password", NULL, NULL, tok, csrf, &e), 0);
 	assert_int_equal(unit_qi(u, "SELECT failed_logins FROM users WHERE id = ?", uid), 0);
 	assert_int_equal(unit_qi(u, "SELECT locked_until IS NULL FROM users WHERE id = ?", uid), 1);
 	time_set_fake(unit_t0());
@@ -216,9 +227,9 @@ static void test_account_role_implied_grants(void **state)
 
 	/* The same through a login token. */
 	char tok[ACCOUNT_TOKEN_HEX + 1], csrf[ACCOUNT_TOKEN_HEX + 1];
-	assert_int_equal(account_login(&u->c, "xiaowang", "grid worker pw", NULL, NULL, tok, csrf, &e), 0);
+	assert_int_equal(login(u, "xiaowang", "grid worker pw", NULL, NULL, tok, csrf, &e), 0);
 	struct actor *b = NULL;
-	assert_int_equal(account_actor(&u->c, tok, &b, NULL, NULL, &e), 0);
+	assert_int_equal(account_actor(&u->c, NULL, tok, &b, NULL, NULL, &e), 0);
 	assert_int_equal(b->ngrants, 1);
 	assert_int_equal(authz_access(b, unit_path_of(u, t.g1)), ACC_WORKER);
 
@@ -273,7 +284,7 @@ static void test_account_role_implied_grants(void **state)
 	json_decref(in);
 	json_decref(out);
 	assert_int_equal(account_load_actor(&u->c, uid, &a, &e), ERR_UNAUTHORIZED);
-	assert_int_equal(account_actor(&u->c, tok, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
+	assert_int_equal(account_actor(&u->c, NULL, tok, &a, NULL, NULL, &e), ERR_UNAUTHORIZED);
 }
 
 int main(void)

@@ -3,7 +3,7 @@
 export default {
   zh: {
     staff: {
-      tree: '组织架构', treeSearch: '搜索节点（名称或拼音首字母）', mainNav: '主导航', inbox: '诉求待办', users: '用户与权限',
+      tree: '组织架构', treeSearch: '搜索节点（名称或拼音首字母）', mainNav: '主导航', inbox: '诉求待办', users: '用户与权限', securityNav: '登录安全',
       breadcrumb: '当前位置', nodeNav: '本节点页面', noAccess: '没有权限：', hours: '{h} 小时',
       nav: { overview: '概览', people: '居民台账', roles: '任职与公示', orgs: '组织', import: '导入居民', requests: '本节点诉求' },
       chart: { table: '查看数据表' },
@@ -82,10 +82,16 @@ export default {
         apply: '确认导入 {n} 人', done: '已导入 {people} 人，新建 {households_created} 户。', seePeople: '查看居民台账',
       },
       picker: { search: '查找节点（名称或拼音首字母）', node: '节点', choose: '请选择', typeFirst: '请先输入查找' },
+      security: {
+        title: '登录安全', intro: '动态验证码（双因素登录）：登录时除密码外还需手机验证器应用显示的6位数字，密码泄露也登不进。',
+        on: '已启用动态验证码。', off: '尚未启用动态验证码。', start: '启用动态验证码', scan: '用验证器应用扫描二维码（或手动输入密钥），再输入它显示的验证码：',
+        secret: '密钥', code: '6位动态验证码', confirm: '确认启用', enabled: '动态验证码已启用，下次登录起生效。',
+        disableTitle: '停用动态验证码', password: '当前密码', disable: '停用', disabled: '动态验证码已停用。', qrAlt: '动态验证码绑定二维码',
+      },
       usersPage: {
         intro: '账号及其权限。权限授予在某个节点上，覆盖其全部下级。担任职务带来的权限不在此列出。',
         create: '新建用户', createBtn: '创建', displayName: '显示名', admin: '管理员', disabled: '已停用', active: '正常',
-        usernameHint: '2–64 个字符：字母、数字、_ - .', passwordHint: '至少 8 个字符', createdMsg: '已创建用户 {name}。',
+        usernameHint: '2–64 个字符：字母、数字、_ - .', passwordHint: '至少 10 个字符，不能是用户名或常见密码', createdMsg: '已创建用户 {name}。',
         grant: '授予权限', grantBtn: '授权', user: '用户', access: '权限', granted: '已授权。', revoked: '已撤销授权。',
         accessHint: { viewer: '查看下级信息，个人信息脱敏', worker: '还可登记、修改居民和户', officer: '还可查看完整个人信息（留痕）', manager: '还可调整层级、任职、组织和账号' },
         list: '用户列表', state: '状态', grants: '权限', created: '创建日期', noGrants: '无明确授权',
@@ -95,7 +101,7 @@ export default {
   },
   en: {
     staff: {
-      tree: 'Organisation tree', treeSearch: 'Search nodes (name or pinyin initials)', mainNav: 'Main navigation', inbox: 'Requests inbox', users: 'Users and access',
+      tree: 'Organisation tree', treeSearch: 'Search nodes (name or pinyin initials)', mainNav: 'Main navigation', inbox: 'Requests inbox', users: 'Users and access', securityNav: 'Login security',
       breadcrumb: 'You are here', nodeNav: 'Pages of this node', noAccess: 'No access:', hours: '{h} h',
       nav: { overview: 'Overview', people: 'Residents', roles: 'Roles and contacts', orgs: 'Organisations', import: 'Import residents', requests: 'Requests here' },
       chart: { table: 'Show the data as a table' },
@@ -174,10 +180,16 @@ export default {
         apply: 'Import {n} people', done: 'Imported {people} people, {households_created} new households.', seePeople: 'See the residents',
       },
       picker: { search: 'Find a node (name or pinyin initials)', node: 'Node', choose: 'Choose…', typeFirst: 'Type to search first' },
+      security: {
+        title: 'Login security', intro: 'Two-factor login: besides the password, a login needs the 6 digits your phone\'s authenticator app shows, so a leaked password is not enough.',
+        on: 'Two-factor login is on.', off: 'Two-factor login is off.', start: 'Turn on two-factor login', scan: 'Scan the QR code with an authenticator app (or type the secret), then type the code it shows:',
+        secret: 'Secret', code: '6-digit code', confirm: 'Confirm', enabled: 'Two-factor login is on from your next login.',
+        disableTitle: 'Turn two-factor login off', password: 'Current password', disable: 'Turn off', disabled: 'Two-factor login is off.', qrAlt: 'QR code for two-factor enrolment',
+      },
       usersPage: {
         intro: 'Accounts and their access. Access is granted at a node and covers everything under it. Access that comes with a role is not listed here.',
         create: 'New user', createBtn: 'Create', displayName: 'Display name', admin: 'Administrator', disabled: 'Disabled', active: 'Active',
-        usernameHint: '2–64 characters: letters, digits, _ - .', passwordHint: 'At least 8 characters', createdMsg: 'User {name} created.',
+        usernameHint: '2–64 characters: letters, digits, _ - .', passwordHint: 'At least 10 characters, not the username nor a common password', createdMsg: 'User {name} created.',
         grant: 'Grant access', grantBtn: 'Grant', user: 'User', access: 'Access', granted: 'Access granted.', revoked: 'Access revoked.',
         accessHint: { viewer: 'Read the subtree, personal data masked', worker: 'Also register and edit residents and households', officer: 'Also see full personal data (logged)', manager: 'Also shape the tree, roles, organisations and accounts' },
         list: 'Users', state: 'State', grants: 'Access', created: 'Created', noGrants: 'No explicit access',

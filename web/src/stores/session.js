@@ -21,8 +21,18 @@ export const useSession = defineStore('session', {
       this.checked = true;
       return this.me;
     },
+    // The password step. With two-factor login on, the answer is the next
+    // step ({ totp_required, setup, challenge }) instead of a session.
     async login(username, password) {
       const r = await post('/api/v1/auth/login', { username, password });
+      if (r.totp_required) return r;
+      return this.started(r);
+    },
+    // The second step: the challenge and a code from the authenticator app.
+    async loginTotp(challenge, code) {
+      return this.started(await post('/api/v1/auth/login/totp', { challenge, code }));
+    },
+    started(r) {
       setCsrf(r.csrf_token);
       this.me = r.user;
       this.checked = true;
