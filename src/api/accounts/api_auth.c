@@ -5,10 +5,18 @@
  */
 #include <string.h>
 
+#include "api/app.h"
 #include "api/handlers.h"
 #include "domain/accounts/accounts.h"
 
 #define LOGIN_PER_MINUTE 20
+
+/* The session cookie's attributes; Secure when the public URL is https. */
+static const char *cookie_attrs(const struct api *r)
+{
+	const struct api_app *app = r->app;
+	return app->secure_cookie ? "Path=/; HttpOnly; SameSite=Strict; Secure" : "Path=/; HttpOnly; SameSite=Strict";
+}
 
 void h_login(struct api *r)
 {
@@ -44,8 +52,7 @@ void h_login(struct api *r)
 	if (strcmp(kind, "session") == 0)
 		http_add_header(r->resp, "Set-Cookie",
 				arena_printf(r->req->a,
-					     "linli_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200",
-					     token));
+					     "linli_session=%s; %s; Max-Age=43200", token, cookie_attrs(r)));
 	api_ok(r, 200,
 	       json_pack("{s:s, s:s, s:s, s:o}", "token", token, "csrf_token", csrf, "kind", kind, "user",
 			 who ? account_actor_json(who) : json_null()));
@@ -63,7 +70,8 @@ void h_logout(struct api *r)
 	if (rc)
 		return api_fail(r, rc, &e);
 	if (cookie)
-		http_add_header(r->resp, "Set-Cookie", "linli_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+		http_add_header(r->resp, "Set-Cookie",
+				arena_printf(r->req->a, "linli_session=; %s; Max-Age=0", cookie_attrs(r)));
 	api_ok(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
