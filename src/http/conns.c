@@ -68,7 +68,7 @@ static bool add(const char *addr, int limit)
 		*c = calloc(1, sizeof **c);
 		if (!*c)
 			return false;
-		snprintf((*c)->addr, sizeof (*c)->addr, "%s", addr);
+		snprintf((*c)->addr, sizeof(*c)->addr, "%s", addr);
 	}
 	(*c)->n++;
 	return true;

@@ -26,8 +26,8 @@ struct MHD_Connection;
 struct http_req {
 	struct MHD_Connection *conn;
 	const char *method, *path;
-	const char *body; /* in memory, or an upload's file mapped read-only */
-	size_t body_len; /* within the server's limit: a larger body is refused before it is read */
+	const char *body;   /* in memory, or an upload's file mapped read-only */
+	size_t body_len;    /* within the server's limit: a larger body is refused before it is read */
 	const char *client; /* the client's address: the peer's, or the one a trusted proxy forwarded */
 	struct arena *a;
 	struct store *db; /* this worker's connection */
@@ -62,18 +62,23 @@ struct http_proxies {
 
 /* linli's own request limits, below libmicrohttpd's (server.c), so that
  * linli answers a request over them with its JSON error first. */
-#define HTTP_URI_MAX     8192 /* bytes of path and query */
-#define HTTP_QUERY_ARGS  100  /* query parameters */
-#define HTTP_HEADERS_MAX 100  /* header lines */
-#define HTTP_HEADER_BYTES (32 * 1024) /* names and values of all headers */
+#define HTTP_URI_MAX      32768               /* bytes of path and query (the reading aid takes 2,000 characters) */
+#define HTTP_QUERY_ARGS   100                 /* query parameters */
+#define HTTP_HEADERS_MAX  100                 /* header lines */
+#define HTTP_HEADER_BYTES ((size_t)32 * 1024) /* names and values of all headers */
+/* A body over its limit, from a client that did not ask to continue first,
+ * is read and dropped up to this many bytes past the limit so the client
+ * sees the 413 (closing on unread data would reset the connection before
+ * it reads the answer); a larger one is answered at once. */
+#define HTTP_DRAIN_MAX ((size_t)16 << 20)
 
 struct http_config {
 	const char *db_url;
 	const char *listen; /* "127.0.0.1:8080" */
 	int threads;
-	size_t max_body;     /* bytes for JSON bodies */
-	size_t max_upload;   /* bytes for file uploads (import) */
-	int rate_per_minute; /* requests per client per minute */
+	size_t max_body;      /* bytes for JSON bodies */
+	size_t max_upload;    /* bytes for file uploads (import) */
+	int rate_per_minute;  /* requests per client per minute */
 	int conns_per_client; /* connections (and forwarded requests) per client address; 0: no limit */
 	int header_timeout;   /* seconds a request's headers may take, from connect or the last response */
 	bool hsts;            /* send Strict-Transport-Security (the public URL is https) */

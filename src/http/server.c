@@ -48,12 +48,13 @@
 struct conn_state {
 	struct buf body;
 	size_t len, limit;
-	int fd;             /* the upload's spool file, or -1 */
-	void *map;          /* the spool file mapped for the handler */
-	bool started;       /* the headers were checked */
-	bool uri_too_long;  /* over HTTP_URI_MAX or HTTP_QUERY_ARGS */
-	bool spool_failed;  /* writing the spool file failed */
-	bool held;          /* a forwarded request counted under client */
+	int fd;            /* the upload's spool file, or -1 */
+	void *map;         /* the spool file mapped for the handler */
+	bool started;      /* the headers were checked */
+	bool uri_too_long; /* over HTTP_URI_MAX or HTTP_QUERY_ARGS */
+	bool spool_failed; /* writing the spool file failed */
+	bool draining;     /* over the limit: dropped as it comes, answered 413 */
+	bool held;         /* a forwarded request counted under client */
 	char client[64];
 };
 
@@ -217,6 +218,11 @@ static struct store *worker_store(const struct http_config *cfg)
 	return worker_db;
 }
 
+static void too_large(struct http_resp *w)
+{
+	error_json(w, 413, "too_large", "请求体过大 / request body too large");
+}
+
 /* The first call for a request: its headers are in, its body not yet
  * read. Fills w with the answer when the request is refused here. */
 static void admit(const struct http_config *cfg, struct MHD_Connection *conn, const char *url, const char *method,
@@ -232,13 +238,15 @@ static void admit(const struct http_config *cfg, struct MHD_Connection *conn, co
 	buf_free(&t.xff);
 	cs->limit = cfg->max_body;
 	if (cs->uri_too_long)
-		return error_json(w, 414, "uri_too_long",
-				  "请求地址过长或查询参数过多（最多8192字节、100个参数） / URI too long or too many query "
-				  "parameters (at most 8192 bytes, 100 parameters)");
+		return error_json(
+		    w, 414, "uri_too_long",
+		    "请求地址过长或查询参数过多（最多32768字节、100个参数） / URI too long or too many query "
+		    "parameters (at most 32768 bytes, 100 parameters)");
 	if (t.n > HTTP_HEADERS_MAX || t.bytes > HTTP_HEADER_BYTES)
-		return error_json(w, 431, "headers_too_large",
-				  "请求头过多或过大（最多100个、32 KiB） / too many or too large headers (at most 100, 32 "
-				  "KiB)");
+		return error_json(
+		    w, 431, "headers_too_large",
+		    "请求头过多或过大（最多100个、32 KiB） / too many or too large headers (at most 100, 32 "
+		    "KiB)");
 	if (proxied && cfg->conns_per_client > 0 && strcmp(cs->client, peer) != 0) {
 		if (!http_conn_acquire(cs->client, cfg->conns_per_client)) {
 			error_json(w, 429, "too_many_connections", "同时进行的请求过多 / too many concurrent requests");
@@ -271,8 +279,12 @@ static void admit(const struct http_config *cfg, struct MHD_Connection *conn, co
 			}
 		}
 	}
-	if (declared > cs->limit)
-		return error_json(w, 413, "too_large", "请求体过大 / request body too large");
+	if (declared > cs->limit) {
+		if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect") ||
+		    declared > cs->limit + HTTP_DRAIN_MAX)
+			return too_large(w);
+		cs->draining = true;
+	}
 }
 
 static bool write_all(int fd, const char *p, size_t n)
@@ -305,16 +317,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (cs->len + n > cs->limit)
-			return MHD_NO; /* chunked past the limit: too late to answer, close */
+		cs->len += n;
+		if (cs->len > cs->limit) {
+			cs->draining = true;
+			buf_free(&cs->body);
+			/* Past what is worth reading just to answer: close. */
+			return cs->len > cs->limit + HTTP_DRAIN_MAX ? MHD_NO : MHD_YES;
+		}
 		if (cs->fd < 0)
 			buf_append(&cs->body, upload_data, n);
 		else if (!cs->spool_failed && !write_all(cs->fd, upload_data, n))
 			cs->spool_failed = true, log_error("cannot write an upload file: %s", strerror(errno));
-		cs->len += n;
 		return MHD_YES;
 	}
 	struct http_resp w = {.status = 200};
+	if (cs->draining) {
+		too_large(&w);
+		return send_resp(cfg, conn, &w);
+	}
 	struct arena a;
 	arena_init(&a);
 	struct http_req r = {.conn = conn,
@@ -439,7 +459,7 @@ int http_serve(const struct http_config *cfg)
 	int cut = 0;
 	time_t told = time(NULL);
 	while (!stop_flag) {
-		struct timespec nap = {.tv_sec = 0, .tv_nsec = 250 * 1000 * 1000};
+		struct timespec nap = {.tv_sec = 0, .tv_nsec = 250L * 1000 * 1000};
 		nanosleep(&nap, NULL);
 		if (cfg->header_timeout > 0)
 			cut += http_conn_sweep(cfg->header_timeout);

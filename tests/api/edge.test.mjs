@@ -83,6 +83,14 @@ test('an anonymous 60 MB upload is refused with 413 before its body is read, and
     assert.equal(r.json.error.code, 'too_large');
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
   }
+  // A client that asks to continue first is answered before it sends.
+  const asked = await rawRequest(s, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 3000000\r\n\r\n', { timeout: 3000 });
+  assert.equal(asked.status, 413);
+  // One that just sends a body a little over the limit has it read and
+  // dropped, so that it sees the 413 rather than a reset connection.
+  const r = await s.req('POST', '/api/v1/auth/login', { body: JSON.stringify({ username: 'admin', password: 'x'.repeat(3 << 20) }) });
+  assert.equal(r.status, 413);
+  assert.equal(r.json.error.code, 'too_large');
   // Attackers that send the whole body at once, declared or chunked, four
   // at a time: the server's peak memory grows by far less than one body.
   const base = status(s.proc.pid, 'VmRSS');
@@ -220,7 +228,8 @@ const limitCases = [
   { name: '1,000 query parameters', path: `/api/v1/nodes?${params(1000)}`, status: 414, code: 'uri_too_long' },
   { name: '10,000 query parameters', path: `/api/v1/nodes?${params(10000)}`, status: 414, code: 'uri_too_long' },
   { name: '101 query parameters', path: `/api/v1/health?${params(101)}`, status: 414, code: 'uri_too_long' },
-  { name: 'a 9,000-byte URI', path: `/api/v1/health?q=${'x'.repeat(9000)}`, status: 414, code: 'uri_too_long' },
+  { name: 'a 33,000-byte URI', path: `/api/v1/health?q=${'x'.repeat(33000)}`, status: 414, code: 'uri_too_long' },
+  { name: 'a 30,000-byte URI (within the limit)', path: `/api/v1/health?q=${'x'.repeat(30000)}`, status: 200 },
   { name: '100 query parameters (the limit)', path: `/api/v1/health?${params(100)}`, status: 200 },
   { name: '101 headers', path: '/api/v1/health', extra: headers(101), status: 431, code: 'headers_too_large' },
   { name: '40 KiB of headers', path: '/api/v1/health', extra: headers(4, 10240), status: 431, code: 'headers_too_large' },

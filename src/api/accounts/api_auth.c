@@ -51,8 +51,7 @@ void h_login(struct api *r)
 	account_load_actor(&r->c, uid, &who, &e);
 	if (strcmp(kind, "session") == 0)
 		http_add_header(r->resp, "Set-Cookie",
-				arena_printf(r->req->a,
-					     "linli_session=%s; %s; Max-Age=43200", token, cookie_attrs(r)));
+				arena_printf(r->req->a, "linli_session=%s; %s; Max-Age=43200", token, cookie_attrs(r)));
 	api_ok(r, 200,
 	       json_pack("{s:s, s:s, s:s, s:o}", "token", token, "csrf_token", csrf, "kind", kind, "user",
 			 who ? account_actor_json(who) : json_null()));

@@ -52,9 +52,9 @@ static void test_trusted_networks(void **state)
 		const char *addr;
 		bool trusted;
 	} cases[] = {
-	    {"10.1.2.3", true},      {"11.0.0.1", false},   {"192.168.1.128", true}, {"192.168.1.255", true},
-	    {"192.168.1.127", false}, {"fd12::1", true},     {"fe80::1", false},      {"127.0.0.1", true},
-	    {"127.0.0.2", false},    {"::ffff:10.0.0.1", true}, {"garbage", false},   {"", false},
+	    {"10.1.2.3", true},       {"11.0.0.1", false},       {"192.168.1.128", true}, {"192.168.1.255", true},
+	    {"192.168.1.127", false}, {"fd12::1", true},         {"fe80::1", false},      {"127.0.0.1", true},
+	    {"127.0.0.2", false},     {"::ffff:10.0.0.1", true}, {"garbage", false},      {"", false},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		if (http_proxy_trusted(&p, cases[i].addr) != cases[i].trusted)
@@ -94,8 +94,8 @@ static void test_client_address(void **state)
 		char buf[64];
 		const char *got = http_client_addr(&p, cases[i].peer, cases[i].xff, buf, sizeof buf);
 		if (strcmp(got, cases[i].client) != 0)
-			fail_msg("peer %s xff '%s': got %s, want %s", cases[i].peer, cases[i].xff ? cases[i].xff : "(none)",
-				 got, cases[i].client);
+			fail_msg("peer %s xff '%s': got %s, want %s", cases[i].peer,
+				 cases[i].xff ? cases[i].xff : "(none)", got, cases[i].client);
 	}
 	char buf[64];
 	assert_string_equal(http_client_addr(NULL, "127.0.0.1", "198.51.100.7", buf, sizeof buf), "127.0.0.1");
