@@ -69,7 +69,8 @@ struct http_proxies {
 /* A body over its limit, from a client that did not ask to continue first,
  * is read and dropped up to this many bytes past the limit so the client
  * sees the 413 (closing on unread data would reset the connection before
- * it reads the answer); a larger one is answered at once. */
+ * it reads the answer); a larger one is answered at once. From a trusted
+ * proxy, up to max_upload past it. */
 #define HTTP_DRAIN_MAX ((size_t)16 << 20)
 
 struct http_config {

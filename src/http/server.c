@@ -54,6 +54,7 @@ struct conn_state {
 	bool uri_too_long; /* over HTTP_URI_MAX or HTTP_QUERY_ARGS */
 	bool spool_failed; /* writing the spool file failed */
 	bool draining;     /* over the limit: dropped as it comes, answered 413 */
+	size_t drain;      /* how far past the limit a body is read to answer it */
 	bool held;         /* a forwarded request counted under client */
 	char client[64];
 };
@@ -234,6 +235,9 @@ static void admit(const struct http_config *cfg, struct MHD_Connection *conn, co
 	struct header_tally t = {0};
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, tally_header, &t);
 	bool proxied = http_proxy_trusted(cfg->proxies, peer);
+	/* A trusted proxy has the body already (nginx buffers it) and would
+	 * turn the reset of an early answer into a 502: read all it sends. */
+	cs->drain = proxied ? cfg->max_upload : HTTP_DRAIN_MAX;
 	http_client_addr(cfg->proxies, peer, t.xff.len ? buf_cstr(&t.xff) : NULL, cs->client, sizeof cs->client);
 	buf_free(&t.xff);
 	cs->limit = cfg->max_body;
@@ -280,8 +284,7 @@ static void admit(const struct http_config *cfg, struct MHD_Connection *conn, co
 		}
 	}
 	if (declared > cs->limit) {
-		if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect") ||
-		    declared > cs->limit + HTTP_DRAIN_MAX)
+		if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect") || declared > cs->limit + cs->drain)
 			return too_large(w);
 		cs->draining = true;
 	}
@@ -322,7 +325,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			cs->draining = true;
 			buf_free(&cs->body);
 			/* Past what is worth reading just to answer: close. */
-			return cs->len > cs->limit + HTTP_DRAIN_MAX ? MHD_NO : MHD_YES;
+			return cs->len > cs->limit + cs->drain ? MHD_NO : MHD_YES;
 		}
 		if (cs->fd < 0)
 			buf_append(&cs->body, upload_data, n);
