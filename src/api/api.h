@@ -80,6 +80,10 @@ extern const struct route api_routes[];
 extern const size_t api_route_count;
 
 void api_dispatch(struct http_req *req, struct http_resp *resp, void *user);
+/* The server's upload check (http_upload_fn): the request goes to a
+ * BODY_UPLOAD route and carries a valid token (with its CSRF token when it
+ * is the session cookie). */
+bool api_upload_allowed(struct http_req *req, void *user);
 
 /* Responses */
 void api_ok(struct api *r, int status, json_t *body);

@@ -17,6 +17,7 @@ struct api_app {
 	const char *db_url;
 	const char *public_url; /* how residents reach this server, for QR links */
 	const char *files_dir;
+	bool secure_cookie; /* the public URL is https: the session cookie is Secure */
 };
 
 /* Serves an embedded UI asset, or the UI's index for client-side routes. */

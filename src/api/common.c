@@ -68,10 +68,6 @@ void api_page(struct api *r, json_t *items, int limit)
 
 json_t *api_body(struct api *r)
 {
-	if (r->req->body_too_large) {
-		api_error(r, 413, "too_large", NULL, "请求体过大 / request body too large");
-		return NULL;
-	}
 	const char *ct = http_header(r->req, "Content-Type");
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
 		api_error(r, 415, "unsupported_media_type", NULL,

@@ -610,8 +610,11 @@ static const struct {
      "field value (code invalid; field names the culprit)",
      "invalid", "未知参数“foo” / unknown query parameter 'foo'", "foo"},
     {"401", "Unauthorized",
-     "未登录或令牌无效/过期/账号停用（code=unauthorized） / not logged in, or the token is invalid, expired or its "
-     "account disabled (code unauthorized)",
+     "未登录或令牌无效/过期/账号停用（code=unauthorized）；登录时用户名或密码错误、账号锁定（连续5次错误后15分钟）"
+     "或停用都是同一回答，不透露账号是否存在 / not logged in, or the token is invalid, expired or its account disabled "
+     "(code unauthorized); at login a wrong username or password, an account locked (15 minutes after 5 failures) and "
+     "a "
+     "disabled account get the same answer, which does not tell whether the account exists",
      "unauthorized", "请先登录 / login required", NULL},
     {"403", "Forbidden",
      "无权访问：不在调用者有权限的范围内，或权限级别不够（code=forbidden）；用Cookie认证的写请求缺少或带错 "
@@ -629,16 +632,19 @@ static const struct {
      "allow it (code conflict)",
      "conflict", "该身份证号已登记（人员1） / ID card already registered (person 1)", "id_card"},
     {"413", "PayloadTooLarge",
-     "请求体过大（JSON默认上限1 MiB，可用 --max-body 调整；导入文件上限64 MiB）（code=too_large） / request body too "
-     "large (JSON: 1 MiB by default, see --max-body; import files: 64 MiB) (code too_large)",
+     "请求体过大（默认上限1 MiB，可用 --max-body 调整；已登录用户上传文件的接口上限64 "
+     "MiB），在读取请求体之前回答（code=too_large） / request body too large (1 MiB by default, see --max-body; the "
+     "file upload routes, for a logged-in caller: 64 MiB), answered before the body is read (code too_large)",
      "too_large", "请求体过大 / request body too large", NULL},
     {"415", "UnsupportedMediaType",
      "请求体不是 application/json（code=unsupported_media_type） / the body is not application/json (code "
      "unsupported_media_type)",
      "unsupported_media_type", "请求体应为application/json / body must be application/json", NULL},
     {"429", "TooManyRequests",
-     "请求过于频繁：每个客户端地址默认每分钟6000个请求（--rate）（code=rate_limited） / too many requests: 6000 per "
-     "minute per client address by default (--rate) (code rate_limited)",
+     "请求过于频繁：每个客户端地址默认每分钟6000个请求（--rate）（code=rate_limited），登录每分钟20次；经可信代理转发时"
+     "同一客户端同时进行的请求过多（--max-conns，code=too_many_connections） / too many requests: 6000 per minute per "
+     "client address by default (--rate) (code rate_limited), 20 logins per minute; through a trusted proxy, too many "
+     "concurrent requests of one client (--max-conns, code too_many_connections)",
      "rate_limited", "请求过于频繁 / too many requests", NULL},
     {"500", "InternalError", "服务器内部错误（code=internal 或 io_error） / internal error (code internal or io_error)",
      "internal", "服务器内部错误 / internal error", NULL},
@@ -976,7 +982,9 @@ static const char info_doc[] =
     "参数取下一页；游标是不透明的字符串，不要自行构造。`limit` 控制每页条数。\n"
     "\n"
     "**限流**：每个客户端地址默认每分钟6000个请求（429，Retry-After）；登录每分钟20次。数据库繁忙时503（Retry-After: "
-    "1）。\n"
+    "1）。请求地址（路径和查询）最多32768字节、100个查询参数（否则414，code=uri_too_long）；请求头最多100个、共32 "
+    "KiB（否则431，code=headers_too_large）。经可信代理（--trusted-proxy）时，客户端地址取 X-Forwarded-For "
+    "中最右边的非代理地址。\n"
     "\n"
     "**民情诉求**：居民反映的问题按类别落到最低的有人任职的层级办理（`/api/v1/"
     "requests`），超时自动上报；每一步记入时间线，通知反映人，并可签名推送到群机器人等外部地址（`/api/v1/"
@@ -1010,7 +1018,10 @@ static const char info_doc[] =
     "page size.\n"
     "\n"
     "**Rate limits**: 6000 requests per minute per client address by default (429 with Retry-After); 20 logins per "
-    "minute. A busy database answers 503 (Retry-After: 1).\n"
+    "minute. A busy database answers 503 (Retry-After: 1). A request's URI (path and query) has at most 32768 bytes "
+    "and 100 query parameters (else 414, code uri_too_long); its headers at most 100 lines and 32 KiB (else 431, "
+    "code headers_too_large). Behind a trusted proxy (--trusted-proxy) the client address is the rightmost "
+    "X-Forwarded-For hop that is not a proxy.\n"
     "\n"
     "**Residents' requests**: problems residents report land at the lowest staffed level their category allows "
     "(`/api/v1/requests`) and escalate when their time limit passes; every step is on the timeline, notifies the "

@@ -4,7 +4,9 @@
  * Dispatch: match the path,
  * check the method (405), authenticate (Bearer token or session cookie;
  * deny by default), check CSRF on cookie-authenticated writes, rate-limit
- * logins, then call the handler with a ctx for the domain.
+ * logins, then call the handler with a ctx for the domain. The server asks
+ * api_upload_allowed, with the same matching and authentication, before it
+ * takes a body larger than its JSON limit.
  */
 #include <string.h>
 
@@ -63,6 +65,65 @@ static const char *bearer_token(struct http_req *req, bool *from_cookie)
 	return c;
 }
 
+/* The route for the request's method and path (NULL if none); *path_found
+ * tells whether some route has the path with another method. Leaves the
+ * route's path parameters in r. */
+static const struct route *find_route(struct api *r, bool *path_found)
+{
+	const struct route *rt = NULL;
+	*path_found = false;
+	for (size_t i = 0; i < api_route_count && !rt; i++) {
+		if (!match(api_routes[i].pattern, r->req->path, r))
+			continue;
+		*path_found = true;
+		if (strcmp(api_routes[i].method, r->req->method) == 0)
+			rt = &api_routes[i];
+	}
+	/* Re-match to restore the chosen route's parameters. */
+	if (rt)
+		match(rt->pattern, r->req->path, r);
+	return rt;
+}
+
+enum who { WHO_NONE, WHO_OK, WHO_CSRF, WHO_BAD };
+
+/* Reads the request's token, if any, into r->c.who. WHO_CSRF: a
+ * cookie-authenticated write without its CSRF token; WHO_BAD: the token is
+ * not valid (*rc and e say why). */
+static enum who authenticate(struct api *r, int *rc, struct err *e)
+{
+	bool from_cookie;
+	const char *token = bearer_token(r->req, &from_cookie);
+	if (!token || !*token)
+		return WHO_NONE;
+	struct actor *who = NULL;
+	const char *csrf = NULL;
+	const struct api_app *app = r->app;
+	*rc = account_actor(&r->c, &app->policy, token, &who, &csrf, &r->token_kind, e);
+	if (*rc)
+		return WHO_BAD;
+	r->c.who = who;
+	bool write = strcmp(r->req->method, "GET") != 0 && strcmp(r->req->method, "HEAD") != 0;
+	const char *sent = http_header(r->req, "X-CSRF-Token");
+	if (from_cookie && write && (!sent || !csrf || strcmp(sent, csrf) != 0))
+		return WHO_CSRF;
+	return WHO_OK;
+}
+
+bool api_upload_allowed(struct http_req *req, void *user)
+{
+	const struct api_app *app = user;
+	struct api r = {.req = req, .app = app};
+	r.c = (struct ctx){.db = req->db, .a = req->a, .client = req->client, .audit_key = app->audit_key};
+	bool path_found;
+	const struct route *rt = find_route(&r, &path_found);
+	if (!rt || rt->body != BODY_UPLOAD)
+		return false;
+	int rc = 0;
+	struct err e = {0};
+	return authenticate(&r, &rc, &e) == WHO_OK;
+}
+
 void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 {
 	const struct api_app *app = user;
@@ -78,15 +139,8 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 		app_static(&r, app);
 		return;
 	}
-	const struct route *rt = NULL;
-	bool path_found = false;
-	for (size_t i = 0; i < api_route_count && !rt; i++) {
-		if (!match(api_routes[i].pattern, req->path, &r))
-			continue;
-		path_found = true;
-		if (strcmp(api_routes[i].method, req->method) == 0)
-			rt = &api_routes[i];
-	}
+	bool path_found;
+	const struct route *rt = find_route(&r, &path_found);
 	if (!rt) {
 		if (path_found)
 			api_error(&r, 405, "method_not_allowed", NULL, "不支持该方法 / method not allowed");
@@ -94,34 +148,23 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 			api_error(&r, 404, "not_found", NULL, "没有这个接口 / no such endpoint");
 		return;
 	}
-	/* Re-match to restore the chosen route's parameters. */
-	match(rt->pattern, req->path, &r);
 	r.route = rt;
-	bool from_cookie;
-	const char *token = bearer_token(req, &from_cookie);
-	if (token && *token) {
-		struct actor *who = NULL;
-		const char *csrf = NULL;
-		struct err e = {0};
-		int rc = account_actor(&r.c, &app->policy, token, &who, &csrf, &r.token_kind, &e);
-		if (rc == 0) {
-			r.c.who = who;
-			bool write = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
-			const char *sent = http_header(req, "X-CSRF-Token");
-			if (from_cookie && write && (!sent || !csrf || strcmp(sent, csrf) != 0)) {
-				api_error(&r, 403, "csrf", NULL, "缺少或错误的CSRF令牌 / missing or wrong CSRF token");
-				return;
-			}
-		} else if (!(rt->auth != AUTH_LOGIN)) {
+	int rc = 0;
+	struct err e = {0};
+	switch (authenticate(&r, &rc, &e)) {
+	case WHO_CSRF:
+		api_error(&r, 403, "csrf", NULL, "缺少或错误的CSRF令牌 / missing or wrong CSRF token");
+		return;
+	case WHO_BAD:
+		if (rt->auth == AUTH_LOGIN) {
 			api_fail(&r, rc, &e);
 			return;
 		}
+		break;
+	default:
+		break;
 	}
-	if (req->body_too_large) {
-		api_error(&r, 413, "too_large", NULL, "请求体过大 / request body too large");
-		return;
-	}
-	if (!r.c.who && !(rt->auth != AUTH_LOGIN)) {
+	if (!r.c.who && rt->auth == AUTH_LOGIN) {
 		api_error(&r, 401, "unauthorized", NULL, "请先登录 / login required");
 		return;
 	}

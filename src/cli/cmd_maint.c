@@ -1,6 +1,7 @@
 /* cmd_maint.c — `linli backup`, `linli check` and `linli routes`. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "domain/cases/case_kind.h"
 #include "api/api.h"
@@ -12,6 +13,7 @@ int cmd_backup(int argc, char **argv)
 {
 	static const char usage[] = "usage: linli backup --db FILE --out FILE\n\n"
 				    "Copies the database consistently while the server keeps running.\n"
+				    "The file is written with mode 0600 (readable by its owner only).\n"
 				    "The key files (personal data, audit chain) are not copied: keep them\n"
 				    "safe separately.\n";
 	if (cli_help(argc, argv, usage))
@@ -26,7 +28,12 @@ int cmd_backup(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct err e = {0};
+	/* A backup holds everything the database does: only its owner may
+	 * read it, like the key file and exports (0600, whatever the umask;
+	 * SQLite and pg_dump create their files under it). */
+	mode_t old = umask(077);
 	rc = store_backup(env.db, out, &e);
+	umask(old);
 	cli_close(&env);
 	if (rc)
 		return cli_fail(&e);

@@ -1,30 +1,62 @@
 /*
- * server.c — libmicrohttpd glue: body collection, limits, worker stores.
+ * server.c — libmicrohttpd glue: limits, body collection, worker stores.
  *
  * libmicrohttpd runs a pool of worker threads (epoll). Each worker opens
  * its own store connection on first use (thread-local), which is the "one
- * connection per worker thread" rule. Bodies are collected into a buffer
- * bounded by max_body (max_upload for /import routes); an oversize body is
- * drained and answered with 413 without reaching a handler.
+ * connection per worker thread" rule. Before a request costs anything, and
+ * before its body is read, it passes linli's limits in this order, each
+ * answered with the JSON error envelope: the URI's size and parameter count
+ * (414; checked on the raw request line, whose query libmicrohttpd is then
+ * kept from parsing), the headers' count and size (431), the forwarded
+ * client's concurrent requests behind a trusted proxy (429), the request
+ * rate (429) and the body size (413, from Content-Length). A body is
+ * collected in memory up to max_body; only a request the dispatcher's
+ * upload check admits (an upload route, authenticated) may send up to
+ * max_upload, and it goes to an anonymous file (spool.h) that the handler
+ * sees mapped. A chunked body that outgrows its limit has its connection
+ * closed: libmicrohttpd can answer only before it reads a body.
+ * Connections are counted per client address and refused at accept past
+ * --max-conns; their headers must arrive within --header-timeout
+ * (conns.h), swept by the main thread.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "http/conns.h"
 #include "http/http.h"
+#include "http/spool.h"
 #include "store/store.h"
+
+/* libmicrohttpd's per-connection memory: the request line, the headers
+ * and the parsed parameters share it. Large enough that any request within
+ * linli's limits (http.h) parses, so linli answers before the library's
+ * own fixed HTML errors; a request line or header block beyond about this
+ * size still gets those (docs/architecture.md, "The server"). */
+#define MHD_POOL_BYTES ((size_t)128 * 1024)
 
 struct conn_state {
 	struct buf body;
-	bool too_large;
-	size_t limit;
+	size_t len, limit;
+	int fd;            /* the upload's spool file, or -1 */
+	void *map;         /* the spool file mapped for the handler */
+	bool started;      /* the headers were checked */
+	bool uri_too_long; /* over HTTP_URI_MAX or HTTP_QUERY_ARGS */
+	bool spool_failed; /* writing the spool file failed */
+	bool draining;     /* over the limit: dropped as it comes, answered 413 */
+	size_t drain;      /* how far past the limit a body is read to answer it */
+	bool held;         /* a forwarded request counted under client */
+	char client[64];
 };
 
 static _Thread_local struct store *worker_db;
@@ -60,7 +92,7 @@ void http_add_header(struct http_resp *w, const char *k, const char *v)
 	}
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *w)
+static enum MHD_Result send_resp(const struct http_config *cfg, struct MHD_Connection *conn, struct http_resp *w)
 {
 	struct MHD_Response *r;
 	if (w->json) {
@@ -83,6 +115,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *
 	MHD_add_response_header(
 	    r, "Content-Security-Policy",
 	    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+	/* Browsers heed it only over https, which the public URL says a
+	 * proxy in front terminates. */
+	if (cfg->hsts)
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 	bool has_cache = false;
 	for (int i = 0; i < w->nheaders; i++) {
 		MHD_add_response_header(r, w->headers[i][0], w->headers[i][1]);
@@ -101,18 +137,171 @@ static void error_json(struct http_resp *w, int status, const char *code, const 
 	w->json = json_pack("{s:{s:s, s:s, s:n}}", "error", "code", code, "message", msg, "field");
 }
 
-static const char *client_ip(struct MHD_Connection *conn, char *buf, size_t cap)
+static const char *sockaddr_text(const struct sockaddr *sa, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "?");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)cap);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)cap);
+	return buf;
+}
+
+static const char *peer_ip(struct MHD_Connection *conn, char *buf, size_t cap)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	snprintf(buf, cap, "?");
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)cap);
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)cap);
+	return sockaddr_text(ci ? ci->client_addr : NULL, buf, cap);
+}
+
+static struct http_conn *tracked(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static struct conn_state *state_new(void)
+{
+	struct conn_state *cs = calloc(1, sizeof *cs);
+	if (cs)
+		cs->fd = -1;
+	return cs;
+}
+
+/* Called with the raw request line's URI before libmicrohttpd parses its
+ * query. Over linli's limits, the query is cut off here (the first byte
+ * after '?', in libmicrohttpd's own buffer, which it parses next), so the
+ * library stores no parameters for it and the request is answered 414. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct conn_state *cs = state_new();
+	if (!cs || !uri)
+		return cs;
+	char *q = strchr(uri, '?');
+	size_t args = 0;
+	if (q && q[1]) {
+		args = 1;
+		for (const char *p = q + 1; *p; p++)
+			args += *p == '&';
 	}
-	return buf;
+	if (strlen(uri) > HTTP_URI_MAX || args > HTTP_QUERY_ARGS) {
+		cs->uri_too_long = true;
+		if (q)
+			q[1] = 0;
+	}
+	return cs;
+}
+
+struct header_tally {
+	size_t n, bytes;
+	struct buf xff;
+};
+
+static enum MHD_Result tally_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct header_tally *t = cls;
+	t->n++;
+	t->bytes += strlen(key) + (value ? strlen(value) : 0);
+	if (value && strcasecmp(key, "X-Forwarded-For") == 0) {
+		if (t->xff.len)
+			buf_puts(&t->xff, ",");
+		buf_puts(&t->xff, value);
+	}
+	return MHD_YES;
+}
+
+static struct store *worker_store(const struct http_config *cfg)
+{
+	if (!worker_db) {
+		struct err e = {0};
+		if (store_open(cfg->db_url, false, &worker_db, &e) != 0)
+			log_error("worker cannot open database: %s", e.msg);
+	}
+	return worker_db;
+}
+
+static void too_large(struct http_resp *w)
+{
+	error_json(w, 413, "too_large", "请求体过大 / request body too large");
+}
+
+/* The first call for a request: its headers are in, its body not yet
+ * read. Fills w with the answer when the request is refused here. */
+static void admit(const struct http_config *cfg, struct MHD_Connection *conn, const char *url, const char *method,
+		  struct conn_state *cs, struct http_resp *w)
+{
+	http_conn_waiting(tracked(conn), false);
+	char peer[64];
+	peer_ip(conn, peer, sizeof peer);
+	struct header_tally t = {0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, tally_header, &t);
+	bool proxied = http_proxy_trusted(cfg->proxies, peer);
+	/* A trusted proxy has the body already (nginx buffers it) and would
+	 * turn the reset of an early answer into a 502: read all it sends. */
+	cs->drain = proxied ? cfg->max_upload : HTTP_DRAIN_MAX;
+	http_client_addr(cfg->proxies, peer, t.xff.len ? buf_cstr(&t.xff) : NULL, cs->client, sizeof cs->client);
+	buf_free(&t.xff);
+	cs->limit = cfg->max_body;
+	if (cs->uri_too_long)
+		return error_json(
+		    w, 414, "uri_too_long",
+		    "请求地址过长或查询参数过多（最多32768字节、100个参数） / URI too long or too many query "
+		    "parameters (at most 32768 bytes, 100 parameters)");
+	if (t.n > HTTP_HEADERS_MAX || t.bytes > HTTP_HEADER_BYTES)
+		return error_json(
+		    w, 431, "headers_too_large",
+		    "请求头过多或过大（最多100个、32 KiB） / too many or too large headers (at most 100, 32 "
+		    "KiB)");
+	if (proxied && cfg->conns_per_client > 0 && strcmp(cs->client, peer) != 0) {
+		if (!http_conn_acquire(cs->client, cfg->conns_per_client)) {
+			error_json(w, 429, "too_many_connections", "同时进行的请求过多 / too many concurrent requests");
+			return http_add_header(w, "Retry-After", "1");
+		}
+		cs->held = true;
+	}
+	if (!http_rate_allow(cs->client, cfg->rate_per_minute, "all")) {
+		error_json(w, 429, "rate_limited", "请求过于频繁 / too many requests");
+		return http_add_header(w, "Retry-After", "10");
+	}
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+	unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+	if ((declared > cfg->max_body || (!cl && te)) && cfg->upload_ok && cfg->max_upload > cfg->max_body) {
+		struct arena a;
+		arena_init(&a);
+		struct http_req r = {.conn = conn, .method = method, .path = url, .client = cs->client, .a = &a};
+		r.db = worker_store(cfg);
+		bool upload = r.db && cfg->upload_ok(&r, cfg->user);
+		if (r.db && store_in_txn(r.db))
+			store_rollback(r.db);
+		arena_free(&a);
+		if (upload) {
+			cs->limit = cfg->max_upload;
+			cs->fd = http_spool_open();
+			if (cs->fd < 0) {
+				log_error("cannot create an upload file: %s", strerror(errno));
+				return error_json(w, 503, "unavailable", "无法接收上传 / cannot take the upload now");
+			}
+		}
+	}
+	if (declared > cs->limit) {
+		if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect") || declared > cs->limit + cs->drain)
+			return too_large(w);
+		cs->draining = true;
+	}
+}
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -120,50 +309,56 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	const struct http_config *cfg = cls;
 	struct conn_state *cs = *con_cls;
-	if (!cs) {
-		cs = calloc(1, sizeof *cs);
-		if (!cs)
-			return MHD_NO;
-		/* Files (imports, photos) may be larger than JSON bodies; their
-		 * handlers apply their own limits. */
-		cs->limit = strstr(url, "/import") || strstr(url, "/files") ? cfg->max_upload : cfg->max_body;
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > cs->limit)
-			cs->too_large = true;
-		*con_cls = cs;
-		return MHD_YES;
+	if (!cs && !(cs = *con_cls = state_new()))
+		return MHD_NO;
+	if (!cs->started) {
+		cs->started = true;
+		struct http_resp w = {0};
+		admit(cfg, conn, url, method, cs, &w);
+		return w.status ? send_resp(cfg, conn, &w) : MHD_YES;
 	}
 	if (*upload_size) {
-		if (!cs->too_large && cs->body.len + *upload_size <= cs->limit)
-			buf_append(&cs->body, upload_data, *upload_size);
-		else
-			cs->too_large = true;
+		size_t n = *upload_size;
 		*upload_size = 0;
+		cs->len += n;
+		if (cs->len > cs->limit) {
+			cs->draining = true;
+			buf_free(&cs->body);
+			/* Past what is worth reading just to answer: close. */
+			return cs->len > cs->limit + cs->drain ? MHD_NO : MHD_YES;
+		}
+		if (cs->fd < 0)
+			buf_append(&cs->body, upload_data, n);
+		else if (!cs->spool_failed && !write_all(cs->fd, upload_data, n))
+			cs->spool_failed = true, log_error("cannot write an upload file: %s", strerror(errno));
 		return MHD_YES;
 	}
-	char ip[64];
 	struct http_resp w = {.status = 200};
+	if (cs->draining) {
+		too_large(&w);
+		return send_resp(cfg, conn, &w);
+	}
 	struct arena a;
 	arena_init(&a);
 	struct http_req r = {.conn = conn,
 			     .method = method,
 			     .path = url,
 			     .body = cs->body.data ? cs->body.data : "",
-			     .body_len = cs->body.len,
-			     .body_too_large = cs->too_large,
-			     .client = client_ip(conn, ip, sizeof ip),
+			     .body_len = cs->len,
+			     .client = cs->client,
 			     .a = &a};
-	if (!worker_db) {
-		struct err e = {0};
-		if (store_open(cfg->db_url, false, &worker_db, &e) != 0)
-			log_error("worker cannot open database: %s", e.msg);
+	if (cs->fd >= 0 && cs->len && !cs->spool_failed) {
+		cs->map = mmap(NULL, cs->len, PROT_READ, MAP_PRIVATE, cs->fd, 0);
+		if (cs->map == MAP_FAILED)
+			cs->map = NULL, cs->spool_failed = true, log_error("cannot map an upload: %s", strerror(errno));
+		else
+			r.body = cs->map;
 	}
-	r.db = worker_db;
+	r.db = worker_store(cfg);
 	if (!r.db)
 		error_json(&w, 503, "unavailable", "数据库不可用 / database unavailable");
-	else if (!http_rate_allow(r.client, cfg->rate_per_minute, "all"))
-		error_json(&w, 429, "rate_limited", "请求过于频繁 / too many requests"),
-		    http_add_header(&w, "Retry-After", "10");
+	else if (cs->spool_failed)
+		error_json(&w, 503, "unavailable", "无法接收上传 / cannot take the upload now");
 	else
 		cfg->dispatch(&r, &w, cfg->user);
 	if (r.db && store_in_txn(r.db)) {
@@ -171,7 +366,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		while (store_in_txn(r.db))
 			store_rollback(r.db);
 	}
-	enum MHD_Result ret = send_resp(conn, &w);
+	enum MHD_Result ret = send_resp(cfg, conn, &w);
 	arena_free(&a);
 	return ret;
 }
@@ -180,10 +375,46 @@ static void on_complete(void *cls, struct MHD_Connection *conn, void **con_cls, 
 {
 	struct conn_state *cs = *con_cls;
 	if (cs) {
+		if (cs->map)
+			munmap(cs->map, cs->len);
+		if (cs->fd >= 0)
+			close(cs->fd);
+		if (cs->held)
+			http_conn_release(cs->client);
 		buf_free(&cs->body);
 		free(cs);
 	}
 	*con_cls = NULL;
+	/* The next request's headers are awaited from now. */
+	http_conn_waiting(tracked(conn), true);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		char ip[64];
+		*socket_context = fd ? http_conn_open(fd->connect_fd, peer_ip(conn, ip, sizeof ip)) : NULL;
+	} else {
+		http_conn_close(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* Before a connection is taken: one client address may hold at most
+ * conns_per_client; a trusted proxy's connections carry many clients and
+ * are counted per forwarded client instead (admit). */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	const struct http_config *cfg = cls;
+	if (cfg->conns_per_client <= 0)
+		return MHD_YES;
+	char ip[64];
+	sockaddr_text(addr, ip, sizeof ip);
+	if (http_proxy_trusted(cfg->proxies, ip) || http_conn_count(ip) < cfg->conns_per_client)
+		return MHD_YES;
+	return MHD_NO;
 }
 
 /* libmicrohttpd has no per-thread teardown hook; the workers' connections
@@ -206,24 +437,44 @@ int http_serve(const struct http_config *cfg)
 		log_error("listen address must be IPv4 ADDR:PORT, got %s", cfg->listen);
 		return ERR_INVALID;
 	}
+	if (http_spool_init() != 0) {
+		log_error("cannot make a directory for uploads: %s", strerror(errno));
+		return ERR_IO;
+	}
 	struct sigaction act = {.sa_handler = on_signal};
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct MHD_Daemon *d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, on_request,
-	    (void *)cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_complete, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)64 * 1024, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, on_accept, (void *)cfg,
+	    on_request, (void *)cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_complete, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    MHD_POOL_BYTES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!d) {
 		log_error("cannot listen on %s", cfg->listen);
+		http_spool_cleanup();
 		return ERR_IO;
 	}
 	log_info("serving on http://%s:%ld (%d threads)", host, port, cfg->threads);
-	while (!stop_flag)
-		pause();
+	/* The main thread keeps the header deadline (4 sweeps a second). */
+	int cut = 0;
+	time_t told = time(NULL);
+	while (!stop_flag) {
+		struct timespec nap = {.tv_sec = 0, .tv_nsec = 250L * 1000 * 1000};
+		nanosleep(&nap, NULL);
+		if (cfg->header_timeout > 0)
+			cut += http_conn_sweep(cfg->header_timeout);
+		if (cut && time(NULL) - told >= 60) {
+			log_warn("closed %d connections whose request headers took more than %d s", cut,
+				 cfg->header_timeout);
+			cut = 0;
+			told = time(NULL);
+		}
+	}
 	log_info("shutting down");
 	MHD_stop_daemon(d);
+	http_spool_cleanup();
 	return 0;
 }

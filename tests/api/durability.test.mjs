@@ -2,7 +2,7 @@
 // server; backup while serving; integrity check; the user CLI.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Server, linli, PG, newDatabase, dropDatabase, keyFile } from './lib.mjs';
@@ -55,6 +55,8 @@ test('online backup and integrity check', async () => {
   await busy;
   assert.match(msg, /backup written/);
   assert.ok(existsSync(out));
+  // Only its owner may read it, whatever the umask (it was 0644).
+  assert.equal(statSync(out).mode & 0o777, 0o600);
   // The backup is a working database: it can be checked, served and read.
   // PostgreSQL's is pg_dump's custom format, restored with pg_restore.
   let restored = out;

@@ -19,7 +19,15 @@ test('five wrong passwords lock the account', async () => {
   // Locked: even the right password is refused, with the same answer as a
   // wrong one, so the response does not reveal the account state.
   const locked = await s.req('POST', '/api/v1/auth/login', { body: { username: 'victim', password: 'right-password' } });
+  const wrong = await s.req('POST', '/api/v1/auth/login', { body: { username: 'victim', password: 'wrong' } });
   assert.equal(locked.status, 401);
+  assert.deepEqual(locked.json, wrong.json);
+  assert.equal(locked.headers.get('retry-after'), null, 'nothing tells a locked account from a wrong password');
+  // The documented answer is this one (docs/openapi.json says so for 401;
+  // 429 is the per-address login limit's).
+  const doc = (await s.req('GET', '/api/v1/openapi.json')).json;
+  assert.match(doc.components.responses.Unauthorized.description, /locked/);
+  assert.doesNotMatch(doc.components.responses.TooManyRequests.description, /lock/);
   const audit = await admin.get('/api/v1/audit?limit=20');
   assert.ok(audit.json.items.filter((a) => a.action === 'login_failed').length >= 5);
   assert.ok(audit.json.items.some((a) => a.action === 'login_locked'));

@@ -15,6 +15,13 @@
 
 #define LOGIN_PER_MINUTE 20
 
+/* The session cookie's attributes; Secure when the public URL is https. */
+static const char *cookie_attrs(const struct api *r)
+{
+	const struct api_app *app = r->app;
+	return app->secure_cookie ? "Path=/; HttpOnly; SameSite=Strict; Secure" : "Path=/; HttpOnly; SameSite=Strict";
+}
+
 /* Every login step shares one budget per client address. */
 static bool login_allowed(struct api *r)
 {
@@ -45,9 +52,7 @@ static void login_answer(struct api *r, const struct account_login_out *out, con
 	account_load_actor(&r->c, out->user_id, &who, &e);
 	if (strcmp(kind, "session") == 0)
 		http_add_header(r->resp, "Set-Cookie",
-				arena_printf(r->req->a,
-					     "linli_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200",
-					     out->token));
+				arena_printf(r->req->a, "linli_session=%s; %s; Max-Age=43200", out->token, cookie_attrs(r)));
 	api_ok(r, 200,
 	       json_pack("{s:s, s:s, s:s, s:o}", "token", out->token, "csrf_token", out->csrf, "kind", kind, "user",
 			 who ? account_actor_json(who) : json_null()));
@@ -191,7 +196,8 @@ void h_logout(struct api *r)
 	if (rc)
 		return api_fail(r, rc, &e);
 	if (cookie)
-		http_add_header(r->resp, "Set-Cookie", "linli_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+		http_add_header(r->resp, "Set-Cookie",
+				arena_printf(r->req->a, "linli_session=; %s; Max-Age=0", cookie_attrs(r)));
 	api_ok(r, 200, json_pack("{s:b}", "ok", 1));
 }
 

@@ -131,7 +131,7 @@ void h_cases_file_add(struct api *r)
 	int64_t id;
 	if (!api_id(r, 0, &id))
 		return;
-	if (r->req->body_too_large || r->req->body_len > CASE_FILE_MAX)
+	if (r->req->body_len > CASE_FILE_MAX)
 		return api_error(r, 413, "too_large", "file",
 				 "图片过大（最多5 MiB） / image too large (5 MiB at most)");
 	json_t *out = NULL;

@@ -29,8 +29,6 @@ void h_import_people(struct api *r)
 	int64_t node;
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", &node))
 		return;
-	if (r->req->body_too_large)
-		return api_error(r, 413, "too_large", NULL, "文件过大 / file too large");
 	if (!node)
 		return api_error(r, 400, "invalid", "node", "需要node参数 / node is required");
 	if (r->req->body_len == 0)
