@@ -51,8 +51,9 @@ static void login_answer(struct api *r, const struct account_login_out *out, con
 	struct err e = {0};
 	account_load_actor(&r->c, out->user_id, &who, &e);
 	if (strcmp(kind, "session") == 0)
-		http_add_header(r->resp, "Set-Cookie",
-				arena_printf(r->req->a, "linli_session=%s; %s; Max-Age=43200", out->token, cookie_attrs(r)));
+		http_add_header(
+		    r->resp, "Set-Cookie",
+		    arena_printf(r->req->a, "linli_session=%s; %s; Max-Age=43200", out->token, cookie_attrs(r)));
 	api_ok(r, 200,
 	       json_pack("{s:s, s:s, s:s, s:o}", "token", out->token, "csrf_token", out->csrf, "kind", kind, "user",
 			 who ? account_actor_json(who) : json_null()));
