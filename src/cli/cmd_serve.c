@@ -12,12 +12,15 @@
 
 static const char usage[] =
     "usage: linli serve --db FILE [--key FILE] [--listen ADDR:PORT] [--threads N]\n"
-    "                   [--rate N] [--max-body BYTES] [--public-url URL] [--tick S] [--retry-base S]\n\n"
+    "                   [--rate N] [--max-body BYTES] [--public-url URL] [--tick S] [--retry-base S]\n"
+    "                   [--webhook-allow CIDR,...]\n\n"
     "Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
     "--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
     "requests per client per minute, --max-body 1048576 (imports: 64 MiB),\n"
     "--public-url http://ADDR:PORT (the address in QR codes), --tick 60 (case\n"
-    "clocks), --retry-base 30 (first webhook retry, doubling up to 6 h).\n";
+    "clocks), --retry-base 30 (first webhook retry, doubling up to 6 h).\n"
+    "Webhooks reach public addresses only; --webhook-allow lists the private\n"
+    "ones an on-premise receiver may use (e.g. 10.0.0.0/8,127.0.0.1).\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -28,6 +31,8 @@ int cmd_serve(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (cli_webhook_allow(argc, argv))
+		return 2;
 	struct cli_env env;
 	int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
 	if (rc)
