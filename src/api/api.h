@@ -79,6 +79,9 @@ extern const struct route api_routes[];
 extern const size_t api_route_count;
 
 void api_dispatch(struct http_req *req, struct http_resp *resp, void *user);
+/* Whether path matches a route pattern; fills r->param (copies in
+ * r->req->a) and r->kind. The matching api_dispatch does, for tests. */
+bool api_route_match(const char *pattern, const char *path, struct api *r);
 
 /* Responses */
 void api_ok(struct api *r, int status, json_t *body);

@@ -16,7 +16,7 @@
 /* Matches pattern segments; {x} takes one non-empty segment, and {kind}
  * only the resource path of a registered case kind ("requests", …), so
  * one set of case routes serves every kind. */
-static bool match(const char *pattern, const char *path, struct api *r)
+bool api_route_match(const char *pattern, const char *path, struct api *r)
 {
 	r->nparam = 0;
 	r->kind = NULL;
@@ -77,7 +77,7 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 	const struct route *rt = NULL;
 	bool path_found = false;
 	for (size_t i = 0; i < api_route_count && !rt; i++) {
-		if (!match(api_routes[i].pattern, req->path, &r))
+		if (!api_route_match(api_routes[i].pattern, req->path, &r))
 			continue;
 		path_found = true;
 		if (strcmp(api_routes[i].method, req->method) == 0)
@@ -91,7 +91,7 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
 		return;
 	}
 	/* Re-match to restore the chosen route's parameters. */
-	match(rt->pattern, req->path, &r);
+	api_route_match(rt->pattern, req->path, &r);
 	r.route = rt;
 	bool from_cookie;
 	const char *token = bearer_token(req, &from_cookie);

@@ -108,7 +108,7 @@ static bool in_cidr(const struct netaddr *a, const struct netaddr_cidr *c)
 {
 	int full = c->bits / 8, rest = c->bits % 8;
 
-	if (memcmp(a->b, c->a.b, (size_t)full))
+	if (memcmp(a->b, c->a.b, (size_t)full) != 0)
 		return false;
 	if (!rest)
 		return true;
