@@ -11,6 +11,14 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Isrc -Ibuild/gen
+# Hardening of the real binary (scripts/check-hardening.sh, run by make
+# test, reads it back from the ELF): stack canaries, fortified libc calls
+# (needs -O1 or more), PIE, full RELRO. The sanitizer build leaves
+# _FORTIFY_SOURCE out: its checked wrappers would hide calls from ASan.
+HARDEN_CFLAGS  := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now
+SAN_FLAGS      := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -U_FORTIFY_SOURCE \
+		  -fstack-protector-strong -fPIE
 
 Q       ?= @
 BUILD   := build
@@ -31,7 +39,7 @@ EMBED   := $(wildcard src/store/migrations/*.sql)
 WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.js web/package-lock.json
 WEB_OUT := $(BUILD)/web.stamp
 
-.PHONY: all deps run test unit api-test api-test-pg browser-test bench fmt fmt-check lint clean openapi
+.PHONY: all deps run test unit api-test api-test-pg api-test-san check-hardening fuzz fuzz-test browser-test bench fmt fmt-check lint clean openapi
 
 all: $(BUILD)/linli
 
@@ -46,17 +54,23 @@ openapi: $(BUILD)/linli
 
 $(BUILD)/linli: $(OBJ) $(BUILD)/obj/src/cli/main.o
 	@echo "  LD      $@"
-	$(Q)$(CC) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(HARDEN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The server built with ASan+UBSan from the unit tests' objects, for
+# api-test-san.
+$(SAN)/linli: $(SAN_OBJ) $(SAN)/obj/src/cli/main.o
+	@echo "  LD san  $@"
+	$(Q)$(CC) -fsanitize=address,undefined -pie -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/obj/%.o: %.c $(GEN)/pinyin_table.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(HARDEN_CFLAGS) -MMD -MP -c $< -o $@
 
 $(SAN)/obj/%.o: %.c $(GEN)/pinyin_table.c
 	@mkdir -p $(dir $@)
 	@echo "  CC san  $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Wno-format-truncation -MMD -MP -c $< -o $@
 
 $(GEN)/pinyin_table.c: tools/gen_pinyin.sh
 	@mkdir -p $(GEN)
@@ -85,11 +99,11 @@ $(GEN)/embedded.c: tools/embed.sh $(EMBED) $(WEB_OUT) $(GEN)/common_passwords.tx
 	$(Q)tools/embed.sh $(EMBED) $(GEN)/common_passwords.txt $$(find web/dist -type f | sort) > $@.tmp && mv $@.tmp $@
 
 # The sanitizer objects are kept between runs (not intermediate files).
-.SECONDARY: $(SAN_OBJ)
+.SECONDARY: $(SAN_OBJ) $(SAN)/obj/src/cli/main.o
 define unit_rule
 $(SAN)/$(basename $(notdir $(1))): $(1) $$(SAN_OBJ) $$(wildcard tests/unit/*.h)
 	@echo "  LD san  $$@"
-	$$(Q)$$(CC) $$(ALL_CFLAGS) -Itests/unit -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -o $$@ $$(filter %.c %.o,$$^) $$(PKG_LIBS) -lcmocka
+	$$(Q)$$(CC) $$(ALL_CFLAGS) -Itests/unit $$(SAN_FLAGS) -Wno-format-truncation -o $$@ $$(filter %.c %.o,$$^) $$(PKG_LIBS) -lcmocka
 endef
 $(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(t))))
 
@@ -103,8 +117,11 @@ test:
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory fmt-check
+	@$(MAKE) --no-print-directory check-hardening
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory api-test
+	@$(MAKE) --no-print-directory api-test-san
+	@$(MAKE) --no-print-directory fuzz-test
 	@$(MAKE) --no-print-directory api-test-pg
 	@$(MAKE) --no-print-directory browser-test
 
@@ -113,6 +130,29 @@ unit: $(UNIT_BIN)
 
 api-test: $(BUILD)/linli
 	LINLI_BIN=$(abspath $(BUILD)/linli) node --test --test-concurrency=2 tests/api/
+
+# The binary's hardening, read back from the ELF file (and the check's own
+# self-test: an unhardened program must fail it).
+check-hardening: $(BUILD)/linli
+	@scripts/check-hardening.sh --self-test
+	@scripts/check-hardening.sh $(BUILD)/linli
+
+# The API tests on SQLite against the ASan+UBSan server ($(SAN)/linli; the
+# CLI commands the tests run are that binary too). Any report fails the
+# run: the first error aborts the process, and every report is also
+# written under $(SAN)/reports/, which must stay empty (a report from a
+# process the tests did not watch, a leak at exit, still counts).
+SAN_REPORTS = $(abspath $(SAN))/reports
+api-test-san: $(SAN)/linli
+	@rm -rf $(SAN_REPORTS) && mkdir -p $(SAN_REPORTS)
+	@ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1:log_path=$(SAN_REPORTS)/asan \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_REPORTS)/ubsan \
+		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
+		LINLI_BIN=$(abspath $(SAN)/linli) LINLI_TEST_SANITIZED=1 \
+		node --test --test-concurrency=2 tests/api/; rc=$$?; \
+		if [ -n "$$(ls -A $(SAN_REPORTS))" ]; then \
+			echo "api-test-san: sanitizer reports:" >&2; head -n 60 $(SAN_REPORTS)/* >&2; rc=1; fi; \
+		exit $$rc
 
 # The same API tests on PostgreSQL: a private server (scripts/pg.sh) on its
 # own port and data directory, started for the run and stopped after; plus
@@ -124,6 +164,44 @@ api-test-pg: $(BUILD)/linli
 		node --test --test-concurrency=2 tests/api/ && node --test --test-concurrency=1 tests/pg/; \
 		rc=$$?; scripts/pg.sh stop; exit $$rc
 
+# libFuzzer targets (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/NAME/corpus/)
+# over the library built again with clang: ASan+UBSan and coverage.
+# `make fuzz` runs each for FUZZ_SECONDS (2 at a time) on a copy of its
+# corpus under $(FUZZ)/work/ and prints executions and crashes per target;
+# a crash leaves its input in $(FUZZ)/crashes/ and fails the run.
+# `make test` runs each for FUZZ_TEST_SECONDS.
+FUZZ       := $(BUILD)/fuzz
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+	      -fno-omit-frame-pointer
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN   := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRC))
+FUZZ_OBJ   := $(patsubst %.c,$(FUZZ)/obj/%.o,$(SRC_LIB) $(GEN_SRC))
+FUZZ_SECONDS ?= 600
+FUZZ_TEST_SECONDS ?= 15
+
+$(FUZZ)/obj/%.o: %.c $(GEN)/pinyin_table.c
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ)/liblinli.a: $(FUZZ_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ)/liblinli.a
+	@echo "  LD fuzz $@"
+	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(subst fuzzer-no-link,fuzzer,$(FUZZ_FLAGS)) -o $@ $< $(FUZZ)/liblinli.a $(PKG_LIBS)
+
+.SECONDARY: $(FUZZ_OBJ)
+
+fuzz: $(FUZZ_BIN)
+	@scripts/deps.sh fuzz
+	@scripts/fuzz.sh $(FUZZ) $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-test: $(FUZZ_BIN)
+	@scripts/fuzz.sh $(FUZZ) $(FUZZ_TEST_SECONDS) $(FUZZ_BIN)
+
 browser-test: $(BUILD)/linli
 	LINLI_BIN=$(abspath $(BUILD)/linli) node --test --test-concurrency=1 tests/browser/
 
@@ -131,7 +209,7 @@ bench: all
 	@scripts/deps.sh bench
 	bench/run.sh
 
-FMT_FILES = $(shell find src tests/unit bench -name '*.[ch]' | sort)
+FMT_FILES = $(shell find src tests/unit tests/fuzz bench -name '*.[ch]' | sort)
 
 fmt:
 	clang-format -i $(FMT_FILES)

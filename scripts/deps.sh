@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh build|lint|test|bench|run — installs the Debian packages linli needs
+# deps.sh build|lint|test|fuzz|bench|run — installs the Debian packages linli needs
 # for that purpose when they are missing (apt-get; root or sudo). Safe to
 # run repeatedly: it does nothing when everything is present.
 set -eu
@@ -8,14 +8,17 @@ build="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libjansson
 libpq-dev libxlsxwriter-dev libcsv-dev libopencc-dev libopencc-data libqrencode-dev libzip-dev libexpat1-dev libcurl4-openssl-dev libutf8proc-dev
 unicode-data john-data bzip2 gzip nodejs npm"
 lint="$build clang-tidy clang-format cppcheck"
-test="$lint libcmocka-dev sqlite3 postgresql postgresql-client chromium fonts-noto-cjk"
+# clang + libclang-rt-dev: libFuzzer and clang's sanitizers (tests/fuzz).
+fuzz="$build clang libclang-rt-dev"
+test="$lint libcmocka-dev sqlite3 postgresql postgresql-client chromium fonts-noto-cjk clang libclang-rt-dev"
 bench="$build wrk sqlite3 curl postgresql postgresql-client"
 case "$purpose" in
 build | run) want=$build ;;
 lint) want=$lint ;;
 test) want=$test ;;
+fuzz) want=$fuzz ;;
 bench) want=$bench ;;
-*) echo "usage: $0 build|lint|test|bench|run" >&2; exit 2 ;;
+*) echo "usage: $0 build|lint|test|fuzz|bench|run" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do

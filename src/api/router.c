@@ -18,7 +18,7 @@
 /* Matches pattern segments; {x} takes one non-empty segment, and {kind}
  * only the resource path of a registered case kind ("requests", …), so
  * one set of case routes serves every kind. */
-static bool match(const char *pattern, const char *path, struct api *r)
+bool api_route_match(const char *pattern, const char *path, struct api *r)
 {
 	r->nparam = 0;
 	r->kind = NULL;
@@ -73,7 +73,7 @@ static const struct route *find_route(struct api *r, bool *path_found)
 	const struct route *rt = NULL;
 	*path_found = false;
 	for (size_t i = 0; i < api_route_count && !rt; i++) {
-		if (!match(api_routes[i].pattern, r->req->path, r))
+		if (!api_route_match(api_routes[i].pattern, r->req->path, r))
 			continue;
 		*path_found = true;
 		if (strcmp(api_routes[i].method, r->req->method) == 0)
@@ -81,7 +81,7 @@ static const struct route *find_route(struct api *r, bool *path_found)
 	}
 	/* Re-match to restore the chosen route's parameters. */
 	if (rt)
-		match(rt->pattern, r->req->path, r);
+		api_route_match(rt->pattern, r->req->path, r);
 	return rt;
 }
 

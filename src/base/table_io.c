@@ -143,6 +143,9 @@ int tio_builder_end_row(struct tio_builder *b, size_t line)
 	if (b->cells_total + n > TIO_MAX_CELLS)
 		return err_set(b->e, ERR_TOO_LARGE, TIO_FIELD, "第%zu行：单元格总数超过 %d 的上限", line,
 			       TIO_MAX_CELLS);
+	if (b->text_total + b->text.len > TIO_MAX_TEXT)
+		return err_set(b->e, ERR_TOO_LARGE, TIO_FIELD, "第%zu行：表格文字总量超过 %zu MiB 的上限", line,
+			       TIO_MAX_TEXT >> 20);
 	if (t->nrows == b->rows_cap) {
 		size_t cap = b->rows_cap ? b->rows_cap * 2 : 64;
 		struct tio_row *rows = realloc(t->rows, cap * sizeof *rows);
@@ -164,6 +167,7 @@ int tio_builder_end_row(struct tio_builder *b, size_t line)
 		cells[i] = b->off[i] ? text + b->off[i] - 1 : text + b->text.len;
 	t->rows[t->nrows++] = (struct tio_row){.line = line, .ncells = n, .cells = cells};
 	b->cells_total += n;
+	b->text_total += b->text.len;
 	b_reset_row(b);
 	return 0;
 }

@@ -24,12 +24,22 @@
 
 enum tio_format { TIO_CSV = 1, TIO_XLSX = 2 };
 
+/* The caps bound the memory one read can take, whatever the file: about
+ * TIO_MAX_TEXT twice over (the table's text, an .xlsx's shared strings)
+ * plus pointers for TIO_MAX_CELLS cells and TIO_MAX_STRINGS strings and
+ * the input itself, some 200 MiB at worst (docs/architecture.md,
+ * "Security"). Inflated XML is streamed, never held whole. */
 #define TIO_MAX_INPUT    ((size_t)64 << 20)  /* bytes of the file */
-#define TIO_MAX_UNZIPPED ((size_t)256 << 20) /* XML bytes inflated from .xlsx */
+#define TIO_MAX_UNZIPPED ((size_t)256 << 20) /* XML bytes inflated from .xlsx, all parts */
+#define TIO_MAX_PART     ((size_t)128 << 20) /* XML bytes inflated from the sheet or the shared strings */
+#define TIO_MAX_META     ((size_t)4 << 20)   /* XML bytes of the workbook and its relationships */
+#define TIO_MAX_TOKEN    ((size_t)1 << 20)   /* one XML tag (name and attributes) */
 #define TIO_MAX_ROWS     1000000             /* non-empty rows, header included */
 #define TIO_MAX_CELL     ((size_t)64 << 10)  /* bytes in one cell */
 #define TIO_MAX_COLS     16384               /* columns (Excel's own limit) */
-#define TIO_MAX_CELLS    20000000            /* cells in all rows, bounds memory */
+#define TIO_MAX_CELLS    4000000             /* cells in all rows */
+#define TIO_MAX_TEXT     ((size_t)32 << 20)  /* bytes of text in all cells; also of the shared strings */
+#define TIO_MAX_STRINGS  2000000             /* shared strings of an .xlsx */
 
 struct tio_row {
 	size_t line;   /* 1-based line (CSV) or sheet row number (XLSX) */

@@ -25,8 +25,9 @@ struct tio_builder {
 	struct tio_table *t;
 	size_t rows_cap;
 	size_t cells_total;
-	struct buf text; /* current row: cell bytes, each NUL-terminated */
-	size_t *off;     /* current row: per column offset + 1 into text, 0 = empty */
+	size_t text_total; /* bytes of cell text in the table so far */
+	struct buf text;   /* current row: cell bytes, each NUL-terminated */
+	size_t *off;       /* current row: per column offset + 1 into text, 0 = empty */
 	size_t ncols, cols_cap;
 	struct err *e;
 };

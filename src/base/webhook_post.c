@@ -4,18 +4,22 @@
  * Validates the target (http/https only, a host, no control characters),
  * signs "<timestamp>.<body>" with HMAC-SHA256 (libsodium), and POSTs the body
  * through a private libcurl easy handle with a total timeout, no redirects,
- * no signals (safe in threads), no "Expect: 100-continue" round trip and no
- * content decoding. The answer's body is counted and discarded, and the
- * transfer is cut off after WEBHOOK_RESPONSE_CAP bytes; only the status
- * matters. The back-off helper for the retry scheduler lives here too, so
- * the whole delivery policy is in one file.
+ * no signals (safe in threads), no "Expect: 100-continue" round trip, no
+ * proxy and no content decoding. Every address libcurl is about to connect
+ * to passes netaddr_refused() first (CURLOPT_OPENSOCKETFUNCTION: the
+ * decision is on the resolved address actually dialled, so a name that
+ * resolves, or later re-resolves, to an internal address gets nowhere). The answer's body is counted and discarded, and
+ * the transfer is cut off after WEBHOOK_RESPONSE_CAP bytes; only the status matters. The back-off helper for the retry
+ * scheduler lives here too, so the whole delivery policy is in one file.
  */
 #include "base/webhook_post.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
+#include <sys/socket.h>
 
 #include <limits.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -23,6 +27,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "base/netaddr.h"
 
 #define WEBHOOK_URL_MAX   8192
 #define WEBHOOK_EVENT_MAX 128
@@ -45,6 +51,20 @@ int webhook_init(void)
 {
 	pthread_once(&init_once, init_run);
 	return init_status;
+}
+
+/* ---------------------------------------------------------------- targets */
+
+/* Configuration: set once at start-up, read by every delivery. */
+static struct netaddr_allow allow_list;
+
+int webhook_allow(const char *spec, struct err *e)
+{
+	struct netaddr_allow a;
+	int rc = netaddr_allow_parse(spec, &a, e);
+	if (rc == 0)
+		allow_list = a;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- signing */
@@ -91,8 +111,42 @@ void webhook_sign(const char *secret, long long timestamp, const char *body, cha
 
 /* ---------------------------------------------------------------- validation */
 
-/* Accepts only absolute http(s) URLs with a host and no whitespace or control bytes. */
-static int check_url(const char *url, struct err *e)
+/* A host that is an address literal ("10.0.0.1", "[::1]", "[fe80::1%25eth0]") or a
+ * name that always means this machine ("localhost", "x.localhost") and is refused. */
+static int check_host(const char *host, struct err *e)
+{
+	char lit[64];
+	size_t n = strlen(host);
+	if (n && host[0] == '[' && host[n - 1] == ']') {
+		host++;
+		n -= 2;
+	}
+	size_t zone = strcspn(host, "%");
+	if (zone < n)
+		n = zone;
+	if (n >= sizeof lit)
+		return 0;
+	memcpy(lit, host, n);
+	lit[n] = '\0';
+	if (!strcasecmp(lit, "localhost") || (n > 10 && !strcasecmp(lit + n - 10, ".localhost")))
+		snprintf(lit, sizeof lit, "127.0.0.1");
+	struct netaddr a;
+	if (!netaddr_parse(lit, &a))
+		return 0; /* a name: judged by the address it resolves to, at delivery */
+	const struct netaddr_reason *why = netaddr_refused(&a, &allow_list);
+	if (!why)
+		return 0;
+	char txt[64];
+	netaddr_str(&a, txt, sizeof txt);
+	return err_set(e, ERR_FORBIDDEN, "url",
+		       "接收地址 %s 是%s，不允许向它推送（本地部署的机器人需用 --webhook-allow 放行） / the webhook "
+		       "target %s is %s, which is refused (an on-premise receiver needs --webhook-allow)",
+		       txt, why->zh, txt, why->en);
+}
+
+/* Accepts only absolute http(s) URLs with a host and no whitespace or control bytes;
+ * with hosts, also refuses refused address literals (check_host). */
+static int check_url(const char *url, bool hosts, struct err *e)
 {
 	if (!url || !*url)
 		return err_set(e, ERR_INVALID, "url", "webhook url is empty");
@@ -122,10 +176,17 @@ static int check_url(const char *url, struct err *e)
 		rc = err_set(e, ERR_INVALID, "url", "webhook url is malformed");
 	else if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)
 		rc = err_set(e, ERR_INVALID, "url", "webhook url must use http or https");
+	else if (hosts)
+		rc = check_host(host, e);
 	curl_free(scheme);
 	curl_free(host);
 	curl_url_cleanup(u);
 	return rc;
+}
+
+int webhook_check_target(const char *url, struct err *e)
+{
+	return check_url(url, true, e);
 }
 
 /* The event goes into a header verbatim: a non-empty run of visible ASCII, nothing else. */
@@ -145,6 +206,33 @@ static int check_event(const char *event, struct err *e)
 }
 
 /* ---------------------------------------------------------------- delivery */
+
+/* What the socket callback refused, for the result. */
+struct dial {
+	int refused;
+	char why[160];
+};
+
+/* libcurl calls this for every address it is about to connect to, after
+ * name resolution; a refused one gets no socket, so nothing is sent. */
+static curl_socket_t open_socket(void *userdata, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct dial *d = userdata;
+	struct netaddr a;
+	const struct netaddr_reason *why = NULL;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || !netaddr_from_sockaddr(&addr->addr, &a) ||
+	    (why = netaddr_refused(&a, &allow_list)) != NULL) {
+		char txt[64] = "?";
+		if (why)
+			netaddr_str(&a, txt, sizeof txt);
+		d->refused++;
+		snprintf(d->why, sizeof d->why, "refused to connect to %s: %s (see --webhook-allow)", txt,
+			 why ? why->en : "not an IP socket");
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype, addr->protocol);
+}
 
 struct sink {
 	size_t got;
@@ -219,7 +307,7 @@ int webhook_post(const char *url, const char *secret, const char *event, long lo
 	if (!body)
 		body = "";
 
-	if ((rc = check_url(url, e)) != 0)
+	if ((rc = check_url(url, false, e)) != 0)
 		return rc;
 	if (!secret || !*secret)
 		return err_set(e, ERR_INVALID, "secret", "webhook secret is empty");
@@ -242,6 +330,7 @@ int webhook_post(const char *url, const char *secret, const char *event, long lo
 
 	char errbuf[CURL_ERROR_SIZE];
 	struct sink sink = {0, 0};
+	struct dial dial = {0, ""};
 	CURLcode sc = CURLE_OK;
 	errbuf[0] = '\0';
 #define SET(opt, val)                                                                                                  \
@@ -258,6 +347,10 @@ int webhook_post(const char *url, const char *secret, const char *event, long lo
 	SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 	SET(CURLOPT_NOSIGNAL, 1L);
+	/* No proxy (not even from the environment): the address checked must be the receiver's. */
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	SET(CURLOPT_OPENSOCKETDATA, &dial);
 	SET(CURLOPT_TIMEOUT_MS, timeout_ms);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
@@ -282,7 +375,9 @@ int webhook_post(const char *url, const char *secret, const char *event, long lo
 	long status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	res->status = status;
-	if (pc != CURLE_OK && !(pc == CURLE_WRITE_ERROR && sink.capped))
+	if (pc != CURLE_OK && status == 0 && dial.refused)
+		snprintf(res->error, sizeof res->error, "%s", dial.why);
+	else if (pc != CURLE_OK && !(pc == CURLE_WRITE_ERROR && sink.capped))
 		snprintf(res->error, sizeof res->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(pc));
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
@@ -292,6 +387,8 @@ int webhook_post(const char *url, const char *secret, const char *event, long lo
 	 * answer afterwards must not cause a duplicate, so it is only noted in res->error. */
 	if (status >= 200 && status <= 299)
 		return 0;
+	if (pc != CURLE_OK && status == 0 && dial.refused)
+		return err_set(e, ERR_FORBIDDEN, "url", "webhook delivery %s", dial.why);
 	if (res->error[0])
 		return err_set(e, ERR_UNAVAILABLE, "url", "webhook delivery failed: %s", res->error);
 	return err_set(e, ERR_UNAVAILABLE, "url", "webhook receiver answered HTTP %ld", status);

@@ -2,8 +2,10 @@
  * xlsx_read.c — the .xlsx reader: opens the package with libzip straight
  * from memory and streams the workbook, its relationships, the shared
  * strings and the first worksheet through expat into the row builder.
- * No more than TIO_MAX_UNZIPPED inflated bytes are ever read, and a part
- * with a DTD is refused.
+ * No more than TIO_MAX_UNZIPPED inflated bytes are ever read (each part
+ * within its own cap), no XML tag longer than TIO_MAX_TOKEN is buffered,
+ * the shared strings are capped in number and text, and a part with a
+ * DTD is refused.
  */
 #include <expat.h>
 #include <stdint.h>
@@ -112,9 +114,10 @@ struct zin {
 	struct err *e;
 };
 
-/* Streams one part through a fresh namespace-aware expat parser. Returns
- * ERR_NOT_FOUND without touching e when the part is absent. */
-static int zin_parse(struct zin *z, const char *name, struct xjob *j, XML_StartElementHandler start,
+/* Streams one part through a fresh namespace-aware expat parser, reading
+ * at most cap inflated bytes of it. Returns ERR_NOT_FOUND without
+ * touching e when the part is absent. */
+static int zin_parse(struct zin *z, const char *name, size_t cap, struct xjob *j, XML_StartElementHandler start,
 		     XML_EndElementHandler end, XML_CharacterDataHandler text)
 {
 	zip_int64_t idx = zip_name_locate(z->za, name, ZIP_FL_NOCASE);
@@ -138,6 +141,7 @@ static int zin_parse(struct zin *z, const char *name, struct xjob *j, XML_StartE
 	XML_SetElementHandler(p, start, end);
 	XML_SetCharacterDataHandler(p, text);
 	XML_SetStartDoctypeDeclHandler(p, on_doctype);
+	size_t fed = 0;
 	for (;;) {
 		zip_int64_t n = zip_fread(f, chunk, 65536);
 		if (n < 0) {
@@ -149,7 +153,13 @@ static int zin_parse(struct zin *z, const char *name, struct xjob *j, XML_StartE
 			rc = err_set(z->e, ERR_TOO_LARGE, TIO_FIELD, "xlsx 解压后超过 %zu MiB", TIO_MAX_UNZIPPED >> 20);
 			break;
 		}
+		if ((zip_uint64_t)n > cap - fed) {
+			rc =
+			    err_set(z->e, ERR_TOO_LARGE, TIO_FIELD, "xlsx 中的 %s 解压后超过 %zu MiB", name, cap >> 20);
+			break;
+		}
 		z->budget -= (size_t)n;
+		fed += (size_t)n;
 		if (XML_Parse(p, chunk, (int)n, n == 0) == XML_STATUS_ERROR) {
 			rc = j->rc ? j->rc
 				   : err_set(z->e, ERR_INVALID, TIO_FIELD, "xlsx 文件损坏：%s 第%lu行：%s", name,
@@ -159,6 +169,13 @@ static int zin_parse(struct zin *z, const char *name, struct xjob *j, XML_StartE
 		}
 		if (j->rc) {
 			rc = j->rc;
+			break;
+		}
+		/* expat holds an unfinished tag whole: bound what it buffers. */
+		XML_Index at = XML_GetCurrentByteIndex(p);
+		if (at >= 0 && fed - (size_t)at > TIO_MAX_TOKEN) {
+			rc = err_set(z->e, ERR_TOO_LARGE, TIO_FIELD, "xlsx 中的 %s 含有超过 %zu MiB 的 XML 标记", name,
+				     TIO_MAX_TOKEN >> 20);
 			break;
 		}
 		if (n == 0)
@@ -271,8 +288,14 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 			c->rph--;
 	} else if (is(name, "si") && c->in_si) {
 		c->in_si = 0;
-		if (s->n >= TIO_MAX_CELLS) {
-			xstop(&c->j, err_set(c->j.e, ERR_TOO_LARGE, TIO_FIELD, "xlsx 共享字符串过多"));
+		if (s->n >= TIO_MAX_STRINGS) {
+			xstop(&c->j,
+			      err_set(c->j.e, ERR_TOO_LARGE, TIO_FIELD, "xlsx 共享字符串超过 %d 个", TIO_MAX_STRINGS));
+			return;
+		}
+		if (s->text.len + c->cur.len + 1 > TIO_MAX_TEXT) {
+			xstop(&c->j, err_set(c->j.e, ERR_TOO_LARGE, TIO_FIELD, "xlsx 共享字符串总量超过 %zu MiB",
+					     TIO_MAX_TEXT >> 20));
 			return;
 		}
 		if (s->n == s->cap) {
@@ -500,21 +523,23 @@ int tio_xlsx_read(const void *data, size_t len, struct tio_builder *b, struct er
 	struct sheet_ctx sh = {.b = b, .sst = &sst};
 	static const char dflt_sheet[] = "xl/worksheets/sheet1.xml";
 
-	int rc = zin_parse(&z, "xl/workbook.xml", &wb.j, wb_start, NULL, NULL);
+	int rc = zin_parse(&z, "xl/workbook.xml", TIO_MAX_META, &wb.j, wb_start, NULL, NULL);
 	if (rc == ERR_NOT_FOUND)
 		rc = err_set(e, ERR_UNSUPPORTED, TIO_FIELD, "压缩包里没有 Excel 工作簿，请上传 .xlsx 或 .csv");
 	if (rc)
 		goto out;
 	rels.rid = wb.rid;
-	rc = zin_parse(&z, "xl/_rels/workbook.xml.rels", &rels.j, rels_start, NULL, NULL);
+	rc = zin_parse(&z, "xl/_rels/workbook.xml.rels", TIO_MAX_META, &rels.j, rels_start, NULL, NULL);
 	if (rc && rc != ERR_NOT_FOUND)
 		goto out;
-	rc = zin_parse(&z, rels.sst ? rels.sst : "xl/sharedStrings.xml", &sc.j, sst_start, sst_end, sst_text);
+	rc = zin_parse(&z, rels.sst ? rels.sst : "xl/sharedStrings.xml", TIO_MAX_PART, &sc.j, sst_start, sst_end,
+		       sst_text);
 	if (rc && rc != ERR_NOT_FOUND)
 		goto out;
-	rc = zin_parse(&z, rels.sheet ? rels.sheet : dflt_sheet, &sh.j, sheet_start, sheet_end, sheet_text);
+	rc = zin_parse(&z, rels.sheet ? rels.sheet : dflt_sheet, TIO_MAX_PART, &sh.j, sheet_start, sheet_end,
+		       sheet_text);
 	if (rc == ERR_NOT_FOUND && rels.sheet)
-		rc = zin_parse(&z, dflt_sheet, &sh.j, sheet_start, sheet_end, sheet_text);
+		rc = zin_parse(&z, dflt_sheet, TIO_MAX_PART, &sh.j, sheet_start, sheet_end, sheet_text);
 	if (rc == ERR_NOT_FOUND)
 		rc = err_set(e, ERR_INVALID, TIO_FIELD, "xlsx 文件里找不到工作表");
 out:

@@ -42,6 +42,9 @@ bool cli_help(int argc, char **argv, const char *usage);
 /* Reads s, the value of option name, as a whole decimal number in
  * [min, max] into out; false, after saying so on stderr, if it is not one. */
 bool cli_int(const char *name, const char *s, int64_t min, int64_t max, int64_t *out);
+/* Applies --webhook-allow CIDR,... (base/webhook_post.h) if given: 0, or 2
+ * (a usage error, said on stderr) for a bad list. */
+int cli_webhook_allow(int argc, char **argv);
 
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

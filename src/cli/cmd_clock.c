@@ -14,9 +14,11 @@
 #include "domain/cases/cases.h"
 #include "domain/integration/webhooks.h"
 
-static const char usage[] = "usage: linli clock --db FILE [--at YYYY-MM-DDTHH:MM:SSZ] [--no-webhooks]\n\n"
+static const char usage[] = "usage: linli clock --db FILE [--at YYYY-MM-DDTHH:MM:SSZ] [--no-webhooks]\n"
+			    "                   [--webhook-allow CIDR,...]\n\n"
 			    "Escalates requests past their time limit, flags overdue ones, closes results left\n"
-			    "unrated, then delivers due webhooks; prints what it did as JSON.\n";
+			    "unrated, then delivers due webhooks (to public addresses, and those --webhook-allow\n"
+			    "lists, as `linli serve` does); prints what it did as JSON.\n";
 
 int cmd_clock(int argc, char **argv)
 {
@@ -27,6 +29,8 @@ int cmd_clock(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (cli_webhook_allow(argc, argv))
+		return 2;
 	int64_t now = time_now();
 	if (at) {
 		now = time_parse_iso(at);

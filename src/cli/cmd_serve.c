@@ -15,7 +15,8 @@ static const char usage[] =
     "usage: linli serve --db FILE [--key FILE] [--listen ADDR:PORT] [--threads N]\n"
     "                   [--rate N] [--max-body BYTES] [--public-url URL] [--tick S] [--retry-base S]\n"
     "                   [--idle-timeout S] [--require-totp-admin]\n"
-    "                   [--max-conns N] [--header-timeout S] [--trusted-proxy ADDR[/BITS],...]\n\n"
+    "                   [--max-conns N] [--header-timeout S] [--trusted-proxy ADDR[/BITS],...]\n"
+    "                   [--webhook-allow CIDR,...]\n\n"
     "Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
     "--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
     "requests per client per minute, --max-body 1048576 (uploads by a logged-in\n"
@@ -28,7 +29,9 @@ static const char usage[] =
     "--require-totp-admin: administrators log in only with two-factor login\n"
     "(one without it enrols at the next login).\n"
     "--trusted-proxy: the reverse proxies (addresses or networks, comma-separated)\n"
-    "whose X-Forwarded-For names the client; none by default.\n";
+    "whose X-Forwarded-For names the client; none by default.\n"
+    "Webhooks reach public addresses only; --webhook-allow lists the private\n"
+    "ones an on-premise receiver may use (e.g. 10.0.0.0/8,127.0.0.1).\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -39,6 +42,8 @@ int cmd_serve(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (cli_webhook_allow(argc, argv))
+		return 2;
 	struct cli_env env;
 	int rc = cli_open(&env, db, cli_opt(argc, argv, "--key"));
 	if (rc)

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "cli/cli.h"
+#include "base/webhook_post.h"
 #include "domain/accounts/accounts.h"
 #include "domain/core/audit_chain.h"
 #include "domain/places/tree.h"
@@ -233,4 +234,15 @@ int cli_create_db(const char *db, const char *key, const char *root_kind, const 
 		remove(akp);
 	}
 	return rc;
+}
+
+int cli_webhook_allow(int argc, char **argv)
+{
+	struct err e = {0};
+	const char *spec = cli_opt(argc, argv, "--webhook-allow");
+	if (spec && webhook_allow(spec, &e)) {
+		fprintf(stderr, "linli: --webhook-allow: %s\n", e.msg);
+		return 2;
+	}
+	return 0;
 }

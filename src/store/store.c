@@ -101,9 +101,9 @@ static int bind_va(struct store_stmt *st, int idx, const char *fmt, va_list ap)
 	return rc;
 }
 
-int store_bind_at(struct store_stmt *st, int idx, char type, ...)
+int store_bind_at(struct store_stmt *st, int idx, int type, ...)
 {
-	const char fmt[2] = {type, 0};
+	const char fmt[2] = {(char)type, 0}; /* int: va_start after a promoted type is undefined */
 	va_list ap;
 	va_start(ap, type);
 	int rc = bind_va(st, idx, fmt, ap);

@@ -66,7 +66,7 @@ void store_done(struct store_stmt *st);
  */
 int store_bind(struct store_stmt *st, const char *fmt, ...);
 /* Binds one parameter at idx with a single format letter (as above). */
-int store_bind_at(struct store_stmt *st, int idx, char type, ...);
+int store_bind_at(struct store_stmt *st, int idx, int type, ...);
 /* Steps: STORE_ROW, STORE_DONE or negative ERR_* (constraint -> ERR_CONFLICT/ERR_INVALID). */
 int store_step(struct store_stmt *st, struct err *e);
 

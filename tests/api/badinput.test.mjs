@@ -8,7 +8,8 @@ import { Server, auditCount, linli } from './lib.mjs';
 
 let s, admin, ids;
 before(async () => {
-  s = await Server.start();
+  // Its webhooks point at loopback port 9 (nothing listens), which needs the allow-list.
+  s = await Server.start({ extra: ['--webhook-allow', '127.0.0.1/32'] });
   admin = await s.login('admin');
   const person = (await admin.get('/api/v1/people?limit=1')).json.items[0];
   const role = (await admin.get('/api/v1/roles?limit=1')).json.items[0];

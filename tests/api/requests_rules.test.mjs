@@ -9,7 +9,8 @@ let s, admin, resident, head, worker, home, other;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082', 'hex');
 
 before(async () => {
-  s = await Server.start();
+  // Its webhooks point at loopback port 9 (nothing listens), which needs the allow-list.
+  s = await Server.start({ extra: ['--webhook-allow', '127.0.0.1/32'] });
   admin = await s.login('admin');
   resident = await s.login('jumin');
   head = await s.login('linzhang');

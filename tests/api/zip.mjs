@@ -1,5 +1,6 @@
 // Minimal ZIP reading and writing for .xlsx fixtures, so the tests need
-// no npm packages: stored entries when writing, inflate when reading.
+// no npm packages: stored entries when writing (deflated with
+// { deflate: true }, for compression bombs), inflate when reading.
 import zlib from 'node:zlib';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -8,24 +9,28 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 function crc32(buf) {
+  if (zlib.crc32) return zlib.crc32(buf) >>> 0; // Node >= 20.15
   let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export function zipWrite(files) {
+export function zipWrite(files, { deflate = false } = {}) {
   const locals = [], centrals = [];
   let offset = 0;
   for (const [name, content] of Object.entries(files)) {
-    const data = Buffer.from(content);
+    const raw = Buffer.from(content);
+    const data = deflate ? zlib.deflateRawSync(raw, { level: 9 }) : raw;
     const n = Buffer.from(name);
-    const crc = crc32(data);
+    const crc = crc32(raw);
+    const method = deflate ? 8 : 0;
     const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0); lh.writeUInt16LE(20, 4); lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(data.length, 18); lh.writeUInt32LE(data.length, 22); lh.writeUInt16LE(n.length, 26);
+    lh.writeUInt32LE(0x04034b50, 0); lh.writeUInt16LE(20, 4); lh.writeUInt16LE(method, 8); lh.writeUInt32LE(crc, 14);
+    lh.writeUInt32LE(data.length, 18); lh.writeUInt32LE(raw.length, 22); lh.writeUInt16LE(n.length, 26);
     const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0); ch.writeUInt16LE(20, 4); ch.writeUInt16LE(20, 6); ch.writeUInt32LE(crc, 16);
-    ch.writeUInt32LE(data.length, 20); ch.writeUInt32LE(data.length, 24); ch.writeUInt16LE(n.length, 28);
+    ch.writeUInt32LE(0x02014b50, 0); ch.writeUInt16LE(20, 4); ch.writeUInt16LE(20, 6); ch.writeUInt16LE(method, 10);
+    ch.writeUInt32LE(crc, 16);
+    ch.writeUInt32LE(data.length, 20); ch.writeUInt32LE(raw.length, 24); ch.writeUInt16LE(n.length, 28);
     ch.writeUInt32LE(offset, 42);
     locals.push(lh, n, data);
     centrals.push(ch, n);
@@ -57,6 +62,17 @@ export function zipRead(buf) {
 }
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+const CONTENT_TYPES = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>';
+const WORKBOOK = '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="台账" sheetId="1" r:id="rId1"/></sheets></workbook>';
+
+// An .xlsx from its sheet and shared strings XML (Buffers or strings),
+// deflated: a compression bomb is a few hundred KiB.
+export function xlsxParts({ sheet, strings }) {
+  const files = { '[Content_Types].xml': CONTENT_TYPES, 'xl/workbook.xml': WORKBOOK, 'xl/worksheets/sheet1.xml': sheet };
+  if (strings) files['xl/sharedStrings.xml'] = strings;
+  return zipWrite(files, { deflate: true });
+}
 
 // An .xlsx with one sheet of inline strings.
 export function xlsxWrite(rows) {

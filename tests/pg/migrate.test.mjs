@@ -115,7 +115,8 @@ test('a live SQLite deployment is copied to PostgreSQL, verified, and serves the
   // A request in B with a photo, so the photo directory has something to copy.
   const reqB = await admin.post('/api/v1/requests', { category: 'sewer', description: '下水道堵了，污水漫到楼道口。', place_node_id: placeB });
   assert.equal(reqB.status, 201, JSON.stringify(reqB.json));
-  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(600)]);
+  // A PNG signature and IHDR (64×48: photos must declare their size), then random bytes.
+  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452000000400000003008060000000000000000', 'hex'), randomBytes(600)]);
   const up = await admin.req('POST', `/api/v1/requests/${reqB.json.id}/files`, { body: png, headers: { 'Content-Type': 'image/png' } });
   assert.equal(up.status, 201, JSON.stringify(up.json));
   const detail = (await admin.get(`/api/v1/requests/${reqB.json.id}`)).json;

@@ -9,7 +9,6 @@
  * Formats by extension: .json or .xml; errors use the specification's
  * [{"code","description"}] (or <errors>) shape with the HTTP status.
  */
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "api/app.h"
 #include "api/handlers.h"
+#include "api/integration/o311_form.h"
 #include "base/buf.h"
 #include "base/textnorm.h"
 #include "base/utf8.h"
@@ -391,24 +391,6 @@ void h_o311_token(struct api *r)
 			 token));
 }
 
-/* Decodes one application/x-www-form-urlencoded component in place. */
-static char *form_decode(char *s)
-{
-	char *w = s;
-	for (char *p = s; *p; p++) {
-		if (*p == '+')
-			*w++ = ' ';
-		else if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
-			char hex[3] = {p[1], p[2], 0};
-			*w++ = (char)strtol(hex, NULL, 16);
-			p += 2;
-		} else
-			*w++ = *p;
-	}
-	*w = 0;
-	return s;
-}
-
 void h_o311_request_post(struct api *r)
 {
 	enum fmt f;
@@ -425,15 +407,7 @@ void h_o311_request_post(struct api *r)
 			return o311_error(r, f, 400, "JSON格式错误 / malformed JSON");
 		}
 	} else {
-		p = json_object();
-		char *body = arena_strndup(r->req->a, r->req->body, r->req->body_len), *save = NULL;
-		for (char *kv = strtok_r(body, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-			char *eq = strchr(kv, '=');
-			if (!eq)
-				continue;
-			*eq = 0;
-			json_object_set_new(p, form_decode(kv), json_string(form_decode(eq + 1)));
-		}
+		p = o311_form_parse(r->req->a, r->req->body, r->req->body_len);
 	}
 	const char *key = json_string_value(json_object_get(p, "api_key"));
 	if (!key)

@@ -289,10 +289,10 @@ int account_revoke(const struct ctx *c, int64_t grant_id, struct err *e)
 	rc = store_begin(c->db, e);
 	if (rc == 0)
 		rc = store_run(c->db, e, "DELETE FROM grants WHERE id = ?", "i", grant_id);
+	json_t *before = json_pack("{s:I, s:I}", "grant_id", (json_int_t)grant_id, "node_id", (json_int_t)node_id);
 	if (rc == 0)
-		rc = audit_log(
-		    c, "revoke", "user", user_id,
-		    json_pack("{s:I, s:I}", "grant_id", (json_int_t)grant_id, "node_id", (json_int_t)node_id), NULL, e);
+		rc = audit_log(c, "revoke", "user", user_id, before, NULL, e);
+	json_decref(before);
 	return txn_finish(c, rc, e);
 }
 
@@ -598,9 +598,10 @@ int account_token_revoke(const struct ctx *c, int64_t id, struct err *e)
 	rc = store_begin(c->db, e);
 	if (rc == 0)
 		rc = store_run(c->db, e, "DELETE FROM sessions WHERE rowid = ?", "i", id);
+	json_t *before = json_pack("{s:I}", "token_id", (json_int_t)id);
 	if (rc == 0)
-		rc = audit_log(c, "token_revoke", "user", owner, json_pack("{s:I}", "token_id", (json_int_t)id), NULL,
-			       e);
+		rc = audit_log(c, "token_revoke", "user", owner, before, NULL, e);
+	json_decref(before);
 	return txn_finish(c, rc, e);
 }
 

@@ -2,11 +2,14 @@
  * case_files.c — photos attached to a case, stored outside the database.
  *
  * Only images are accepted, recognised by their content (JPEG, PNG, WebP),
- * at most CASE_FILE_MAX bytes. A file is named by its SHA-256 under
+ * at most CASE_FILE_MAX bytes and declaring no more pixels than
+ * base/image.h allows. A file is named by its SHA-256 under
  * files_dir/ab/abcdef…, written to a temporary name, synced and renamed, so
  * an acknowledged upload survives a crash and equal files are stored once.
  */
 #include "domain/cases/case_files.h"
+
+#include "base/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,17 +23,6 @@
 #include "domain/cases/case_internal.h"
 #include "domain/core/rows.h"
 #include "store/store.h"
-
-const char *case_file_mime(const unsigned char *d, size_t n)
-{
-	if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
-		return "image/jpeg";
-	if (n >= 8 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8))
-		return "image/png";
-	if (n >= 12 && !memcmp(d, "RIFF", 4) && !memcmp(d + 8, "WEBP", 4))
-		return "image/webp";
-	return NULL;
-}
 
 static int write_file(const char *dir, const char *hex, const void *data, size_t len, struct err *e)
 {
@@ -88,9 +80,12 @@ int case_file_add(const struct ctx *c, int64_t case_id, const void *data, size_t
 		return err_set(e, len ? ERR_TOO_LARGE : ERR_INVALID, "file",
 			       "图片应为1字节到%d MiB / an image of up to %d MiB", CASE_FILE_MAX >> 20,
 			       CASE_FILE_MAX >> 20);
-	const char *mime = case_file_mime(data, len);
-	if (!mime)
-		return err_set(e, ERR_UNSUPPORTED, "file", "只接受JPEG、PNG或WebP图片 / only JPEG, PNG or WebP images");
+	/* The type by content, and the dimensions it declares within limits. */
+	struct img_info img;
+	rc = img_probe(data, len, &img, e);
+	if (rc)
+		return rc;
+	const char *mime = img.mime;
 	int64_t count = 0;
 	store_int(c->db, NULL, &count, "SELECT count(*) FROM case_files WHERE case_id = ?", "i", case_id);
 	if (count >= CASE_FILES_PER_CASE)

@@ -1,6 +1,7 @@
 /*
  * case_files.h — photos of a case: content-checked images stored by hash
- * outside the database (files_dir in the ctx).
+ * outside the database (files_dir in the ctx). An image's type and its
+ * declared dimensions are checked by base/image.h.
  */
 #ifndef LINLI_CASE_FILES_H
 #define LINLI_CASE_FILES_H
@@ -12,8 +13,6 @@
 #define CASE_FILE_MAX       (5 << 20)
 #define CASE_FILES_PER_CASE 9
 
-/* The image type of data by its first bytes, or NULL. */
-const char *case_file_mime(const unsigned char *data, size_t len);
 int case_file_add(const struct ctx *c, int64_t case_id, const void *data, size_t len, json_t **out, struct err *e);
 /* The stored file's path and type, if the actor may see its case. */
 int case_file_path(const struct ctx *c, int64_t file_id, const char **path, const char **mime, struct err *e);

@@ -230,12 +230,14 @@ static int check_value(const struct field *f, json_t *v, struct err *e)
 }
 
 /* An optional text that trims to nothing counts as not given. */
-static void drop_blank(const struct field *f, json_t *obj, const char *key, json_t *v)
+/* Deletes a blank optional text; true if it did (key is freed then). */
+static bool drop_blank(const struct field *f, json_t *obj, const char *key, json_t *v)
 {
 	const char *b;
 	if ((f->flags & FF_TRIM) && !(f->flags & FF_REQUIRED) && json_is_string(v) &&
 	    trimmed(json_string_value(v), &b) == 0)
-		json_object_del(obj, key);
+		return json_object_del(obj, key) == 0;
+	return false;
 }
 
 int fields_check(const struct field *f, int n, json_t *obj, struct err *e)
@@ -259,8 +261,7 @@ int fields_validate(const struct entity *ent, json_t *obj, bool create, struct e
 				f = &ent->extra[i];
 		if (!f)
 			return err_set(e, ERR_INVALID, key, "未知字段“%s” / unknown field '%s'", key, key);
-		drop_blank(f, obj, key, v);
-		if (!json_object_get(obj, key))
+		if (drop_blank(f, obj, key, v))
 			continue;
 		if (f->flags & FF_READONLY)
 			return err_set(e, ERR_INVALID, key, "字段“%s”只读 / field '%s' is read-only", key, key);

@@ -40,12 +40,21 @@ static int load_hook(const struct ctx *c, int64_t id, json_t **out, struct err *
 	return rows_one(c, hook_select(c), "webhooks", id, hook_row, "webhook", out, e);
 }
 
+/* The form, then the target: an address literal the address policy
+ * refuses (loopback, private, link-local, metadata …) is refused here;
+ * a name is judged by the address it resolves to at each delivery. */
 static int check_url(const char *url, struct err *e)
 {
 	if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || strlen(url) > 500 ||
 	    strpbrk(url, " \t\r\n") || !utf8_valid(url, strlen(url)))
 		return err_set(e, ERR_INVALID, "url",
 			       "地址应以http://或https://开头 / url must be http:// or https://");
+	struct err why = {0};
+	int rc = webhook_check_target(url, &why);
+	if (rc == ERR_FORBIDDEN)
+		return err_set(e, ERR_INVALID, "url", "%s", why.msg);
+	if (rc)
+		return err_set(e, ERR_INVALID, "url", "地址格式无效 / %s", why.msg);
 	return 0;
 }
 
@@ -222,7 +231,10 @@ int webhooks_deliver_due(const struct ctx *c, int64_t now, int max, long retry_b
 		int attempts = (int)d->attempts + 1;
 		char next[21];
 		time_iso(now + webhook_backoff(attempts, retry_base, 6L * 3600, 0), next);
-		const char *status = sent == 0 ? "delivered" : attempts >= WEBHOOK_MAX_ATTEMPTS ? "failed" : "pending";
+		/* A target the address policy refuses is not retried. */
+		const char *status = sent == 0                                                   ? "delivered"
+				     : attempts >= WEBHOOK_MAX_ATTEMPTS || sent == ERR_FORBIDDEN ? "failed"
+												 : "pending";
 		rc = store_run(c->db, e,
 			       "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_at = ?, last_status = ?, "
 			       "last_error = ?, "

@@ -12,6 +12,7 @@
  */
 #include "domain/transfer/transfer.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "base/table_io.h"
@@ -95,8 +96,8 @@ static int find_or_create_household(const struct ctx *c, struct registry_batch *
 	return rc;
 }
 
-int transfer_import_people(const struct ctx *c, int64_t node, const void *data, size_t len, bool dry_run, json_t **out,
-			   struct err *e)
+static int import_people(const struct ctx *c, int64_t node, const void *data, size_t len, bool dry_run, json_t **out,
+			 struct err *e)
 {
 	const char *root_path;
 	int rc = tree_path(c, node, &root_path, e);
@@ -223,6 +224,24 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 		rc = store_commit(c->db, e);
 	if (rc)
 		store_rollback(c->db);
+	return rc;
+}
+
+/* Imports running in this process: each holds its table in memory (up to
+ * table_io's caps), so only a few run at once. */
+static atomic_int imports_running;
+
+int transfer_import_people(const struct ctx *c, int64_t node, const void *data, size_t len, bool dry_run, json_t **out,
+			   struct err *e)
+{
+	if (atomic_fetch_add(&imports_running, 1) >= TRANSFER_IMPORTS_AT_ONCE) {
+		atomic_fetch_sub(&imports_running, 1);
+		return err_set(e, ERR_UNAVAILABLE, "file",
+			       "同时进行的导入已达%d个，请稍后再试 / %d imports are running; try again shortly",
+			       TRANSFER_IMPORTS_AT_ONCE, TRANSFER_IMPORTS_AT_ONCE);
+	}
+	int rc = import_people(c, node, data, len, dry_run, out, e);
+	atomic_fetch_sub(&imports_running, 1);
 	return rc;
 }
 

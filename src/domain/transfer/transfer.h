@@ -18,8 +18,14 @@
 
 struct person_filter;
 
+/* Imports running at once in one process; one more is ERR_UNAVAILABLE. */
+#define TRANSFER_IMPORTS_AT_ONCE 2
+
 /* Imports people into the subtree of node. On success *report has counts;
- * on bad rows returns ERR_INVALID and *report lists {"line","field","message"}. */
+ * on bad rows returns ERR_INVALID and *report lists {"line","field","message"}.
+ * The file is read within table_io's caps (ERR_TOO_LARGE beyond them); with
+ * TRANSFER_IMPORTS_AT_ONCE imports already running it is ERR_UNAVAILABLE
+ * (the API answers 503 with Retry-After). Thread-safe. */
 int transfer_import_people(const struct ctx *c, int64_t node, const void *data, size_t len, bool dry_run,
 			   json_t **report, struct err *e);
 /* Writes list ("people", "households", "roles", "orgs") of the subtree

@@ -859,6 +859,89 @@ static void test_post_accepts_upper_case_scheme(void **state)
 	srv_free(s);
 }
 
+/* ---------------------------------------------------------------- address policy */
+
+/* With loopback no longer on the allow-list, a receiver on 127.0.0.1 gets
+ * no connection at all, whether the URL names the address, ::1, or a name
+ * that resolves to it (decided on the address dialled, after resolution). */
+static void test_post_refused_address_gets_no_connection(void **state)
+{
+	struct srv *s = srv_new(SRV_ANSWER, 200);
+	struct webhook_result res;
+	struct err e;
+	char url[128];
+
+	s->conns = 3;
+	srv_start(s);
+	assert_int_equal(webhook_allow("", &e), 0);
+	const char *hosts[] = {"127.0.0.1", "localhost", "[::ffff:127.0.0.1]", "[::1]"};
+	for (size_t i = 0; i < sizeof hosts / sizeof *hosts; i++) {
+		snprintf(url, sizeof url, "http://%s:%d/hook", hosts[i], s->port);
+		err_clear(&e);
+		int rc = webhook_post(url, "k", "request.created", 1, "{}", 2000, &res, &e);
+		print_message("%s -> %d %s\n", url, rc, res.error);
+		assert_int_equal(rc, ERR_FORBIDDEN);
+		assert_int_equal(res.status, 0);
+		assert_non_null(strstr(res.error, "loopback"));
+	}
+	assert_int_equal(webhook_allow("127.0.0.1/32", &e), 0);
+	srv_stop(s);
+	assert_int_equal(s->served, 0); /* nothing ever reached the receiver */
+	srv_free(s);
+}
+
+/* What may be registered: refused address literals and "localhost" are
+ * ERR_FORBIDDEN unless the allow-list lets them through; names pass. */
+static void test_check_target_table(void **state)
+{
+	static const struct {
+		const char *allow, *url;
+		int rc;
+	} cases[] = {
+	    {"", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", 0},
+	    {"", "http://8.8.8.8/hook", 0},
+	    {"", "http://[2606:4700::1111]/hook", 0},
+	    {"", "http://127.0.0.1:9/hook", ERR_FORBIDDEN},
+	    {"", "http://127.1.2.3/hook", ERR_FORBIDDEN},
+	    {"", "http://localhost:8080/", ERR_FORBIDDEN},
+	    {"", "http://Robot.LOCALHOST/", ERR_FORBIDDEN},
+	    {"", "http://[::1]:8080/", ERR_FORBIDDEN},
+	    {"", "http://[::ffff:10.0.0.1]/", ERR_FORBIDDEN},
+	    {"", "http://[fe80::1%25eth0]/", ERR_FORBIDDEN},
+	    {"", "http://[fd00::5]/", ERR_FORBIDDEN},
+	    {"", "http://169.254.169.254/latest/meta-data/", ERR_FORBIDDEN},
+	    {"", "http://10.1.2.3/", ERR_FORBIDDEN},
+	    {"", "http://192.168.1.1/", ERR_FORBIDDEN},
+	    {"", "http://172.16.0.1/", ERR_FORBIDDEN},
+	    {"", "http://100.64.0.1/", ERR_FORBIDDEN},
+	    {"", "http://0.0.0.0/", ERR_FORBIDDEN},
+	    {"", "http://224.0.0.1/", ERR_FORBIDDEN},
+	    {"", "http://255.255.255.255/", ERR_FORBIDDEN},
+	    {"", "http://2130706433/", ERR_FORBIDDEN}, /* 127.0.0.1 as one number */
+	    {"", "http://0x7f.1/", ERR_FORBIDDEN},
+	    {"", "ftp://8.8.8.8/", ERR_INVALID},
+	    {"127.0.0.1/32", "http://127.0.0.1:9/hook", 0},
+	    {"127.0.0.1/32", "http://localhost:9/hook", 0},
+	    {"127.0.0.1/32", "http://127.0.0.2/hook", ERR_FORBIDDEN},
+	    {"10.0.0.0/8,::1", "http://10.20.30.40/", 0},
+	    {"10.0.0.0/8,::1", "http://[::1]/", 0},
+	    {"10.0.0.0/8,::1", "http://192.168.0.1/", ERR_FORBIDDEN},
+	};
+	struct err e;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		assert_int_equal(webhook_allow(cases[i].allow, &e), 0);
+		err_clear(&e);
+		int rc = webhook_check_target(cases[i].url, &e);
+		if (rc != cases[i].rc)
+			fail_msg("allow '%s', %s: %d, want %d (%s)", cases[i].allow, cases[i].url, rc, cases[i].rc,
+				 e.msg);
+		if (rc == ERR_FORBIDDEN)
+			assert_non_null(strstr(e.msg, "不允许"));
+	}
+	assert_int_equal(webhook_allow("10.0.0.0/33", &e), ERR_INVALID);
+	assert_int_equal(webhook_allow("127.0.0.1/32", &e), 0);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static int group_setup(void **state)
@@ -869,6 +952,10 @@ static int group_setup(void **state)
 		unsetenv(vars[i]);
 	setenv("no_proxy", "*", 1);
 	setenv("NO_PROXY", "*", 1);
+	/* The test receiver is on loopback, which deliveries refuse unless allowed. */
+	struct err e;
+	if (webhook_allow("127.0.0.1/32", &e))
+		return -1;
 	return webhook_init() == 0 && webhook_init() == 0 ? 0 : -1;
 }
 
@@ -895,6 +982,8 @@ int main(void)
 	    cmocka_unit_test(test_post_closed_port_is_unavailable),
 	    cmocka_unit_test(test_post_from_many_threads),
 	    cmocka_unit_test(test_post_accepts_upper_case_scheme),
+	    cmocka_unit_test(test_post_refused_address_gets_no_connection),
+	    cmocka_unit_test(test_check_target_table),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
