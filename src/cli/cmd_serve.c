@@ -16,7 +16,7 @@ static const char usage[] =
     "                   [--rate N] [--max-body BYTES] [--public-url URL] [--tick S] [--retry-base S]\n"
     "                   [--idle-timeout S] [--require-totp-admin]\n"
     "                   [--max-conns N] [--header-timeout S] [--trusted-proxy ADDR[/BITS],...]\n"
-    "                   [--webhook-allow CIDR,...]\n\n"
+    "                   [--webhook-allow CIDR,...] [--no-group-commit]\n\n"
     "Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
     "--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
     "requests per client per minute, --max-body 1048576 (uploads by a logged-in\n"
@@ -31,7 +31,10 @@ static const char usage[] =
     "--trusted-proxy: the reverse proxies (addresses or networks, comma-separated)\n"
     "whose X-Forwarded-For names the client; none by default.\n"
     "Webhooks reach public addresses only; --webhook-allow lists the private\n"
-    "ones an on-premise receiver may use (e.g. 10.0.0.0/8,127.0.0.1).\n";
+    "ones an on-premise receiver may use (e.g. 10.0.0.0/8,127.0.0.1).\n"
+    "On SQLite, writes are committed in groups by one writer thread (several\n"
+    "requests per fsync, in arrival order); --no-group-commit lets each worker\n"
+    "commit its own (for comparison).\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -97,6 +100,7 @@ int cmd_serve(int argc, char **argv)
 	    .header_timeout = (int)header_s,
 	    .hsts = app.secure_cookie,
 	    .proxies = &proxies,
+	    .group_writes = !cli_flag(argc, argv, "--no-group-commit"),
 	    .dispatch = api_dispatch,
 	    .upload_ok = api_upload_allowed,
 	    .user = &app,

@@ -37,6 +37,7 @@
 #include "http/http.h"
 #include "http/spool.h"
 #include "store/store.h"
+#include "store/store_group.h"
 
 /* libmicrohttpd's per-connection memory: the request line, the headers
  * and the parsed parameters share it. Large enough that any request within
@@ -57,10 +58,24 @@ struct conn_state {
 	size_t drain;      /* how far past the limit a body is read to answer it */
 	bool held;         /* a forwarded request counted under client */
 	char client[64];
+	struct pending *pending; /* a write waiting for its group commit */
+};
+
+/* A write handed to the group-commit writer: its request, the answer the
+ * handler made, and whether the batch that holds it is durable. The
+ * connection is suspended meanwhile, so the worker thread serves others. */
+struct pending {
+	const struct http_config *cfg;
+	struct MHD_Connection *conn;
+	struct arena a;
+	struct http_req r;
+	struct http_resp w;
+	int rc; /* the batch's outcome, set before the connection resumes */
 };
 
 static _Thread_local struct store *worker_db;
 static volatile sig_atomic_t stop_flag;
+static struct store_group *writes; /* the group-commit writer; NULL: each worker writes */
 
 static void on_signal(int sig)
 {
@@ -304,6 +319,48 @@ static bool write_all(int fd, const char *p, size_t n)
 	return true;
 }
 
+static bool is_write(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
+}
+
+/* On the writer thread: the handler runs on the writer's connection. */
+static void pending_run(struct store *db, void *arg)
+{
+	struct pending *p = arg;
+	p->r.db = db;
+	p->cfg->dispatch(&p->r, &p->w, p->cfg->user);
+}
+
+/* On the writer thread, once the batch is durable or undone. */
+static void pending_done(void *arg, int rc, const struct err *e)
+{
+	struct pending *p = arg;
+	p->rc = rc;
+	MHD_resume_connection(p->conn);
+}
+
+/* The answer of a resumed write: the handler's, or a 503 when its batch
+ * could not commit (the handler's answer, and any cookie it set, are
+ * dropped: nothing it said happened did). */
+static enum MHD_Result pending_answer(struct conn_state *cs)
+{
+	struct pending *p = cs->pending;
+	if (p->rc) {
+		json_decref(p->w.json);
+		if (p->w.free_data)
+			free((void *)p->w.data);
+		p->w = (struct http_resp){.status = 200};
+		error_json(&p->w, 503, "unavailable", "写入未能保存，请重试 / the write was not saved, retry");
+		http_add_header(&p->w, "Retry-After", "1");
+	}
+	enum MHD_Result ret = send_resp(p->cfg, p->conn, &p->w);
+	arena_free(&p->a);
+	free(p);
+	cs->pending = NULL;
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
@@ -311,6 +368,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct conn_state *cs = *con_cls;
 	if (!cs && !(cs = *con_cls = state_new()))
 		return MHD_NO;
+	if (cs->pending)
+		return pending_answer(cs); /* resumed: the write's batch ended */
 	if (!cs->started) {
 		cs->started = true;
 		struct http_resp w = {0};
@@ -355,6 +414,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			r.body = cs->map;
 	}
 	r.db = worker_store(cfg);
+	if (r.db && !cs->spool_failed && writes && is_write(method)) {
+		/* A write: to the group-commit writer, answered when resumed. */
+		struct pending *p = calloc(1, sizeof *p);
+		if (p) {
+			*p = (struct pending){.cfg = cfg, .conn = conn, .r = r, .w = w};
+			p->a = a; /* the arena moves with the request */
+			p->r.a = &p->a;
+			cs->pending = p;
+			MHD_suspend_connection(conn);
+			struct err e = {0};
+			if (store_group_submit(writes, pending_run, pending_done, p, &e) == 0)
+				return MHD_YES;
+			/* The writer is stopping: answered at once. */
+			error_json(&p->w, 503, "unavailable", "服务正在停止 / the server is stopping");
+			MHD_resume_connection(conn);
+			return MHD_YES;
+		}
+	}
 	if (!r.db)
 		error_json(&w, 503, "unavailable", "数据库不可用 / database unavailable");
 	else if (cs->spool_failed)
@@ -441,12 +518,21 @@ int http_serve(const struct http_config *cfg)
 		log_error("cannot make a directory for uploads: %s", strerror(errno));
 		return ERR_IO;
 	}
+	if (cfg->group_writes) {
+		struct err e = {0};
+		if (store_group_start(cfg->db_url, &writes, &e) != 0) {
+			log_error("cannot start the writer: %s", e.msg);
+			http_spool_cleanup();
+			return e.code ? e.code : ERR_IO;
+		}
+	}
 	struct sigaction act = {.sa_handler = on_signal};
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct MHD_Daemon *d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, on_accept, (void *)cfg,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)port,
+	    on_accept, (void *)cfg,
 	    on_request, (void *)cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
 	    (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_complete, NULL, MHD_OPTION_NOTIFY_CONNECTION,
 	    on_connection, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -454,6 +540,9 @@ int http_serve(const struct http_config *cfg)
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!d) {
 		log_error("cannot listen on %s", cfg->listen);
+		store_group_stop(writes);
+		store_group_free(writes);
+		writes = NULL;
 		http_spool_cleanup();
 		return ERR_IO;
 	}
@@ -474,7 +563,21 @@ int http_serve(const struct http_config *cfg)
 		}
 	}
 	log_info("shutting down");
+	/* The writer finishes what is queued (those connections resume with
+	 * their answers) before the daemon stops; a write arriving after that
+	 * is answered 503. */
+	struct store_group *g = writes;
+	if (g) {
+		store_group_stop(g);
+		struct store_group_stats st;
+		store_group_stats(g, &st);
+		log_info("group commit: %lld writes in %lld commits (%.2f per commit, largest %lld, %lld failed)",
+			 (long long)st.jobs, (long long)st.batches, st.batches ? (double)st.jobs / (double)st.batches : 0.0,
+			 (long long)st.largest, (long long)st.failed_batches);
+	}
 	MHD_stop_daemon(d);
+	writes = NULL;
+	store_group_free(g);
 	http_spool_cleanup();
 	return 0;
 }

@@ -55,6 +55,16 @@ bool store_in_txn(struct store *s)
 	return s->ops->in_txn(s);
 }
 
+int store_txn_depth(struct store *s)
+{
+	return s->ops->txn_depth(s);
+}
+
+bool store_single_writer(const struct store *s)
+{
+	return s->ops->single_writer;
+}
+
 int store_prepare(struct store *s, const char *sql, struct store_stmt **out, struct err *e)
 {
 	return s->ops->prepare(s, sql, out, e);

@@ -51,6 +51,11 @@ int store_begin_read(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
 bool store_in_txn(struct store *s);
+/* How many store_begin calls are open on this connection (0: none). */
+int store_txn_depth(struct store *s);
+/* Does the engine let one connection write at a time (SQLite)? Writes
+ * then gain from being grouped (store_group.h). */
+bool store_single_writer(const struct store *s);
 
 /* Runs SQL without parameters (may contain several statements). */
 int store_exec(struct store *s, const char *sql, struct err *e);

@@ -28,12 +28,14 @@ struct store_value {
 
 struct store_ops {
 	enum store_dialect dialect;
+	bool single_writer; /* one writing connection at a time: writes are grouped */
 	void (*close)(struct store *s);
 	int (*exec)(struct store *s, const char *sql, struct err *e);
 	int (*begin)(struct store *s, bool write, struct err *e);
 	int (*commit)(struct store *s, struct err *e);
 	void (*rollback)(struct store *s);
 	bool (*in_txn)(struct store *s);
+	int (*txn_depth)(struct store *s);
 	int (*prepare)(struct store *s, const char *sql, struct store_stmt **out, struct err *e);
 	void (*done)(struct store_stmt *st);
 	int (*bind_one)(struct store_stmt *st, int idx, const struct store_value *v);

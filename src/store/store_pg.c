@@ -333,6 +333,11 @@ static bool pg_in_txn(struct store *ss)
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
+static int pg_txn_depth(struct store *ss)
+{
+	return pg_in_txn(ss) ? P(ss)->txn_depth : 0;
+}
+
 /* Identity columns, so an INSERT can return its new id (store_last_id). */
 static void load_identities(struct pg *s)
 {
@@ -804,6 +809,7 @@ static const struct store_ops pg_ops = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .in_txn = pg_in_txn,
+    .txn_depth = pg_txn_depth,
     .prepare = pg_prepare,
     .done = pg_done,
     .bind_one = pg_bind_one,

@@ -180,6 +180,14 @@ static bool lite_in_txn(struct store *ss)
 	return !sqlite3_get_autocommit(L(ss)->db);
 }
 
+static int lite_txn_depth(struct store *ss)
+{
+	struct lite *s = L(ss);
+	if (sqlite3_get_autocommit(s->db))
+		s->txn_depth = 0; /* SQLite may have rolled back by itself */
+	return s->txn_depth;
+}
+
 static int lite_prepare(struct store *ss, const char *sql, struct store_stmt **out, struct err *e)
 {
 	struct lite *s = L(ss);
@@ -448,12 +456,14 @@ static int lite_check(struct store *s, char *report, size_t cap, struct err *e)
 
 static const struct store_ops lite_ops = {
     .dialect = STORE_SQLITE,
+    .single_writer = true,
     .close = lite_close,
     .exec = lite_exec,
     .begin = lite_begin,
     .commit = lite_commit,
     .rollback = lite_rollback,
     .in_txn = lite_in_txn,
+    .txn_depth = lite_txn_depth,
     .prepare = lite_prepare,
     .done = lite_done,
     .bind_one = lite_bind_one,
