@@ -84,7 +84,7 @@ struct http_config {
 	int header_timeout;   /* seconds a request's headers may take, from connect or the last response */
 	bool hsts;            /* send Strict-Transport-Security (the public URL is https) */
 	const struct http_proxies *proxies; /* may set the client address (X-Forwarded-For); NULL: none */
-	bool group_writes;    /* writes through one group-committing writer (single-writer engines) */
+	bool group_writes;                  /* writes through one group-committing writer (single-writer engines) */
 	http_dispatch_fn dispatch;
 	http_upload_fn upload_ok; /* NULL: no request may send more than max_body */
 	void *user;

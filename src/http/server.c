@@ -531,13 +531,13 @@ int http_serve(const struct http_config *cfg)
 	sigaction(SIGTERM, &act, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct MHD_Daemon *d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)port,
-	    on_accept, (void *)cfg,
-	    on_request, (void *)cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_complete, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-	    on_connection, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    MHD_POOL_BYTES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+	    (uint16_t)port, on_accept, (void *)cfg, on_request, (void *)cfg, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_complete, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+	    NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, MHD_POOL_BYTES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+	    MHD_OPTION_END);
 	if (!d) {
 		log_error("cannot listen on %s", cfg->listen);
 		store_group_stop(writes);
@@ -572,8 +572,9 @@ int http_serve(const struct http_config *cfg)
 		struct store_group_stats st;
 		store_group_stats(g, &st);
 		log_info("group commit: %lld writes in %lld commits (%.2f per commit, largest %lld, %lld failed)",
-			 (long long)st.jobs, (long long)st.batches, st.batches ? (double)st.jobs / (double)st.batches : 0.0,
-			 (long long)st.largest, (long long)st.failed_batches);
+			 (long long)st.jobs, (long long)st.batches,
+			 st.batches ? (double)st.jobs / (double)st.batches : 0.0, (long long)st.largest,
+			 (long long)st.failed_batches);
 	}
 	MHD_stop_daemon(d);
 	writes = NULL;

@@ -33,7 +33,7 @@ struct store_group {
 	pthread_mutex_t mu;
 	pthread_cond_t work; /* a job was queued, or stop */
 	struct job *head, *tail;
-	bool stop;
+	bool stop, joined;
 	struct store_group_stats stats;
 };
 
@@ -113,7 +113,8 @@ static void *writer(void *arg)
 			}
 		}
 		if (lost) {
-			rc = err_set(&e, ERR_UNAVAILABLE, NULL, "写入未能保存，请重试 / the write was not saved, retry");
+			rc =
+			    err_set(&e, ERR_UNAVAILABLE, NULL, "写入未能保存，请重试 / the write was not saved, retry");
 			log_error("a batch of %d writes was undone by the database", n);
 		} else {
 			rc = store_commit(g->db, &e);
@@ -155,13 +156,14 @@ int store_group_start(const char *url, struct store_group **out, struct err *e)
 
 void store_group_stop(struct store_group *g)
 {
-	if (!g)
+	if (!g || g->joined)
 		return;
 	pthread_mutex_lock(&g->mu);
 	g->stop = true;
 	pthread_cond_broadcast(&g->work);
 	pthread_mutex_unlock(&g->mu);
 	pthread_join(g->thread, NULL);
+	g->joined = true;
 	store_close(g->db);
 	g->db = NULL;
 }
