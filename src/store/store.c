@@ -60,6 +60,12 @@ int store_txn_depth(struct store *s)
 	return s->ops->txn_depth(s);
 }
 
+void store_txn_floor(struct store *s, int n)
+{
+	if (s->ops->txn_floor)
+		s->ops->txn_floor(s, n);
+}
+
 bool store_single_writer(const struct store *s)
 {
 	return s->ops->single_writer;

@@ -53,6 +53,11 @@ void store_rollback(struct store *s);
 bool store_in_txn(struct store *s);
 /* How many store_begin calls are open on this connection (0: none). */
 int store_txn_depth(struct store *s);
+/* Hides the first n open levels from the code that runs next (group
+ * commit: a request's handler sees no transaction — store_in_txn is false
+ * — and a commit or rollback of its own at that level does nothing; its
+ * own store_begin is a savepoint). 0 shows them again. */
+void store_txn_floor(struct store *s, int n);
 /* Does the engine let one connection write at a time (SQLite)? Writes
  * then gain from being grouped (store_group.h). */
 bool store_single_writer(const struct store *s);

@@ -99,6 +99,7 @@ static void *writer(void *arg)
 			finish(g, &j, 1, rc, &e);
 			continue;
 		}
+		store_txn_floor(g->db, 1); /* the batch is not the jobs' to end */
 		int n = 0;
 		int64_t start = now_ms();
 		bool lost = false;
@@ -107,11 +108,12 @@ static void *writer(void *arg)
 			run(g, j);
 			/* SQLite undoes the whole transaction on some errors (a full
 			 * disk …): then the batch so far is gone. */
-			if (!store_in_txn(g->db)) {
+			if (store_txn_depth(g->db) == 0) {
 				lost = true;
 				break;
 			}
 		}
+		store_txn_floor(g->db, 0);
 		if (lost) {
 			rc =
 			    err_set(&e, ERR_UNAVAILABLE, NULL, "写入未能保存，请重试 / the write was not saved, retry");

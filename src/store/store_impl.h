@@ -36,6 +36,7 @@ struct store_ops {
 	void (*rollback)(struct store *s);
 	bool (*in_txn)(struct store *s);
 	int (*txn_depth)(struct store *s);
+	void (*txn_floor)(struct store *s, int n); /* NULL: the engine has no group commit */
 	int (*prepare)(struct store *s, const char *sql, struct store_stmt **out, struct err *e);
 	void (*done)(struct store_stmt *st);
 	int (*bind_one)(struct store_stmt *st, int idx, const struct store_value *v);

@@ -33,6 +33,7 @@ struct lite {
 	sqlite3 *db;
 	struct lite_stmt *buckets[STMT_BUCKETS];
 	int txn_depth;
+	int floor; /* levels the running code does not see (store_txn_floor) */
 };
 
 static const struct store_ops lite_ops;
@@ -148,6 +149,8 @@ static void lite_rollback(struct store *ss);
 static int lite_commit(struct store *ss, struct err *e)
 {
 	struct lite *s = L(ss);
+	if (s->txn_depth <= s->floor)
+		return 0; /* not this code's transaction (group commit's batch) */
 	if (s->txn_depth > 1) {
 		char sp[32];
 		snprintf(sp, sizeof sp, "RELEASE sp%d", --s->txn_depth);
@@ -163,6 +166,8 @@ static int lite_commit(struct store *ss, struct err *e)
 static void lite_rollback(struct store *ss)
 {
 	struct lite *s = L(ss);
+	if (s->txn_depth <= s->floor && !sqlite3_get_autocommit(s->db))
+		return; /* not this code's transaction (group commit's batch) */
 	if (s->txn_depth > 1) {
 		char sp[64];
 		s->txn_depth--;
@@ -177,7 +182,15 @@ static void lite_rollback(struct store *ss)
 
 static bool lite_in_txn(struct store *ss)
 {
-	return !sqlite3_get_autocommit(L(ss)->db);
+	struct lite *s = L(ss);
+	if (s->floor)
+		return !sqlite3_get_autocommit(s->db) && s->txn_depth > s->floor;
+	return !sqlite3_get_autocommit(s->db);
+}
+
+static void lite_txn_floor(struct store *ss, int n)
+{
+	L(ss)->floor = n;
 }
 
 static int lite_txn_depth(struct store *ss)
@@ -464,6 +477,7 @@ static const struct store_ops lite_ops = {
     .rollback = lite_rollback,
     .in_txn = lite_in_txn,
     .txn_depth = lite_txn_depth,
+    .txn_floor = lite_txn_floor,
     .prepare = lite_prepare,
     .done = lite_done,
     .bind_one = lite_bind_one,

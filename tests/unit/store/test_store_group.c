@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,12 +71,13 @@ static int64_t rows(struct fx *f, const char *where)
 
 /* What a job does, by value: insert it in its own transaction, and then
  * (by flag) fail, leave the transaction open, or undo the whole batch. */
-enum { JOB_OK, JOB_FAIL, JOB_LEAVE_OPEN, JOB_UNDO_BATCH };
+enum { JOB_OK, JOB_FAIL, JOB_LEAVE_OPEN, JOB_UNDO_BATCH, JOB_STRAY };
 struct job {
 	int64_t v;
 	int how;
 	pthread_mutex_t *gate; /* held by the test until the others are queued */
 	int rc;
+	bool saw_txn; /* a stray job found itself in a transaction */
 	struct err e;
 	struct store_group *g;
 };
@@ -88,6 +90,16 @@ static void job_fn(struct store *db, void *arg)
 		pthread_mutex_unlock(j->gate);
 	}
 	struct err e = {0};
+	if (j->how == JOB_STRAY) {
+		/* Code that ends a transaction it did not begin (an import's
+		 * header error) and asks whether it is in one: the batch is not
+		 * its to end, nor visible to it. */
+		j->saw_txn = store_in_txn(db);
+		store_rollback(db);
+		store_commit(db, &e);
+		store_run(db, &e, "INSERT INTO t (v) VALUES (?)", "i", j->v);
+		return;
+	}
 	if (store_begin(db, &e) != 0)
 		return;
 	store_run(db, &e, "INSERT INTO t (v) VALUES (?)", "i", j->v);
@@ -158,11 +170,14 @@ static void test_queued_jobs_share_a_commit(void **state)
 static void test_failed_job_leaves_its_batch(void **state)
 {
 	struct fx *f = *state;
-	struct job jobs[5] = {{.v = 1}, {.v = 2}, {.v = 3, .how = JOB_FAIL}, {.v = 4, .how = JOB_LEAVE_OPEN}, {.v = 5}};
-	run_behind_gate(f, jobs, 5);
-	for (int i = 0; i < 5; i++)
+	struct job jobs[6] = {
+	    {.v = 1}, {.v = 2}, {.v = 3, .how = JOB_FAIL}, {.v = 4, .how = JOB_LEAVE_OPEN}, {.v = 5, .how = JOB_STRAY},
+	    {.v = 6}};
+	run_behind_gate(f, jobs, 6);
+	for (int i = 0; i < 6; i++)
 		assert_int_equal(jobs[i].rc, 0); /* the batch committed */
-	assert_int_equal(rows(f, "v IN (1, 2, 5)"), 3);
+	assert_false(jobs[4].saw_txn);
+	assert_int_equal(rows(f, "v IN (1, 2, 5, 6)"), 4);
 	assert_int_equal(rows(f, "v IN (3, 4)"), 0); /* each undone alone */
 }
 
