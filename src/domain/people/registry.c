@@ -565,11 +565,13 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 		if (looks_numeric_id(f->q)) {
 			/* A lookup (core/lookup.h): worker access here, limited, audited. */
 			rc = authz_require(c->who, path, ACC_WORKER, e);
-			if (rc)
+			if (rc) {
+				buf_free(&where);
 				return err_set(
 				    e, ERR_FORBIDDEN, "q",
 				    "按完整身份证号或电话查找需要该处的工作人员权限 / looking up a full ID-card "
 				    "or phone number needs worker access here");
+			}
 			k = strlen(f->q) == 18 ? PII_ID_CARD : PII_PHONE;
 			if (pii_normalise(k, f->q, canon, sizeof canon, NULL) != 0)
 				snprintf(canon, sizeof canon, "%s", f->q);
