@@ -6,6 +6,9 @@
 //
 //   node bench/load.mjs --url http://127.0.0.1:8080/api/v1/requests \
 //     --method POST --token T --body '{"category":…}' --conns 16 --secs 10
+// --tokens FILE (one token a line) sends them in turn, one per request:
+// many accounts from one address, as an office behind one NAT address.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
 const arg = (name, def) => {
@@ -16,14 +19,16 @@ const url = new URL(arg('url'));
 const method = arg('method', 'GET');
 const body = arg('body', '');
 const token = arg('token', '');
+const tokensFile = arg('tokens', '');
 const conns = Number(arg('conns', '16'));
 const secs = Number(arg('secs', '10'));
 if (!['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname)) throw new Error('load: loopback only');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: conns });
 const headers = { 'Content-Type': 'application/json' };
-if (token) headers.Authorization = `Bearer ${token}`;
 if (body) headers['Content-Length'] = Buffer.byteLength(body);
+const tokens = tokensFile ? readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean) : token ? [token] : [];
+let nextToken = 0;
 
 const lat = [];
 const status = {};
@@ -33,7 +38,8 @@ const end = performance.now() + secs * 1000;
 function once() {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const req = http.request(url, { method, headers, agent }, (res) => {
+    const h = tokens.length ? { ...headers, Authorization: `Bearer ${tokens[nextToken++ % tokens.length]}` } : headers;
+    const req = http.request(url, { method, headers: h, agent }, (res) => {
       res.resume();
       res.on('end', () => {
         lat.push(performance.now() - t0);

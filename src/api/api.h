@@ -84,6 +84,9 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user);
  * BODY_UPLOAD route and carries a valid token (with its CSRF token when it
  * is the session cookie). */
 bool api_upload_allowed(struct http_req *req, void *user);
+/* The request's token (http_cred_fn): the Authorization Bearer header's,
+ * else the session cookie's (*from_cookie, which may be NULL); NULL if none. */
+const char *api_token(struct http_req *req, bool *from_cookie);
 /* Whether path matches a route pattern; fills r->param (copies in
  * r->req->a) and r->kind. The matching api_dispatch does, for tests. */
 bool api_route_match(const char *pattern, const char *path, struct api *r);

@@ -641,10 +641,14 @@ static const struct {
      "unsupported_media_type)",
      "unsupported_media_type", "请求体应为application/json / body must be application/json", NULL},
     {"429", "TooManyRequests",
-     "请求过于频繁：每个客户端地址默认每分钟6000个请求（--rate）（code=rate_limited），登录每分钟20次；经可信代理转发时"
-     "同一客户端同时进行的请求过多（--max-conns，code=too_many_connections） / too many requests: 6000 per minute per "
-     "client address by default (--rate) (code rate_limited), 20 logins per minute; through a trusted proxy, too many "
-     "concurrent requests of one client (--max-conns, code too_many_connections)",
+     "请求过于频繁：已登录的请求每个账号默认每分钟6000个（--rate-account），其他请求每个客户端地址（IPv6按/64）"
+     "默认每分钟6000个（--rate）（code=rate_limited，Retry-"
+     "After为再允许一个请求所需的秒数），登录每分钟20次；经可信代理"
+     "转发时同一客户端同时进行的请求过多（--max-conns，code=too_many_connections） / too many requests: by default "
+     "6000 per minute per logged-in account (--rate-account) and 6000 per minute per client address, an IPv6 client by "
+     "its /64, for other requests (--rate) (code rate_limited; Retry-After: the seconds until one more request is "
+     "allowed), 20 logins per minute; through a trusted proxy, too many concurrent requests of one client "
+     "(--max-conns, code too_many_connections)",
      "rate_limited", "请求过于频繁 / too many requests", NULL},
     {"500", "InternalError", "服务器内部错误（code=internal 或 io_error） / internal error (code internal or io_error)",
      "internal", "服务器内部错误 / internal error", NULL},
@@ -981,7 +985,8 @@ static const char info_doc[] =
     "**分页**：列表返回 `{\"items\":[…],\"next_cursor\":…}`。`next_cursor` 不为null时，把它原样作为 `cursor` "
     "参数取下一页；游标是不透明的字符串，不要自行构造。`limit` 控制每页条数。\n"
     "\n"
-    "**限流**：每个客户端地址默认每分钟6000个请求（429，Retry-After）；登录每分钟20次。数据库繁忙时503（Retry-After: "
+    "**限流**：已登录的请求按账号、其他请求按客户端地址（IPv6按/64）计，默认各每分钟6000个（429，Retry-After）；"
+    "登录每分钟20次。数据库繁忙时503（Retry-After: "
     "1）。请求地址（路径和查询）最多32768字节、100个查询参数（否则414，code=uri_too_long）；请求头最多100个、共32 "
     "KiB（否则431，code=headers_too_large）。经可信代理（--trusted-proxy）时，客户端地址取 X-Forwarded-For "
     "中最右边的非代理地址。\n"
@@ -1017,8 +1022,9 @@ static const char info_doc[] =
     "as the `cursor` parameter for the next page; cursors are opaque, do not build them yourself. `limit` sets the "
     "page size.\n"
     "\n"
-    "**Rate limits**: 6000 requests per minute per client address by default (429 with Retry-After); 20 logins per "
-    "minute. A busy database answers 503 (Retry-After: 1). A request's URI (path and query) has at most 32768 bytes "
+    "**Rate limits**: logged-in requests are counted per account, others per client address (an IPv6 client by its "
+    "/64), 6000 per minute each by default (429 with Retry-After); 20 logins per minute. A busy database answers 503 "
+    "(Retry-After: 1). A request's URI (path and query) has at most 32768 bytes "
     "and 100 query parameters (else 414, code uri_too_long); its headers at most 100 lines and 32 KiB (else 431, "
     "code headers_too_large). Behind a trusted proxy (--trusted-proxy) the client address is the rightmost "
     "X-Forwarded-For hop that is not a proxy.\n"

@@ -3,8 +3,10 @@
  *
  * Dispatch: match the path,
  * check the method (405), authenticate (Bearer token or session cookie;
- * deny by default), check CSRF on cookie-authenticated writes, rate-limit
- * logins, then call the handler with a ctx for the domain. The server asks
+ * deny by default; a token that resolves is told to the rate limit's map,
+ * ratecred.h, one that no longer does is forgotten there), check CSRF on
+ * cookie-authenticated writes, rate-limit logins, then call the handler
+ * with a ctx for the domain. The server asks
  * api_upload_allowed, with the same matching and authentication, before it
  * takes a body larger than its JSON limit.
  */
@@ -14,6 +16,7 @@
 #include "api/handlers.h"
 #include "domain/accounts/accounts.h"
 #include "domain/cases/case_kind.h"
+#include "http/ratecred.h"
 
 /* Matches pattern segments; {x} takes one non-empty segment, and {kind}
  * only the resource path of a registered case kind ("requests", …), so
@@ -53,16 +56,18 @@ bool api_route_match(const char *pattern, const char *path, struct api *r)
 	return *p == 0 && *s == 0;
 }
 
-static const char *bearer_token(struct http_req *req, bool *from_cookie)
+const char *api_token(struct http_req *req, bool *from_cookie)
 {
 	const char *h = http_header(req, "Authorization");
-	*from_cookie = false;
+	bool cookie = false;
+	const char *token = NULL;
 	if (h && strncasecmp(h, "Bearer ", 7) == 0)
-		return h + 7;
-	const char *c = http_cookie(req, "linli_session");
-	if (c)
-		*from_cookie = true;
-	return c;
+		token = h + 7;
+	else if ((token = http_cookie(req, "linli_session")))
+		cookie = true;
+	if (from_cookie)
+		*from_cookie = cookie;
+	return token;
 }
 
 /* The route for the request's method and path (NULL if none); *path_found
@@ -93,16 +98,21 @@ enum who { WHO_NONE, WHO_OK, WHO_CSRF, WHO_BAD };
 static enum who authenticate(struct api *r, int *rc, struct err *e)
 {
 	bool from_cookie;
-	const char *token = bearer_token(r->req, &from_cookie);
+	const char *token = api_token(r->req, &from_cookie);
 	if (!token || !*token)
 		return WHO_NONE;
 	struct actor *who = NULL;
 	const char *csrf = NULL;
 	const struct api_app *app = r->app;
 	*rc = account_actor(&r->c, &app->policy, token, &who, &csrf, &r->token_kind, e);
-	if (*rc)
+	if (*rc) {
+		/* Its next requests are charged to the address again. */
+		if (*rc == ERR_UNAUTHORIZED)
+			http_ratecred_forget(token);
 		return WHO_BAD;
+	}
 	r->c.who = who;
+	http_ratecred_learn(token, who->user_id);
 	bool write = strcmp(r->req->method, "GET") != 0 && strcmp(r->req->method, "HEAD") != 0;
 	const char *sent = http_header(r->req, "X-CSRF-Token");
 	if (from_cookie && write && (!sent || !csrf || strcmp(sent, csrf) != 0))

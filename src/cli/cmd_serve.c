@@ -13,13 +13,17 @@
 
 static const char usage[] =
     "usage: linli serve --db FILE [--key FILE] [--listen ADDR:PORT] [--threads N]\n"
-    "                   [--rate N] [--max-body BYTES] [--public-url URL] [--tick S] [--retry-base S]\n"
-    "                   [--idle-timeout S] [--require-totp-admin]\n"
+    "                   [--rate N] [--rate-account N] [--max-body BYTES] [--public-url URL]\n"
+    "                   [--tick S] [--retry-base S] [--idle-timeout S] [--require-totp-admin]\n"
     "                   [--max-conns N] [--header-timeout S] [--trusted-proxy ADDR[/BITS],...]\n"
     "                   [--webhook-allow CIDR,...] [--no-group-commit]\n\n"
     "Serves the JSON API (/api/v1/), Open311 and the web UI. Defaults:\n"
     "--listen 127.0.0.1:8080, --threads = number of CPUs x 2, --rate 6000\n"
-    "requests per client per minute, --max-body 1048576 (uploads by a logged-in\n"
+    "requests per minute per client address (an IPv6 client's /64) for requests\n"
+    "without a known login, --rate-account 6000 requests per minute per account\n"
+    "for logged-in ones (a token or session cookie once it has been verified), so\n"
+    "an office of staff behind one address is limited per person (0: no limit;\n"
+    "--rate 0 alone lifts both), --max-body 1048576 (uploads by a logged-in\n"
     "user: 64 MiB), --public-url http://ADDR:PORT (the address in QR codes; an\n"
     "https URL also makes the session cookie Secure and sends HSTS), --tick 60\n"
     "(case clocks), --retry-base 30 (first webhook retry, doubling up to 6 h),\n"
@@ -65,6 +69,7 @@ int cmd_serve(int argc, char **argv)
 	cli_close(&env);
 	const char *listen = cli_opt(argc, argv, "--listen"), *threads = cli_opt(argc, argv, "--threads");
 	const char *rate = cli_opt(argc, argv, "--rate"), *max_body = cli_opt(argc, argv, "--max-body");
+	const char *rate_acct = cli_opt(argc, argv, "--rate-account");
 	const char *tick = cli_opt(argc, argv, "--tick"), *retry = cli_opt(argc, argv, "--retry-base");
 	const char *idle = cli_opt(argc, argv, "--idle-timeout");
 	const char *conns = cli_opt(argc, argv, "--max-conns"), *hdr_s = cli_opt(argc, argv, "--header-timeout");
@@ -72,15 +77,19 @@ int cmd_serve(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int64_t nthreads = ncpu > 0 ? (ncpu > 128 ? 256 : ncpu * 2) : 4, body = 1 << 20, per_minute = 6000;
 	int64_t tick_s = 60, retry_s = 30, idle_s = ACCOUNT_IDLE_DEFAULT, max_conns = 256, header_s = 10;
+	int64_t per_account = 6000;
 	if ((threads && !cli_int("--threads", threads, 1, 256, &nthreads)) ||
 	    (max_body && !cli_int("--max-body", max_body, 1, (int64_t)1 << 40, &body)) ||
 	    (rate && !cli_int("--rate", rate, 0, INT32_MAX, &per_minute)) ||
+	    (rate_acct && !cli_int("--rate-account", rate_acct, 0, INT32_MAX, &per_account)) ||
 	    (tick && !cli_int("--tick", tick, 1, INT32_MAX, &tick_s)) ||
 	    (retry && !cli_int("--retry-base", retry, 1, INT32_MAX, &retry_s)) ||
 	    (idle && !cli_int("--idle-timeout", idle, 0, (int64_t)12 * 3600, &idle_s)) ||
 	    (conns && !cli_int("--max-conns", conns, 0, 4096, &max_conns)) ||
 	    (hdr_s && !cli_int("--header-timeout", hdr_s, 1, 3600, &header_s)))
 		return 2;
+	if (!rate_acct && per_minute == 0)
+		per_account = 0; /* --rate 0 alone: no rate limit at all */
 	app.policy = (struct account_policy){.idle_seconds = (int)idle_s,
 					     .require_totp_admin = cli_flag(argc, argv, "--require-totp-admin")};
 	static struct http_proxies proxies;
@@ -96,6 +105,7 @@ int cmd_serve(int argc, char **argv)
 	    .max_body = (size_t)body,
 	    .max_upload = (size_t)64 << 20,
 	    .rate_per_minute = (int)per_minute,
+	    .rate_account = (int)per_account,
 	    .conns_per_client = (int)max_conns,
 	    .header_timeout = (int)header_s,
 	    .hsts = app.secure_cookie,
@@ -103,6 +113,7 @@ int cmd_serve(int argc, char **argv)
 	    .group_writes = !cli_flag(argc, argv, "--no-group-commit"),
 	    .dispatch = api_dispatch,
 	    .upload_ok = api_upload_allowed,
+	    .credential = api_token,
 	    .user = &app,
 	};
 	static struct background_config bg;

@@ -2,8 +2,9 @@
  * http.h — the request and response seen by handlers, and the server.
  *
  * The server (libmicrohttpd, a pool of worker threads) checks a request's
- * size limits and its client's connection and rate limits as soon as its
- * headers are in, collects the body within limits (a large upload, which
+ * size limits and its client's connection and rate limits (per account for
+ * a credential already resolved, else per address: ratelimit.h) as soon as
+ * its headers are in, collects the body within limits (a large upload, which
  * only a request the dispatcher's upload check admits may send, into an
  * anonymous file mapped for the handler), opens one store connection per
  * worker thread, and hands each complete request to a dispatcher
@@ -48,6 +49,9 @@ typedef void (*http_dispatch_fn)(struct http_req *req, struct http_resp *resp, v
 /* Whether a request whose headers are in (no body yet) may send up to
  * max_upload bytes: it goes to an upload route and is authenticated. */
 typedef bool (*http_upload_fn)(struct http_req *req, void *user);
+/* The credential a request whose headers are in carries (a token), or NULL;
+ * *from_cookie (may be NULL) tells whether it came in the session cookie. */
+typedef const char *(*http_cred_fn)(struct http_req *req, bool *from_cookie);
 
 /* Trusted proxies: addresses or networks (IPv4 as v4-mapped IPv6). */
 #define HTTP_PROXIES_MAX 32
@@ -79,7 +83,8 @@ struct http_config {
 	int threads;
 	size_t max_body;      /* bytes for JSON bodies */
 	size_t max_upload;    /* bytes for file uploads (import) */
-	int rate_per_minute;  /* requests per client per minute */
+	int rate_per_minute;  /* requests per client address per minute (anonymous and unknown credentials); 0: none */
+	int rate_account;     /* requests per account per minute (ratelimit.h, ratecred.h); 0: none */
 	int conns_per_client; /* connections (and forwarded requests) per client address; 0: no limit */
 	int header_timeout;   /* seconds a request's headers may take, from connect or the last response */
 	bool hsts;            /* send Strict-Transport-Security (the public URL is https) */
@@ -87,6 +92,7 @@ struct http_config {
 	bool group_writes;                  /* writes through one group-committing writer (single-writer engines) */
 	http_dispatch_fn dispatch;
 	http_upload_fn upload_ok; /* NULL: no request may send more than max_body */
+	http_cred_fn credential;  /* NULL: every request is charged to its address */
 	void *user;
 };
 
@@ -97,9 +103,6 @@ void http_add_header(struct http_resp *w, const char *k, const char *v);
 
 /* Runs until SIGINT/SIGTERM. Returns 0 on clean shutdown. */
 int http_serve(const struct http_config *cfg);
-
-/* Per-client token bucket (shared by all workers). */
-bool http_rate_allow(const char *client, int per_minute, const char *bucket);
 
 /* Parses a comma- or space-separated list of addresses and ADDR/BITS
  * networks, IPv4 or IPv6 (proxy.c). False with a message in msg. */

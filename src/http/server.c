@@ -9,7 +9,8 @@
  * (414; checked on the raw request line, whose query libmicrohttpd is then
  * kept from parsing), the headers' count and size (431), the forwarded
  * client's concurrent requests behind a trusted proxy (429), the request
- * rate (429) and the body size (413, from Content-Length). A body is
+ * rate (429: per account for a credential already resolved, else per
+ * client address; ratelimit.h, ratecred.h) and the body size (413, from Content-Length). A body is
  * collected in memory up to max_body; only a request the dispatcher's
  * upload check admits (an upload route, authenticated) may send up to
  * max_upload, and it goes to an anonymous file (spool.h) that the handler
@@ -35,6 +36,8 @@
 #include "base/log.h"
 #include "http/conns.h"
 #include "http/http.h"
+#include "http/ratecred.h"
+#include "http/ratelimit.h"
 #include "http/spool.h"
 #include "store/store.h"
 #include "store/store_group.h"
@@ -58,6 +61,7 @@ struct conn_state {
 	size_t drain;      /* how far past the limit a body is read to answer it */
 	bool held;         /* a forwarded request counted under client */
 	char client[64];
+	char retry_after[12];    /* the Retry-After of a 429 */
 	struct pending *pending; /* a write waiting for its group commit */
 };
 
@@ -239,6 +243,24 @@ static void too_large(struct http_resp *w)
 	error_json(w, 413, "too_large", "请求体过大 / request body too large");
 }
 
+/* The request rate: a credential the map knows (one the router resolved
+ * before) is charged to its account, any other request to its address,
+ * before anything is looked up for it. False with the 429 in w. */
+static bool rate_allow(const struct http_config *cfg, struct MHD_Connection *conn, struct conn_state *cs,
+		       struct http_resp *w)
+{
+	struct http_req r = {.conn = conn};
+	const char *cred = cfg->credential ? cfg->credential(&r, NULL) : NULL;
+	int64_t account = cred ? http_ratecred_user(cred) : 0;
+	int per_minute = account ? cfg->rate_account : cfg->rate_per_minute;
+	if (account ? http_rate_allow_account(account, per_minute) : http_rate_allow(cs->client, per_minute, "all"))
+		return true;
+	error_json(w, 429, "rate_limited", "请求过于频繁 / too many requests");
+	snprintf(cs->retry_after, sizeof cs->retry_after, "%d", http_rate_retry_after(per_minute));
+	http_add_header(w, "Retry-After", cs->retry_after);
+	return false;
+}
+
 /* The first call for a request: its headers are in, its body not yet
  * read. Fills w with the answer when the request is refused here. */
 static void admit(const struct http_config *cfg, struct MHD_Connection *conn, const char *url, const char *method,
@@ -273,10 +295,8 @@ static void admit(const struct http_config *cfg, struct MHD_Connection *conn, co
 		}
 		cs->held = true;
 	}
-	if (!http_rate_allow(cs->client, cfg->rate_per_minute, "all")) {
-		error_json(w, 429, "rate_limited", "请求过于频繁 / too many requests");
-		return http_add_header(w, "Retry-After", "10");
-	}
+	if (!rate_allow(cfg, conn, cs, w))
+		return;
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
 	unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;

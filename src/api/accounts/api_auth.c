@@ -12,6 +12,8 @@
 #include "api/handlers.h"
 #include "domain/accounts/accounts.h"
 #include "domain/accounts/twofactor.h"
+#include "http/ratecred.h"
+#include "http/ratelimit.h"
 
 #define LOGIN_PER_MINUTE 20
 
@@ -28,7 +30,7 @@ static bool login_allowed(struct api *r)
 	if (http_rate_allow(r->req->client, LOGIN_PER_MINUTE, "login"))
 		return true;
 	api_error(r, 429, "rate_limited", NULL, "登录尝试过于频繁 / too many login attempts");
-	http_add_header(r->resp, "Retry-After", "60");
+	http_add_header(r->resp, "Retry-After", arena_printf(r->req->a, "%d", http_rate_retry_after(LOGIN_PER_MINUTE)));
 	return false;
 }
 
@@ -50,6 +52,7 @@ static void login_answer(struct api *r, const struct account_login_out *out, con
 	struct actor *who = NULL;
 	struct err e = {0};
 	account_load_actor(&r->c, out->user_id, &who, &e);
+	http_ratecred_learn(out->token, out->user_id); /* its requests are the account's from the first */
 	if (strcmp(kind, "session") == 0)
 		http_add_header(
 		    r->resp, "Set-Cookie",
@@ -189,13 +192,12 @@ void h_users_totp_reset(struct api *r)
 void h_logout(struct api *r)
 {
 	bool cookie = false;
-	const char *h = http_header(r->req, "Authorization");
-	const char *token =
-	    h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 : (cookie = true, http_cookie(r->req, "linli_session"));
+	const char *token = api_token(r->req, &cookie);
 	struct err e = {0};
 	int rc = account_logout(&r->c, token ? token : "", &e);
 	if (rc)
 		return api_fail(r, rc, &e);
+	http_ratecred_forget(token);
 	if (cookie)
 		http_add_header(r->resp, "Set-Cookie",
 				arena_printf(r->req->a, "linli_session=; %s; Max-Age=0", cookie_attrs(r)));
