@@ -66,7 +66,8 @@ export function build(r) {
     text:
       `linli bench — ${r.scale} demo: ${n0(d.people)} residents, ${n0(d.requests)} requests; ` +
       `${r.settings.secs} s per scenario after ${r.settings.warmup} s of warm-up, bench/load.mjs ` +
-      `(${r.settings.client_threads} client threads, every request timed); ${r.machine.cores} cores; ` +
+      `(${r.settings.client_threads} client threads, every request timed); ${r.machine.cores} cores, ` +
+      `load average ${r.machine.load_at_start[0]} at the start; ` +
       `${r.date.slice(0, 16).replace('T', ' ')} UTC${r.commit ? `, commit ${r.commit}` : ''}.`,
   });
   out.push({
@@ -124,7 +125,7 @@ export function build(r) {
   if (d.pg_copy_s != null) data.push(['PostgreSQL copy (linli migrate, verified)', `${d.pg_copy_s} s`, `${n0(d.pg_mib)} MiB`]);
   for (const [b, s] of Object.entries(d.import_domain_s || {}))
     data.push([`street demo with 5,000 requests through the domain code, ${b}`, `${s} s`, '']);
-  out.push({ title: 'Data', head: ['', 'time', 'size'], rows: data });
+  out.push({ title: 'Data (timed when first made; kept in build/bench/ between runs)', head: ['', 'time', 'size'], rows: data });
   return out;
 }
 
@@ -143,6 +144,9 @@ function text(parts) {
   return lines.join('\n') + '\n';
 }
 
+// Columns of text, aligned left in Markdown (the first one too).
+const LEFT = new Set(['target', 'each ms']);
+
 function markdown(parts) {
   const esc = (c) => c.replace(/\|/g, '\\|');
   const lines = [];
@@ -151,7 +155,7 @@ function markdown(parts) {
       lines.push(p.text, '');
       continue;
     }
-    lines.push(`**${p.title}**`, '', `| ${p.head.join(' | ')} |`, `|${p.head.map((_, i) => (i === 0 || i === p.head.length - 1 ? '---' : '---:')).join('|')}|`);
+    lines.push(`**${p.title}**`, '', `| ${p.head.join(' | ')} |`, `|${p.head.map((h, i) => (i === 0 || LEFT.has(h) ? '---' : '---:')).join('|')}|`);
     for (const r of p.rows) lines.push(`| ${r.map(esc).join(' | ')} |`);
     lines.push('');
   }

@@ -12,6 +12,6 @@ cd "$(dirname "$0")/.."
 scale=${BENCH_SCALE:-city}
 mkdir -p build/bench
 # A copy of the binary: rebuilding during a long run must not change it.
-cp build/linli build/bench/linli
+rm -f build/bench/linli && cp build/linli build/bench/linli
 node bench/suite.mjs
 node bench/report.mjs "build/bench/results-$scale.json"

@@ -136,6 +136,13 @@ function memMax(a, b) {
 }
 
 // ---- servers ----
+// Every process started here, stopped if the run ends early.
+const live = new Set();
+process.on('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(1));
+
 async function startServer(name, dbArg, extra = [], pg = null) {
   const port = await freePort();
   const logPath = path.join(dir, `serve-${name}.log`);
@@ -144,6 +151,8 @@ async function startServer(name, dbArg, extra = [], pg = null) {
   // demo's history is not part of them. --rate 0: no rate limit.
   const args = ['serve', '--db', dbArg, '--key', keyFile, '--listen', `127.0.0.1:${port}`, '--rate', '0', '--tick', '3600', ...extra];
   const proc = spawn(linli, args, { cwd: dir, stdio: ['ignore', out, out] });
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
   fs.closeSync(out);
   const base = `http://127.0.0.1:${port}`;
   let exited = null;
@@ -432,6 +441,7 @@ results.baselines.raw_commit = JSON.parse(sh(path.join(dir, 'raw_commit'), [dir,
 log(`raw commits: ${results.baselines.raw_commit.rate}/s`);
 const hport = await freePort();
 const hello = spawn(path.join(dir, 'hello'), [String(hport)], { stdio: 'ignore' });
+live.add(hello);
 try {
   for (let i = 0; ; i++) {
     try {
