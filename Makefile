@@ -39,7 +39,7 @@ EMBED   := $(wildcard src/store/migrations/*.sql)
 WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.js web/package-lock.json
 WEB_OUT := $(BUILD)/web.stamp
 
-.PHONY: all deps run test unit api-test api-test-pg api-test-san check-hardening fuzz fuzz-test browser-test bench fmt fmt-check lint clean openapi
+.PHONY: all deps run test unit api-test api-test-pg api-test-san check-hardening fuzz fuzz-test browser-test bench bench-test fmt fmt-check lint clean openapi
 
 all: $(BUILD)/linli
 
@@ -124,6 +124,7 @@ test:
 	@$(MAKE) --no-print-directory fuzz-test
 	@$(MAKE) --no-print-directory api-test-pg
 	@$(MAKE) --no-print-directory browser-test
+	@$(MAKE) --no-print-directory bench-test
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
@@ -205,9 +206,27 @@ fuzz-test: $(FUZZ_BIN)
 browser-test: $(BUILD)/linli
 	LINLI_BIN=$(abspath $(BUILD)/linli) node --test --test-concurrency=1 tests/browser/
 
-bench: all
+# The benchmark's baselines: a bare libmicrohttpd server and raw SQLite
+# durable commits (bench/run.sh, bench/suite.mjs).
+BENCH_CFLAGS := $(CSTD) -O2 -Wall -Wextra -Werror
+$(BUILD)/bench/hello: bench/hello.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(BENCH_CFLAGS) -Wno-unused-parameter -o $@ $< $(shell pkg-config --cflags --libs libmicrohttpd)
+
+$(BUILD)/bench/raw_commit: bench/raw_commit.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(BENCH_CFLAGS) -o $@ $< $(shell pkg-config --cflags --libs sqlite3)
+
+bench: all $(BUILD)/bench/hello $(BUILD)/bench/raw_commit
 	@scripts/deps.sh bench
 	bench/run.sh
+
+# The bench tools' own tests (load.mjs against a small server, report.mjs on
+# a fixture, raw_commit for a second): a few seconds, no benchmark figures.
+bench-test: $(BUILD)/bench/raw_commit
+	LINLI_RAW_COMMIT=$(abspath $(BUILD)/bench/raw_commit) node --test --test-concurrency=1 tests/bench/
 
 FMT_FILES = $(shell find src tests/unit tests/fuzz bench -name '*.[ch]' | sort)
 

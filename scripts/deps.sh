@@ -11,7 +11,7 @@ lint="$build clang-tidy clang-format cppcheck"
 # clang + libclang-rt-dev: libFuzzer and clang's sanitizers (tests/fuzz).
 fuzz="$build clang libclang-rt-dev"
 test="$lint libcmocka-dev sqlite3 postgresql postgresql-client chromium fonts-noto-cjk clang libclang-rt-dev"
-bench="$build wrk sqlite3 curl postgresql postgresql-client"
+bench="$build sqlite3 postgresql postgresql-client"
 case "$purpose" in
 build | run) want=$build ;;
 lint) want=$lint ;;

@@ -1,11 +1,14 @@
 #!/bin/sh
-# pg.sh start|stop|url|status — a private PostgreSQL server for tests and
+# pg.sh start|stop|restart|url|data|status — a private PostgreSQL server for tests and
 # benchmarks, from Debian's packages: its own data directory and
 # port (LINLI_PG_PORT, default 55432), listening on loopback only; data in
 # /tmp/linli-pg-UID-PORT unless LINLI_PG_DIR says otherwise. Runs the
 # server as the "postgres" system user when started as root (initdb refuses
 # root). `url` prints the URL of the server's maintenance database;
-# `restart [fast|immediate]` restarts it (immediate = as after a crash).
+# `restart [fast|immediate]` restarts it (immediate = as after a crash);
+# `data` prints its data directory (postmaster.pid there names the server
+# process, whose children are the backends: bench/suite.mjs sums their
+# memory).
 set -eu
 cd "$(dirname "$0")/.."
 port=${LINLI_PG_PORT:-55432}
@@ -36,6 +39,7 @@ restart)
 		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" >/dev/null
 	;;
 url) echo "postgres://linli@127.0.0.1:$port/postgres" ;;
+data) echo "$dir/data" ;;
 status) as_pg "$bin/pg_ctl" -D "$dir/data" status ;;
-*) echo "usage: $0 start|stop|restart [fast|immediate]|url|status" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|restart [fast|immediate]|url|data|status" >&2; exit 2 ;;
 esac
