@@ -100,6 +100,15 @@ void api_fail(struct api *r, int rc, const struct err *e);
 void api_result(struct api *r, int rc, const struct err *e, int status, json_t *out);
 /* {"items": items, "next_cursor": last id when the page is full} */
 void api_page(struct api *r, json_t *items, int limit);
+/* The same, for a list that reads a bounded window per page: a short page
+ * whose window ended before the list did has resume (> 0) as its cursor. */
+void api_page_resume(struct api *r, json_t *items, int limit, int64_t resume);
+/* {"items": items, "next_cursor": next} for lists whose domain call made
+ * the cursor (NULL: the list ended). */
+void api_page_next(struct api *r, json_t *items, const char *next);
+/* The query keys, node and limit of a list whose cursor is the domain's
+ * own text (passed through as *cursor). */
+bool api_list_query_text(struct api *r, const char *const *keys, int64_t *node, int64_t *limit, const char **cursor);
 
 /* The common handler shapes: body -> create (201), id -> read (200),
  * id + body -> update (200), each calling one domain function. */

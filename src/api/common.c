@@ -54,7 +54,7 @@ void api_result(struct api *r, int rc, const struct err *e, int status, json_t *
 		api_ok(r, status, out ? out : json_pack("{s:b}", "ok", 1));
 }
 
-void api_page(struct api *r, json_t *items, int limit)
+void api_page_resume(struct api *r, json_t *items, int limit, int64_t resume)
 {
 	json_t *next = json_null();
 	size_t n = json_array_size(items);
@@ -62,8 +62,20 @@ void api_page(struct api *r, json_t *items, int limit)
 		json_t *last = json_object_get(json_array_get(items, n - 1), "id");
 		if (json_is_integer(last))
 			next = json_string(arena_printf(r->req->a, "%lld", (long long)json_integer_value(last)));
+	} else if (resume > 0) {
+		next = json_string(arena_printf(r->req->a, "%lld", (long long)resume));
 	}
 	api_ok(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+void api_page_next(struct api *r, json_t *items, const char *next)
+{
+	api_ok(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next ? json_string(next) : json_null()));
+}
+
+void api_page(struct api *r, json_t *items, int limit)
+{
+	api_page_resume(r, items, limit, 0);
 }
 
 json_t *api_body(struct api *r)
@@ -293,6 +305,12 @@ void api_update(struct api *r, dom_update_fn fn)
 bool api_list_query(struct api *r, const char *const *keys, int64_t *node, int64_t *limit, int64_t *after)
 {
 	return api_qkeys(r, keys) && api_qint(r, "node", node) && api_qint(r, "limit", limit) && api_cursor(r, after);
+}
+
+bool api_list_query_text(struct api *r, const char *const *keys, int64_t *node, int64_t *limit, const char **cursor)
+{
+	*cursor = http_query(r->req, "cursor");
+	return api_qkeys(r, keys) && api_qint(r, "node", node) && api_qint(r, "limit", limit);
 }
 
 bool api_send_file(struct api *r, const char *path, const char *type)

@@ -29,7 +29,7 @@ const struct param api_params[] = {
     {"PersonPoliticalStatus", "political_status", "query", "str of=person.political_status enum=all", "政治面貌（代码）或 all / political status code, or all"},
     {"PersonGender", "gender", "query", "str of=person.gender enum=all", "性别：M、F 或 all / gender: M, F or all"},
     {"PersonHousehold", "household", "query", "int min=0", "只列该户的成员（0或不传：不限） / only members of this household (0 or absent: any)"},
-    {"PersonSort", "sort", "query", "str enum=id|name def=id", "排序：id（登记顺序，默认）或name（按拼音排序）。按name排序时游标同样不透明。 / Order: id (registration, default) or name (pinyin order, how Chinese lists are alphabetised); the cursor stays opaque."},
+    {"PersonSort", "sort", "query", "str enum=place|name def=place", "排序：place（按地点：楼栋、单元，再按登记顺序，即台账顺序，默认）或name（按拼音排序）。游标不透明。 / Order: place (by building and unit, then registration: the 台账's order; the default) or name (pinyin order, how Chinese lists are alphabetised); the cursor is opaque."},
     {"Reveal", "reveal", "query", "str enum=1|true|0|false", "reveal=1（或true）显示完整的身份证号和电话：需要该处的干部（officer）权限，否则403；每次查看都记入审计。其他值视为否。 / reveal=1 (or true) shows full ID-card and phone numbers: needs officer access there, else 403; every reveal is audited. Any other value means no."},
     {"Tenure", "tenure", "query", "str of=household.tenure", "房屋性质 / tenure"},
     {"RoleType", "role", "query", "str", "职务代码 / role type code"},

@@ -29,7 +29,7 @@ static void *run(void *arg)
 	struct actor system = {.user_id = 0, .username = "system", .is_admin = true};
 	/* The first run of the clocks comes one tick after start: a server
 	 * restarting in a loop does not redo the catch-up each time. */
-	int64_t last_tick = time_now();
+	int64_t last_tick = time_now(), last_stats = time_now();
 	for (;;) {
 		struct arena a;
 		arena_init(&a);
@@ -53,6 +53,13 @@ static void *run(void *arg)
 					 (long long)json_integer_value(json_object_get(report, "flagged_overdue")));
 			json_decref(report);
 			last_tick = now;
+		}
+		/* The planner's statistics follow the data as it grows. */
+		if (now - last_stats >= 3600) {
+			err_clear(&e);
+			if (store_refresh_stats(db, &e))
+				log_error("planner statistics: %s", e.msg);
+			last_stats = now;
 		}
 		int done = 0, failed = 0;
 		err_clear(&e);

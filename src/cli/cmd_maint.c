@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "domain/cases/case_kind.h"
+#include "domain/cases/cases.h"
 #include "api/api.h"
 #include "cli/cli.h"
 #include "domain/core/audit_chain.h"
@@ -46,7 +47,8 @@ int cmd_check(int argc, char **argv)
 	static const char usage[] = "usage: linli check --db FILE [--key FILE]\n\n"
 				    "Runs integrity and foreign-key checks and verifies every audit chain\n"
 				    "(with the audit key beside the personal-data key), naming the first\n"
-				    "broken row of each; exit 1 if any problem is found.\n";
+				    "broken row of each, and the rows kept for the lists (case_scope) against\n"
+				    "a recomputation; exit 1 if any problem is found.\n";
 	if (cli_help(argc, argv, usage))
 		return 0;
 	const char *db = cli_opt(argc, argv, "--db");
@@ -63,10 +65,11 @@ int cmd_check(int argc, char **argv)
 	int problems = store_check(env.db, report, sizeof report, &e);
 	int64_t rows = 0;
 	int broken = problems < 0 ? 0 : audit_chain_verify(&env.c, report, sizeof report, &rows, &e);
+	int derived = problems < 0 || broken < 0 ? 0 : case_scope_verify(&env.c, report, sizeof report, &e);
 	cli_close(&env);
-	if (problems < 0 || broken < 0)
+	if (problems < 0 || broken < 0 || derived < 0)
 		return cli_fail(&e);
-	problems += broken;
+	problems += broken + derived;
 	if (problems) {
 		fprintf(stderr, "%d problem(s):\n%s", problems, report);
 		return 1;

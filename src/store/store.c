@@ -216,6 +216,11 @@ int store_optimize(struct store *s, struct err *e)
 	return s->ops->optimize(s, e);
 }
 
+int store_refresh_stats(struct store *s, struct err *e)
+{
+	return s->ops->refresh_stats(s, e);
+}
+
 int store_sync_ids(struct store *s, struct err *e)
 {
 	return s->ops->sync_ids(s, e);

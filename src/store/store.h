@@ -105,6 +105,10 @@ int store_int(struct store *s, struct err *e, int64_t *out, const char *sql, con
 int store_bulk_load(struct store *s, bool on, struct err *e);
 /* After bulk loading: refresh the planner's statistics, make all durable. */
 int store_optimize(struct store *s, struct err *e);
+/* The planner's statistics brought up to date cheaply, for a schedule
+ * (SQLite: ANALYZE with analysis_limit, a sample of each index;
+ * PostgreSQL: left to autovacuum's analyze). */
+int store_refresh_stats(struct store *s, struct err *e);
 /* After rows were inserted with their ids given (a copy): moves the id
  * generators past the largest id of every table, so the next insert does not
  * collide (PostgreSQL's identity sequences, including the rowid stand-ins;

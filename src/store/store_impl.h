@@ -63,6 +63,7 @@ struct store_ops {
 	int (*fk_verify)(struct store *s, struct err *e);
 	int (*bulk_load)(struct store *s, bool on, struct err *e);
 	int (*optimize)(struct store *s, struct err *e);
+	int (*refresh_stats)(struct store *s, struct err *e);
 	int (*sync_ids)(struct store *s, struct err *e);
 	int (*backup)(struct store *s, const char *path, struct err *e);
 	int (*check)(struct store *s, char *report, size_t cap, struct err *e);

@@ -736,6 +736,13 @@ static int pg_optimize(struct store *s, struct err *e)
 	return pg_exec(s, "SET synchronous_commit = on; ANALYZE", e);
 }
 
+static int pg_refresh_stats(struct store *s, struct err *e)
+{
+	(void)s;
+	(void)e;
+	return 0;
+}
+
 /* pg_dump's custom format: restorable with pg_restore into an empty database. */
 static int pg_backup(struct store *ss, const char *path, struct err *e)
 {
@@ -831,6 +838,7 @@ static const struct store_ops pg_ops = {
     .fk_verify = pg_fk_verify,
     .bulk_load = pg_bulk_load,
     .optimize = pg_optimize,
+    .refresh_stats = pg_refresh_stats,
     .sync_ids = pg_sync_ids,
     .backup = pg_backup,
     .check = pg_check,

@@ -16,6 +16,7 @@
 #include "store/pg_sql.h"
 #include "store/store_backends.h"
 #include "store/store_impl.h"
+#include "store/store_plan_log.h"
 
 #define STMT_BUCKETS 256
 
@@ -219,6 +220,7 @@ static int lite_prepare(struct store *ss, const char *sql, struct store_stmt **o
 		log_error("prepare failed: %s: %s", sqlite3_errmsg(s->db), sql);
 		return map_rc(s, rc, e);
 	}
+	store_plan_log(s->db, sql);
 	struct lite_stmt *st = calloc(1, sizeof *st);
 	if (!st) {
 		sqlite3_finalize(raw);
@@ -379,6 +381,13 @@ static int lite_optimize(struct store *s, struct err *e)
 	return lite_exec(s, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)", e);
 }
 
+/* About a thousand rows of each index: milliseconds at any size, and
+ * enough for the planner to tell a range of a node from the whole table. */
+static int lite_refresh_stats(struct store *s, struct err *e)
+{
+	return lite_exec(s, "PRAGMA analysis_limit=1000; ANALYZE; PRAGMA analysis_limit=0", e);
+}
+
 /* PRAGMA foreign_keys is a no-op inside a transaction: the migration
  * runner calls this before BEGIN and after COMMIT. */
 static int lite_fk_enforce(struct store *s, bool on, struct err *e)
@@ -499,6 +508,7 @@ static const struct store_ops lite_ops = {
     .fk_verify = lite_fk_verify,
     .bulk_load = lite_bulk_load,
     .optimize = lite_optimize,
+    .refresh_stats = lite_refresh_stats,
     .sync_ids = lite_sync_ids,
     .backup = lite_backup,
     .check = lite_check,

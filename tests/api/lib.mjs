@@ -162,3 +162,20 @@ export async function auditCount(admin) {
   const r = await admin.get('/api/v1/audit?limit=1');
   return r.json.items.length ? r.json.items[0].id : 0;
 }
+
+// Every item of a list, page by page: lists read a bounded window per page,
+// so a filtered or searched page may be short (even empty) and still have
+// a next_cursor to go on from.
+export async function listAll(client, path, maxPages = 500) {
+  const all = [];
+  let cursor = null;
+  for (let i = 0; i < maxPages; i++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const r = await client.get(cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path);
+    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.json)}`);
+    all.push(...r.json.items);
+    if (!r.json.next_cursor) return all;
+    cursor = r.json.next_cursor;
+  }
+  throw new Error(`${path}: more than ${maxPages} pages`);
+}

@@ -3,7 +3,7 @@
 // and audited reveal.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, idCard } from './lib.mjs';
+import { Server, idCard, listAll } from './lib.mjs';
 
 let s, admin, circle, hh;
 before(async () => {
@@ -102,7 +102,7 @@ test('update a person; reveal needs officer access and is audited', async () => 
   const up = await admin.patch(`/api/v1/people/${p.id}`, { name: '张三丰', tags: ['退役军人'] });
   assert.equal(up.status, 200);
   assert.equal(up.json.name, '张三丰');
-  assert.ok((await admin.get('/api/v1/people?q=zsf')).json.items.some((x) => x.id === p.id));
+  assert.ok((await listAll(admin, '/api/v1/people?q=zsf')).some((x) => x.id === p.id));
   const shown = await admin.get(`/api/v1/people/${p.id}?reveal=1`);
   assert.equal(shown.json.phone, '13912345678');
   const audit = await admin.get(`/api/v1/audit?entity=person&id=${p.id}`);
@@ -126,9 +126,8 @@ test('household list filters and pagination', async () => {
   assert.equal(rented.json.items.length, 20);
   assert.ok(rented.json.items.every((h) => h.tenure === 'rented'));
   const p1 = await admin.get('/api/v1/people?node=1&limit=50');
-  const p2 = await admin.get('/api/v1/people?node=1&limit=50&cursor=' + p1.json.next_cursor);
+  const p2 = await admin.get('/api/v1/people?node=1&limit=50&cursor=' + encodeURIComponent(p1.json.next_cursor));
   assert.equal(p2.json.items.length, 50);
-  assert.ok(p2.json.items[0].id > p1.json.items[49].id);
   const ids = new Set([...p1.json.items, ...p2.json.items].map((p) => p.id));
   assert.equal(ids.size, 100);
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Server, idCard, auditCount } from './lib.mjs';
+import { Server, idCard, auditCount, listAll as pages } from './lib.mjs';
 import { xlsxWrite, xlsxStrings } from './zip.mjs';
 
 let s, admin, circle, group;
@@ -25,7 +25,7 @@ const count = async (node) => {
     const r = await admin.get(`/api/v1/people?node=${node}&limit=500${cursor}`);
     n += r.json.items.length;
     if (!r.json.next_cursor) return n;
-    cursor = '&cursor=' + r.json.next_cursor;
+    cursor = '&cursor=' + encodeURIComponent(r.json.next_cursor);
   }
 };
 
@@ -44,14 +44,14 @@ test('a good CSV with BOM imports whole; households are grouped by address', asy
   assert.equal(r.json.people, 3);
   assert.equal(r.json.households_created, 2);
   assert.equal(await count(group.id), before + 3);
-  const zhao = (await admin.get('/api/v1/people?q=zdy')).json.items.find((p) => p.name === '赵大爷');
+  const zhao = (await pages(admin, '/api/v1/people?q=zdy')).find((p) => p.name === '赵大爷');
   assert.equal(zhao.political_status, 'party_member');
   assert.deepEqual(zhao.tags, ['孤寡老人']);
   assert.equal(zhao.node_id, circle.id);
   const hh = await admin.get(`/api/v1/households/${zhao.household_id}`);
   assert.equal(hh.json.members.length, 2);
   assert.equal(hh.json.head_person_id, zhao.id);
-  const sun = (await admin.get('/api/v1/people?q=' + encodeURIComponent('孙租客'))).json.items[0];
+  const sun = (await pages(admin, '/api/v1/people?q=' + encodeURIComponent('孙租客')))[0];
   assert.equal(sun.node_id, group.id, 'no place given: the import node');
   assert.equal((await admin.get(`/api/v1/households/${sun.household_id}`)).json.tenure, 'rented');
 });
@@ -89,7 +89,7 @@ test('GB18030 CSV as Excel on Chinese Windows writes it', async () => {
   assert.notDeepEqual(gb, Buffer.from(csv), 'the fixture really is GB18030');
   const r = await upload(group.id, gb);
   assert.equal(r.status, 200, JSON.stringify(r.json));
-  const p = (await admin.get('/api/v1/people?q=' + encodeURIComponent('欧阳国标'))).json.items[0];
+  const p = (await pages(admin, '/api/v1/people?q=' + encodeURIComponent('欧阳国标')))[0];
   assert.deepEqual(p.tags, ['退役军人']);
   assert.equal(p.household_address, '国标小区2栋201');
 });
@@ -98,7 +98,7 @@ test('.xlsx import', async () => {
   const x = xlsxWrite([header.split(','), [circle.name, '表格小区3栋301', '自住', '表格人', '女', idCard('19851111', 31), '', '群众', '户主', '常住', '']]);
   const r = await admin.req('POST', `/api/v1/import/people?node=${group.id}`, { body: x, headers: { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
   assert.equal(r.status, 200, JSON.stringify(r.json));
-  const p = (await admin.get('/api/v1/people?q=bgr')).json.items.find((y) => y.name === '表格人');
+  const p = (await pages(admin, '/api/v1/people?q=bgr')).find((y) => y.name === '表格人');
   assert.equal(p.birth_date, '1985-11-11');
   const junk = await upload(group.id, Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0]));
   assert.ok([400, 415, 422].includes(junk.status), `${junk.status}`);
@@ -207,7 +207,7 @@ test('export with the residents table filters holds exactly the matching rows', 
   assert.equal(ex.after.filter.q, '138****0001');
   assert.equal(ex.after.rows, 1);
   // status=all includes those who moved out; the default does not.
-  const zhao = (await admin.get('/api/v1/people?q=zdy')).json.items.find((p) => p.name === '赵大爷');
+  const zhao = (await pages(admin, '/api/v1/people?q=zdy')).find((p) => p.name === '赵大爷');
   const moved = await admin.post(`/api/v1/people/${zhao.id}/move`, { household_id: 0, date: new Date().toISOString().slice(0, 10), status: 'moved_out' });
   assert.equal(moved.status, 200, JSON.stringify(moved.json));
   assert.deepEqual(await exportCsv(`node=${group.id}&q=13800000001`), []);

@@ -82,7 +82,7 @@ void h_cases_list(struct api *r)
 	if (rc)
 		return api_fail(r, rc, &e);
 	/* Newest first: the cursor is the last id, and pages go downwards. */
-	api_page(r, items, f.limit);
+	api_page_resume(r, items, f.limit, f.resume);
 }
 
 void h_cases_create(struct api *r)

@@ -14,8 +14,8 @@ bool api_person_filter(struct api *r, struct person_filter *f)
 	if (!api_qint(r, "household", &hh))
 		return false;
 	const char *sort = http_query(r->req, "sort");
-	if (sort && strcmp(sort, "name") != 0 && strcmp(sort, "id") != 0) {
-		api_error(r, 400, "invalid", "sort", "sort应为name或id / sort must be name or id");
+	if (sort && strcmp(sort, "name") != 0 && strcmp(sort, "place") != 0) {
+		api_error(r, 400, "invalid", "sort", "sort应为place或name / sort must be place or name");
 		return false;
 	}
 	f->by_name = sort && !strcmp(sort, "name");
@@ -42,18 +42,7 @@ void h_people_list(struct api *r)
 	if (!api_qkeys(r, keys) || !api_qint(r, "node", &node) || !api_qint(r, "limit", &limit) ||
 	    !api_person_filter(r, &f))
 		return;
-	const char *cur = http_query(r->req, "cursor");
-	if (f.by_name && cur && *cur) {
-		/* Name-order cursor: "<pinyin>.<id>" (pinyin is [a-z0-9]). */
-		const char *dot = strrchr(cur, '.');
-		char *end;
-		f.after_id = dot ? strtoll(dot + 1, &end, 10) : 0;
-		if (!dot || *end || f.after_id <= 0)
-			return api_error(r, 400, "invalid", "cursor", "分页游标无效 / invalid cursor");
-		f.after_pinyin = arena_strndup(r->req->a, cur, (size_t)(dot - cur));
-	} else if (!api_cursor(r, &f.after_id)) {
-		return;
-	}
+	f.cursor = http_query(r->req, "cursor");
 	f.node_id = node;
 	f.limit = (int)limit;
 	json_t *items = NULL;
@@ -61,13 +50,7 @@ void h_people_list(struct api *r)
 	int rc = person_list(&r->c, &f, &items, &e);
 	if (rc)
 		return api_fail(r, rc, &e);
-	size_t n = json_array_size(items);
-	if (!f.by_name || n < (size_t)f.limit)
-		return api_page(r, items, f.limit);
-	json_t *last = json_array_get(items, n - 1);
-	const char *next = arena_printf(r->req->a, "%s.%lld", json_string_value(json_object_get(last, "name_pinyin")),
-					(long long)json_integer_value(json_object_get(last, "id")));
-	api_ok(r, 200, json_pack("{s:o, s:s}", "items", items, "next_cursor", next));
+	api_page_next(r, items, f.next);
 }
 
 void h_people_create(struct api *r)
@@ -134,15 +117,16 @@ void h_households_list(struct api *r)
 {
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
-	int64_t node, limit, after;
-	if (!api_list_query(r, keys, &node, &limit, &after))
+	int64_t node, limit;
+	const char *cursor, *next = NULL;
+	if (!api_list_query_text(r, keys, &node, &limit, &cursor))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
-	int rc = household_list(&r->c, node, http_query(r->req, "tenure"), after, (int)limit, &items, &e);
+	int rc = household_list(&r->c, node, http_query(r->req, "tenure"), cursor, (int)limit, &items, &next, &e);
 	if (rc)
 		return api_fail(r, rc, &e);
-	api_page(r, items, (int)limit);
+	api_page_next(r, items, next);
 }
 
 void h_households_create(struct api *r)

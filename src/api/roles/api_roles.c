@@ -17,16 +17,17 @@ void h_roles_list(struct api *r)
 {
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
-	int64_t node, limit, after;
-	if (!api_list_query(r, keys, &node, &limit, &after))
+	int64_t node, limit;
+	const char *cursor, *next = NULL;
+	if (!api_list_query_text(r, keys, &node, &limit, &cursor))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
-	int rc =
-	    roles_list(&r->c, node, http_query(r->req, "role"), api_qbool(r, "all"), after, (int)limit, &items, &e);
+	int rc = roles_list(&r->c, node, http_query(r->req, "role"), api_qbool(r, "all"), cursor, (int)limit, &items,
+			    &next, &e);
 	if (rc)
 		return api_fail(r, rc, &e);
-	api_page(r, items, (int)limit);
+	api_page_next(r, items, next);
 }
 
 void h_roles_create(struct api *r)
@@ -43,15 +44,16 @@ void h_orgs_list(struct api *r)
 {
 	/* the query keys are the route's (routes.c) */
 	const char *const *keys = api_route_keys(r);
-	int64_t node, limit, after;
-	if (!api_list_query(r, keys, &node, &limit, &after))
+	int64_t node, limit;
+	const char *cursor, *next = NULL;
+	if (!api_list_query_text(r, keys, &node, &limit, &cursor))
 		return;
 	json_t *items = NULL;
 	struct err e = {0};
-	int rc = orgs_list(&r->c, node, http_query(r->req, "kind"), after, (int)limit, &items, &e);
+	int rc = orgs_list(&r->c, node, http_query(r->req, "kind"), cursor, (int)limit, &items, &next, &e);
 	if (rc)
 		return api_fail(r, rc, &e);
-	api_page(r, items, (int)limit);
+	api_page_next(r, items, next);
 }
 
 void h_orgs_create(struct api *r)

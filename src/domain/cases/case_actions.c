@@ -20,6 +20,8 @@ int case_set_state(const struct ctx *c, const struct case_core *k, const char *s
 		return err_set(e, ERR_INTERNAL, "status", "kind %s has no state %s", k->kind, state);
 	int rc = store_run(c->db, e, "UPDATE cases SET status = ?, phase = ?, updated_at = ? WHERE id = ?", "ttti",
 			   state, case_phase_name(st->phase), rows_now(c), k->id);
+	if (rc == 0)
+		rc = case_scope_phase(c, k->id, st->phase == CASE_OPEN || st->phase == CASE_WAITING, e);
 	return rc; /* k->status stays as loaded: the action's events record it as status_from */
 }
 

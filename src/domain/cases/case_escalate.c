@@ -79,7 +79,7 @@ int case_land(const struct ctx *c, const struct case_core *k, int64_t node, int6
 		return rc;
 	char landed[21];
 	time_iso(now, landed);
-	return store_run(
+	rc = store_run(
 	    c->db, e,
 	    "UPDATE cases SET node_id = ?, node_path = ?, community_id = (SELECT community_id FROM nodes WHERE id = "
 	    "?), "
@@ -87,6 +87,9 @@ int case_land(const struct ctx *c, const struct case_core *k, int64_t node, int6
 	    "updated_at = ? WHERE id = ?",
 	    "ititttti", node, path, node, landed, add_hours(c, now, respond), add_hours(c, now, resolve), landed,
 	    k->id);
+	const struct case_state *st = case_kind_state(k->def, k->status);
+	bool open = !st || st->phase == CASE_OPEN || st->phase == CASE_WAITING;
+	return rc ? rc : case_scope_land(c, k->id, k->kind, path, open, e);
 }
 
 int case_escalate(const struct ctx *c, struct case_core *k, const char *reason, bool automatic, struct err *e)

@@ -44,6 +44,11 @@ int case_event(const struct ctx *c, const struct case_core *k, const char *type,
 	       int64_t org_id, const char *note, bool public, struct err *e);
 /* Moves the case to node (landing): resets its clocks for the new level. */
 int case_land(const struct ctx *c, const struct case_core *k, int64_t node, int64_t now, struct err *e);
+/* The case's rows in case_scope (case_scope.c): rewritten for the line of
+ * node_path when it lands; is_open set when its phase changes. */
+int case_scope_land(const struct ctx *c, int64_t case_id, const char *kind, const char *node_path, bool open,
+		    struct err *e);
+int case_scope_phase(const struct ctx *c, int64_t case_id, bool open, struct err *e);
 /* The nearest ancestor above node with a role holder (0 if none). */
 int case_parent_target(const struct ctx *c, int64_t node, int64_t *target, struct err *e);
 /* Tells in the app whom the kind names (case_kind.notify) of an event. */

@@ -19,6 +19,7 @@
 #include "domain/core/audit.h"
 #include "domain/cases/case_internal.h"
 #include "domain/core/pii.h"
+#include "domain/core/page.h"
 #include "domain/core/rows.h"
 #include "domain/places/tree.h"
 #include "store/store.h"
@@ -341,7 +342,7 @@ enum { X_CAT_ZH, X_CAT_EN, X_PLACE, X_NODE, X_PERSON, X_PAUSED, X_LEVEL_RESPONDE
 /* SELECT … FROM … for cases of one kind: the same text for every call, so
  * it is built once per kind (lists and reads run it on every request). */
 static struct arena select_arena;
-static const char *select_text[16];
+static const char *select_cols[16], *select_joins[16];
 static pthread_once_t select_once = PTHREAD_ONCE_INIT;
 
 static void build_selects(void)
@@ -350,23 +351,38 @@ static void build_selects(void)
 	struct arena *a = &select_arena;
 	for (int i = 0; i < 16 && case_kinds[i]; i++) {
 		const struct entity *side = case_kinds[i]->side;
-		select_text[i] = arena_printf(
+		select_cols[i] = arena_printf(a, "%s%s%s, %s", fields_select(&ENT_CASE, a), side ? ", " : "",
+					      side ? fields_select(side, a) : "", CASE_EXTRA);
+		select_joins[i] = arena_printf(
 		    a,
-		    "SELECT %s%s%s, %s FROM cases JOIN categories cat ON cat.code = cases.category "
+		    " JOIN categories cat ON cat.code = cases.category "
 		    "JOIN nodes n ON n.id = cases.node_id LEFT JOIN nodes pn ON pn.id = cases.place_node_id "
 		    "LEFT JOIN people rp ON rp.id = cases.reporter_person_id %s ",
-		    fields_select(&ENT_CASE, a), side ? ", " : "", side ? fields_select(side, a) : "", CASE_EXTRA,
 		    side ? arena_printf(a, "LEFT JOIN %s ON %s.case_id = cases.id", side->table, side->table) : "");
 	}
 }
 
-static const char *case_select(const struct ctx *c, const struct case_kind *kind)
+/* The columns of a case read, and FROM `from` (cases, or the table a list
+ * walks joined to it) with the joins every case read has. */
+static int kind_index(const struct case_kind *kind)
 {
 	pthread_once(&select_once, build_selects);
 	for (int i = 0; i < 16 && case_kinds[i]; i++)
 		if (case_kinds[i] == kind)
-			return select_text[i];
-	return arena_printf(c->a, "SELECT /* unregistered kind %s */", kind->code);
+			return i;
+	return -1;
+}
+
+static const char *case_cols(const struct case_kind *kind)
+{
+	int i = kind_index(kind);
+	return i < 0 ? "NULL /* unregistered kind */" : select_cols[i];
+}
+
+static const char *case_from(const struct ctx *c, const struct case_kind *kind, const char *from)
+{
+	int i = kind_index(kind);
+	return arena_printf(c->a, "%s%s", from, i < 0 ? "" : select_joins[i]);
 }
 
 static const char *col_text_or_null(struct store_stmt *st, int i)
@@ -489,7 +505,10 @@ int case_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	if (view == VIEW_NONE)
 		return err_set(e, ERR_FORBIDDEN, NULL, "无权查看此诉求 / you may not see this request");
 	struct store_stmt *st;
-	rc = store_prepare(c->db, arena_printf(c->a, "%sWHERE cases.id = ?", case_select(c, k.def)), &st, e);
+	rc = store_prepare(
+	    c->db,
+	    arena_printf(c->a, "SELECT %s FROM %sWHERE cases.id = ?", case_cols(k.def), case_from(c, k.def, "cases")),
+	    &st, e);
 	if (rc)
 		return rc;
 	store_bind(st, "i", id);
@@ -549,79 +568,117 @@ int case_get(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	return 0;
 }
 
-/* Runs a case list: `where` starts with "cases.id < ? AND cases.kind = ?"
- * (the keyset and the kind), then an optional integer parameter (who),
- * then the text parameters. */
-static int run_list(const struct ctx *c, const char *where, const struct case_filter *f, const int64_t *who,
-		    const char *const *tv, int nt, enum view view, json_t **out, struct err *e)
+/* A list's rows, as the view may see them (page.h calls this per row). */
+struct list_view {
+	const struct case_kind *kind;
+	enum view view;
+};
+
+static json_t *list_row(const struct ctx *c, struct store_stmt *st, void *ud)
 {
-	struct store_stmt *st;
-	int rc = store_prepare(
-	    c->db, arena_printf(c->a, "%sWHERE %s ORDER BY cases.id DESC LIMIT ?", case_select(c, f->kind), where), &st,
-	    e);
-	if (rc)
-		return rc;
-	int idx = 1;
-	store_bind_at(st, idx++, 'i', f->after_id > 0 ? f->after_id : INT64_MAX);
-	store_bind_at(st, idx++, 't', f->kind->code);
-	if (who)
-		store_bind_at(st, idx++, 'i', *who);
-	for (int i = 0; i < nt; i++)
-		store_bind_at(st, idx++, 't', tv[i]);
-	store_bind_at(st, idx, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
-	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW)
-		json_array_append_new(arr, case_row(c, st, f->kind, view));
-	store_done(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	const struct list_view *v = ud;
+	return case_row(c, st, v->kind, v->view);
 }
 
-/* Appends a condition to a list's WHERE text (in the arena). */
-static void where_add(const struct ctx *c, const char **where, const char *clause)
+/* Runs the page newest first; a short page's cursor lands in f->resume. */
+static int run_list(const struct ctx *c, struct page_q *q, struct case_filter *f, enum view view, json_t **out,
+		    struct err *e)
 {
-	*where = arena_printf(c->a, "%s%s", *where, clause);
+	q->cols = case_cols(f->kind);
+	q->desc = true;
+	q->limit = f->limit > 0 ? f->limit : 50;
+	if (f->after_id > 0)
+		q->after[0] = (struct page_param){'i', f->after_id, NULL};
+	struct list_view v = {f->kind, view};
+	struct page_param next[2];
+	int rc = page_run(c, q, list_row, &v, out, next, e);
+	f->resume = rc == 0 && next[0].type == 'i' && json_array_size(*out) < (size_t)q->limit ? next[0].i : 0;
+	return rc;
 }
 
-int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e)
+/* The filters every list has: category and the dates it was made between. */
+static void list_common(struct page_q *q, const struct ctx *c, const struct case_filter *f)
 {
-	/* Scope: the caller's reports, its organisation's cases, or a subtree. */
-	const char *where = "cases.id < ? AND cases.kind = ?";
-	const char *tv[16];
-	int nt = 0;
-	const char *path = NULL;
-	enum view view = VIEW_STAFF;
+	if (f->category)
+		page_filter(q, c, "cases.category = ?", f->category, NULL);
+	if (f->from)
+		page_filter(q, c, "cases.created_at >= ?", f->from, NULL);
+	if (f->to)
+		page_filter(q, c, "cases.created_at <= ?", arena_printf(c->a, "%sT23:59:59Z", f->to), NULL);
+}
+
+/* The node id a path ends with ("/1/5/23/" -> 23). */
+static int64_t path_last_id(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	return strtoll(path + n, NULL, 10);
+}
+
+/* The list's driver: the caller's reports, its organisation's cases, or a
+ * subtree (its case_scope rows, case_scope.c). */
+static int list_scope(const struct ctx *c, const struct case_filter *f, struct page_q *q, enum view *view,
+		      struct err *e)
+{
+	page_init(q);
 	if (f->mine) {
-		where_add(c, &where, " AND cases.reporter_user_id = ?");
-		view = VIEW_REPORTER;
-	} else if (f->org) {
+		q->driver = "cases";
+		q->from = case_from(c, f->kind, "cases");
+		q->order[0] = "cases.id";
+		page_key(q, c, "cases.reporter_user_id = ?",
+			 (struct page_param){'i', c->who ? c->who->user_id : -1, 0});
+		page_key(q, c, "cases.kind = ?", (struct page_param){'t', 0, f->kind->code});
+		*view = VIEW_REPORTER;
+		return 0;
+	}
+	if (f->org) {
 		if (!c->who || !c->who->org_id)
 			return err_set(e, ERR_FORBIDDEN, "org",
 				       "您的账号不属于任何组织 / your account belongs to no organisation");
-		where_add(c, &where, " AND cases.id IN (SELECT case_id FROM case_orgs WHERE org_id = ?)");
-		view = VIEW_ORG;
-	} else {
-		if (f->node_id) {
-			int rc = tree_path(c, f->node_id, &path, e);
-			if (rc)
-				return rc;
-		} else {
-			path = authz_home(c->who);
-		}
-		bool role_here = false;
-		if (path && f->node_id && authz_access(c->who, path) < ACC_VIEWER)
-			role_here = holds_role_at(c, f->node_id);
-		if (!path || (authz_access(c->who, path) < ACC_VIEWER && !role_here))
-			return err_set(e, ERR_FORBIDDEN, "node",
-				       "无权查看该范围的诉求 / you may not see requests here");
-		where_add(c, &where, " AND cases.node_path >= ? AND cases.node_path < ?");
-		tv[nt++] = path;
-		tv[nt++] = arena_printf(c->a, "%s~", path);
+		q->driver = "case_orgs";
+		q->from = case_from(c, f->kind, "case_orgs CROSS JOIN cases");
+		q->order[0] = "case_orgs.case_id";
+		q->on = " AND cases.id = case_orgs.case_id";
+		page_key(q, c, "case_orgs.org_id = ?", (struct page_param){'i', c->who->org_id, 0});
+		page_filter(q, c, "cases.kind = ?", f->kind->code, NULL);
+		*view = VIEW_ORG;
+		return 0;
 	}
+	const char *path = NULL;
+	if (f->node_id) {
+		int rc = tree_path(c, f->node_id, &path, e);
+		if (rc)
+			return rc;
+	} else {
+		path = authz_home(c->who);
+	}
+	bool role_here = false;
+	if (path && f->node_id && authz_access(c->who, path) < ACC_VIEWER)
+		role_here = holds_role_at(c, f->node_id);
+	if (!path || (authz_access(c->who, path) < ACC_VIEWER && !role_here))
+		return err_set(e, ERR_FORBIDDEN, "node", "无权查看该范围的诉求 / you may not see requests here");
+	q->driver = "case_scope";
+	q->from = case_from(c, f->kind, "case_scope CROSS JOIN cases");
+	q->order[0] = "case_scope.case_id";
+	q->on = " AND cases.id = case_scope.case_id";
+	page_key(q, c, "case_scope.anc_id = ?", (struct page_param){'i', path_last_id(path), 0});
+	page_key(q, c, "case_scope.kind = ?", (struct page_param){'t', 0, f->kind->code});
+	if (f->status && !strcmp(f->status, "open"))
+		page_key(q, c, "case_scope.is_open = 1", (struct page_param){0});
+	*view = VIEW_STAFF;
+	return 0;
+}
+
+int case_list(const struct ctx *c, struct case_filter *f, json_t **out, struct err *e)
+{
+	struct page_q q;
+	enum view view = VIEW_STAFF;
+	int rc = list_scope(c, f, &q, &view, e);
+	if (rc)
+		return rc;
 	const char *key;
 	json_t *v;
 	json_object_foreach (f->side, key, v) {
@@ -631,74 +688,50 @@ int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, st
 		if (!sf || !val || enum_label(sf->vals, val) == val)
 			return err_set(e, ERR_INVALID, key, "无法按“%s”=“%s”筛选 / cannot filter by %s=%s", key,
 				       val ? val : "", key, val ? val : "");
-		if (nt >= 12)
+		if (!page_filter(&q, c, arena_printf(c->a, "%s.%s = ?", f->kind->side->table, sf->name), val, NULL))
 			return err_set(e, ERR_INVALID, key, "筛选条件过多 / too many filters");
-		where_add(c, &where, arena_printf(c->a, " AND %s.%s = ?", f->kind->side->table, sf->name));
-		tv[nt++] = val;
 	}
-	struct {
-		const char *val, *clause;
-	} eq[] = {{f->category, " AND cases.category = ?"},
-		  {f->from, " AND cases.created_at >= ?"},
-		  {f->to ? arena_printf(c->a, "%sT23:59:59Z", f->to) : NULL, " AND cases.created_at <= ?"}};
-	for (size_t i = 0; i < sizeof eq / sizeof *eq; i++)
-		if (eq[i].val) {
-			where_add(c, &where, eq[i].clause);
-			tv[nt++] = eq[i].val;
-		}
-	if (f->status) {
-		if (!strcmp(f->status, "open"))
-			where_add(c, &where, " AND cases.phase IN ('open', 'waiting')");
-		else {
-			where_add(c, &where, " AND cases.status = ?");
-			tv[nt++] = f->status;
-		}
-	}
+	list_common(&q, c, f);
+	if (f->status && strcmp(f->status, "open") != 0)
+		page_filter(&q, c, "cases.status = ?", f->status, NULL);
+	else if (f->status && strcmp(q.driver, "case_scope") != 0)
+		page_filter(&q, c, "cases.phase IN ('open', 'waiting')", NULL, NULL);
 	if (f->due) {
 		char *now = arena_alloc(c->a, 21), *soon = arena_alloc(c->a, 21);
 		time_iso(time_now(), now);
 		time_iso(time_now() + (int64_t)24 * 3600, soon);
-		where_add(c, &where, " AND cases.phase = 'open'");
-		if (!strcmp(f->due, "overdue")) {
-			where_add(c, &where,
-				  " AND (cases.resolve_due < ? OR (cases.level_responded_at IS NULL AND "
-				  "cases.respond_due < ?))");
-			tv[nt++] = now;
-			tv[nt++] = now;
-		} else {
-			where_add(c, &where, " AND cases.resolve_due >= ? AND cases.resolve_due < ?");
-			tv[nt++] = now;
-			tv[nt++] = soon;
-		}
+		page_filter(&q, c, "cases.phase = 'open'", NULL, NULL);
+		if (!strcmp(f->due, "overdue"))
+			page_filter(
+			    &q, c,
+			    "(cases.resolve_due < ? OR (cases.level_responded_at IS NULL AND cases.respond_due < ?))",
+			    now, now);
+		else
+			page_filter(&q, c, "cases.resolve_due >= ? AND cases.resolve_due < ?", now, soon);
 	}
 	const char *match = f->q && *f->q ? ts_match_query(c->a, f->q) : NULL;
 	if (f->q && *f->q && !match) {
 		*out = json_array();
 		return 0;
 	}
-	if (match) {
-		where_add(c, &where, " AND cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)");
-		tv[nt++] = match;
-	}
-	int64_t who = f->mine ? (c->who ? c->who->user_id : -1) : f->org ? c->who->org_id : 0;
-	return run_list(c, where, f, f->mine || f->org ? &who : NULL, tv, nt, view, out, e);
+	if (match)
+		page_filter(&q, c, "cases.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)", match, NULL);
+	return run_list(c, &q, f, view, out, e);
 }
 
-int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e)
+int case_list_public(const struct ctx *c, struct case_filter *f, json_t **out, struct err *e)
 {
-	const char *where = "cases.is_public = 1 AND cases.id < ? AND cases.kind = ?";
-	const char *tv[4];
-	int nt = 0;
-	if (f->category)
-		where_add(c, &where, " AND cases.category = ?"), tv[nt++] = f->category;
-	if (f->from)
-		where_add(c, &where, " AND cases.created_at >= ?"), tv[nt++] = f->from;
-	if (f->to)
-		where_add(c, &where, " AND cases.created_at <= ?"),
-		    tv[nt++] = arena_printf(c->a, "%sT23:59:59Z", f->to);
+	struct page_q q;
+	page_init(&q);
+	q.driver = "cases";
+	q.from = case_from(c, f->kind, "cases");
+	q.order[0] = "cases.id";
+	page_key(&q, c, "cases.is_public = 1", (struct page_param){0});
+	page_key(&q, c, "cases.kind = ?", (struct page_param){'t', 0, f->kind->code});
+	list_common(&q, c, f);
 	if (f->status && !strcmp(f->status, "open"))
-		where_add(c, &where, " AND cases.phase IN ('open', 'waiting')");
-	return run_list(c, where, f, NULL, tv, nt, VIEW_PUBLIC, out, e);
+		page_filter(&q, c, "cases.phase IN ('open', 'waiting')", NULL, NULL);
+	return run_list(c, &q, f, VIEW_PUBLIC, out, e);
 }
 
 static json_t *category_row(const struct ctx *c, struct store_stmt *st)

@@ -36,6 +36,7 @@ struct case_filter {
 	bool org;              /* cases handed to the caller's organisation */
 	int64_t after_id;      /* keyset: cases with smaller ids (newest first) */
 	int limit;
+	int64_t resume; /* out: a short page's cursor, where its window ended (0: the list ended) */
 };
 
 /* A new case: in holds the fields of ENT_CASE and of the kind's side
@@ -43,9 +44,9 @@ struct case_filter {
  * *out this once. */
 int case_create(const struct ctx *c, const struct case_kind *kind, json_t *in, json_t **out, struct err *e);
 int case_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
-int case_list(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e);
+int case_list(const struct ctx *c, struct case_filter *f, json_t **out, struct err *e);
 /* Requests made public, as anyone may see them (no personal data). */
-int case_list_public(const struct ctx *c, const struct case_filter *f, json_t **out, struct err *e);
+int case_list_public(const struct ctx *c, struct case_filter *f, json_t **out, struct err *e);
 /* Applies one of the case's kind's actions with its input; the case as the
  * actor now sees it in *out. A case read (case_get) lists the actions the
  * actor may take now, with their input fields. */
@@ -57,6 +58,14 @@ int case_tick(const struct ctx *c, int64_t now, json_t **report, struct err *e);
 /* Organisations that serve the case's place (attached on its line of the
  * tree), for handing it over; handlers only. */
 int case_orgs_available(const struct ctx *c, int64_t id, json_t **out, struct err *e);
+
+/* After a part of the tree moved (tree_move, in its transaction, once the
+ * cases' paths were rewritten): the cases under new_path leave the lists
+ * of the nodes on old_parent_path and join those above new_path. */
+int case_scope_moved(const struct ctx *c, const char *old_parent_path, const char *new_path, struct err *e);
+/* linli check: case_scope against a recomputation from the cases and the
+ * tree; appends each problem to report, returns how many (-1 on error). */
+int case_scope_verify(const struct ctx *c, char *report, size_t cap, struct err *e);
 
 int case_categories(const struct ctx *c, const struct case_kind *kind, json_t **out, struct err *e);
 int case_category_put(const struct ctx *c, const struct case_kind *kind, json_t *in, json_t **out, struct err *e);

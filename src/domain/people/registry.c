@@ -18,6 +18,7 @@
 #include "domain/core/audit.h"
 #include "domain/core/fields.h"
 #include "domain/core/lookup.h"
+#include "domain/core/page.h"
 #include "domain/core/pii.h"
 #include "domain/core/rows.h"
 #include "domain/places/tree.h"
@@ -543,7 +544,84 @@ static bool looks_numeric_id(const char *s)
 	return n >= 7;
 }
 
-int person_list(const struct ctx *c, const struct person_filter *f, json_t **out, struct err *e)
+/* A person row of a list (page.h calls this per row); in name order it
+ * shows the pinyin it is sorted by. */
+static json_t *list_person_row(const struct ctx *c, struct store_stmt *st, void *ud)
+{
+	const struct person_filter *f = ud;
+	json_t *p = person_row(c, st, f->reveal ? FV_FULL : f->masked ? FV_MASKED : FV_EDIT);
+	if (f->by_name)
+		json_object_set_new(p, "name_pinyin", json_string(store_col_text(st, ENT_PERSON.n + COL_PINYIN)));
+	return p;
+}
+
+/* Rows a name or number search reads per page (about 10 ms): a page with
+ * fewer matches ends with the cursor where it stopped. */
+#define PERSON_SEARCH_WINDOW 20000
+/* Subtrees up to this many residents are sorted by name whole. */
+#define NAME_SORT_SMALL 2000
+
+/*
+ * The list's driver. In place order (the 台账's: by building and unit,
+ * then registration) the subtree is one range of an index on (status,
+ * node_path, id). In name order the index is (status, community_id,
+ * name_pinyin, id) inside a community and (status, name_pinyin, id) above
+ * one, with the subtree a residual filter. A household's members or a
+ * full-number lookup are a few rows of their own index.
+ */
+static void person_driver(const struct ctx *c, const struct person_filter *f, const char *path, const char *status,
+			  struct page_q *q)
+{
+	page_init(q);
+	q->cols = arena_printf(c->a, "%s, households.address, people.name_pinyin, people.node_path",
+			       fields_select(&ENT_PERSON, c->a));
+	q->from = "people LEFT JOIN households ON households.id = people.household_id";
+	q->driver = "people";
+	q->order[0] = f->by_name ? "people.name_pinyin" : "people.node_path";
+	q->order[1] = "people.id";
+	if (status)
+		page_key(q, c, "people.status = ?", (struct page_param){'t', 0, status});
+	const char *end = arena_printf(c->a, "%s~", path);
+	if (!f->by_name) {
+		page_key(q, c, "people.node_path >= ?", (struct page_param){'t', 0, path});
+		page_key(q, c, "people.node_path < ?", (struct page_param){'t', 0, end});
+		return;
+	}
+	/* A small subtree (counted to at most NAME_SORT_SMALL + 1 entries of
+	 * its range) is sorted by name whole: its page is then full. */
+	int64_t small = 0;
+	if (status)
+		store_int(
+		    c->db, NULL, &small,
+		    "SELECT count(*) FROM (SELECT 1 FROM people WHERE people.status = ? AND people.node_path >= ? "
+		    "AND people.node_path < ? LIMIT ?) s",
+		    "ttti", status, path, end, (int64_t)NAME_SORT_SMALL + 1);
+	else
+		store_int(
+		    c->db, NULL, &small,
+		    "SELECT count(*) FROM (SELECT 1 FROM people WHERE people.node_path >= ? AND people.node_path < ? "
+		    "LIMIT ?) s",
+		    "tti", path, end, (int64_t)NAME_SORT_SMALL + 1);
+	if (small <= NAME_SORT_SMALL) {
+		page_key(q, c, "people.node_path >= ?", (struct page_param){'t', 0, path});
+		page_key(q, c, "people.node_path < ?", (struct page_param){'t', 0, end});
+		return;
+	}
+	int64_t node = 0, community = 0;
+	store_int(c->db, NULL, &node, "SELECT id FROM nodes WHERE path = ?", "t", path);
+	store_int(c->db, NULL, &community, "SELECT coalesce(community_id, 0) FROM nodes WHERE id = ?", "i", node);
+	if (community && status)
+		page_key(q, c, "people.community_id = ?", (struct page_param){'i', community, 0});
+	if (!community || community != node)
+		page_filter(q, c, "people.node_path >= ? AND people.node_path < ?", path, end);
+	/* The name order's index, named: with the subtree's range beside it the
+	 * planner would take that range and sort it. */
+	const char *index = !status ? "people_pinyin" : community ? "people_name_community" : "people_name_all";
+	q->driver = arena_printf(c->a, "people INDEXED BY %s", index);
+	q->from = arena_printf(c->a, "%s LEFT JOIN households ON households.id = people.household_id", q->driver);
+}
+
+int person_list(const struct ctx *c, struct person_filter *f, json_t **out, struct err *e)
 {
 	const char *path;
 	int rc = registry_scope(c, f->node_id, &path, e);
@@ -551,111 +629,93 @@ int person_list(const struct ctx *c, const struct person_filter *f, json_t **out
 		rc = authz_require(c->who, path, ACC_OFFICER, e);
 	if (rc)
 		return rc;
-	/* Clauses and their binds are built together; every value is bound. */
-	struct buf where = {0};
-	buf_puts(&where, "people.node_path >= ? AND people.node_path < ?");
-	buf_puts(&where, f->by_name ? " AND (people.name_pinyin, people.id) > (?, ?)" : " AND people.id > ?");
-	const char *tv[16];
-	int nt = 0;
+	const char *status = f->status ? f->status : "active";
+	if (!strcmp(status, "all"))
+		status = NULL;
+	struct page_q q;
+	person_driver(c, f, path, status, &q);
+	q.limit = f->limit > 0 ? f->limit : 50;
+	if ((rc = page_after(c, &q, f->cursor, "ti", e)) != 0)
+		return rc;
 	unsigned char h[PII_HASH_BYTES];
 	bool use_hash = false;
 	enum pii_kind k = PII_PHONE;
 	char canon[40];
 	if (f->q && *f->q) {
+		/* A search's filter is selective: it reads a wider window per page. */
+		q.window = PERSON_SEARCH_WINDOW;
 		if (looks_numeric_id(f->q)) {
 			/* A lookup (core/lookup.h): worker access here, limited, audited. */
-			rc = authz_require(c->who, path, ACC_WORKER, e);
-			if (rc) {
-				buf_free(&where);
+			if (authz_require(c->who, path, ACC_WORKER, e))
 				return err_set(
 				    e, ERR_FORBIDDEN, "q",
 				    "按完整身份证号或电话查找需要该处的工作人员权限 / looking up a full ID-card "
 				    "or phone number needs worker access here");
-			}
 			k = strlen(f->q) == 18 ? PII_ID_CARD : PII_PHONE;
 			if (pii_normalise(k, f->q, canon, sizeof canon, NULL) != 0)
 				snprintf(canon, sizeof canon, "%s", f->q);
 			pii_hash(c->pii_key, k, canon, h);
 			use_hash = true;
-			buf_puts(&where,
-				 k == PII_ID_CARD ? " AND people.id_card_hash = ?" : " AND people.phone_hash = ?");
+			/* One person or two: the number's index, the subtree checked on them. */
+			q.key = "";
+			q.nk = 0;
+			page_key(&q, c, k == PII_ID_CARD ? "people.id_card_hash = ?" : "people.phone_hash = ?",
+				 (struct page_param){'b', PII_HASH_BYTES, (const char *)h});
+			if (status)
+				page_key(&q, c, "people.status = ?", (struct page_param){'t', 0, status});
+			page_filter(&q, c, "people.node_path >= ? AND people.node_path < ?", path,
+				    arena_printf(c->a, "%s~", path));
 		} else if (all_alpha(f->q)) {
 			char *low = arena_strdup(c->a, f->q);
 			for (char *p = low; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
+			const char *up = arena_printf(c->a, "%s~", low);
 			/* Initials 'wgb' or full pinyin 'wanggui', both as prefixes. */
-			buf_puts(&where, " AND (people.name_initials >= ? AND people.name_initials < ? OR "
-					 "people.name_pinyin >= ? AND people.name_pinyin < ?)");
-			tv[nt++] = low;
-			tv[nt++] = arena_printf(c->a, "%s~", low);
-			tv[nt++] = low;
-			tv[nt++] = arena_printf(c->a, "%s~", low);
+			page_filter(&q, c, "(people.name_initials >= ? AND people.name_initials < ?", low, up);
+			q.where =
+			    arena_printf(c->a, "%s OR people.name_pinyin >= ? AND people.name_pinyin < ?)", q.where);
+			q.rp[q.nr++] = (struct page_param){'t', 0, low};
+			q.rp[q.nr++] = (struct page_param){'t', 0, up};
 		} else {
 			/* names are stored in NFC (fields.c), so the query is too */
 			const char *nfc = textnorm_nfc(f->q, false, c->a);
-			buf_puts(&where, " AND instr(people.name, ?) > 0");
-			tv[nt++] = nfc ? nfc : f->q;
+			page_filter(&q, c, "instr(people.name, ?) > 0", nfc ? nfc : f->q, NULL);
 		}
 	}
-	struct {
+	const struct {
 		const char *val, *clause;
-	} eq[] = {{f->residence, " AND people.residence = ?"},
-		  {f->status ? f->status : "active", " AND people.status = ?"},
-		  {f->political_status, " AND people.political_status = ?"},
-		  {f->gender, " AND people.gender = ?"}};
+	} eq[] = {{f->residence, "people.residence = ?"},
+		  {f->political_status, "people.political_status = ?"},
+		  {f->gender, "people.gender = ?"},
+		  {f->tag, "EXISTS (SELECT 1 FROM person_tags t WHERE t.person_id = people.id AND t.tag = ?)"}};
 	for (size_t i = 0; i < sizeof eq / sizeof *eq; i++)
-		if (eq[i].val && strcmp(eq[i].val, "all") != 0) {
-			buf_puts(&where, eq[i].clause);
-			tv[nt++] = eq[i].val;
-		}
-	if (f->tag) {
-		buf_puts(&where, " AND people.id IN (SELECT person_id FROM person_tags WHERE tag = ?)");
-		tv[nt++] = f->tag;
+		if (eq[i].val && strcmp(eq[i].val, "all") != 0)
+			page_filter(&q, c, eq[i].clause, eq[i].val, NULL);
+	if (f->household_id) {
+		q.key = "";
+		q.nk = 0;
+		page_key(&q, c, "people.household_id = ?", (struct page_param){'i', f->household_id, 0});
+		if (status)
+			page_key(&q, c, "people.status = ?", (struct page_param){'t', 0, status});
+		page_filter(&q, c, "people.node_path >= ? AND people.node_path < ?", path,
+			    arena_printf(c->a, "%s~", path));
 	}
-	if (f->household_id)
-		buf_puts(&where, " AND people.household_id = ?");
-	const char *sql = arena_printf(c->a, "%s WHERE %s ORDER BY %s LIMIT ?", person_select(c), buf_cstr(&where),
-				       f->by_name ? "people.name_pinyin, people.id" : "people.id");
-	buf_free(&where);
 	/* A lookup's count, search and record are one transaction, so that
 	 * concurrent lookups cannot overrun the limit. */
 	rc = use_hash ? store_begin(c->db, e) : 0;
 	if (rc == 0 && use_hash)
 		rc = lookup_room(c, 1, e);
-	struct store_stmt *st = NULL;
+	json_t *arr = NULL;
+	struct page_param next[2];
 	if (rc == 0)
-		rc = store_prepare(c->db, sql, &st, e);
-	if (rc)
-		return use_hash ? txn_finish(c, rc, e) : rc;
-	int idx = 1;
-	store_bind_at(st, idx++, 't', path);
-	store_bind_at(st, idx++, 't', arena_printf(c->a, "%s~", path));
-	if (f->by_name)
-		store_bind_at(st, idx++, 't', f->after_pinyin ? f->after_pinyin : "");
-	store_bind_at(st, idx++, 'i', f->after_id);
-	if (use_hash)
-		store_bind_at(st, idx++, 'b', h, (size_t)PII_HASH_BYTES);
-	for (int i = 0; i < nt; i++)
-		store_bind_at(st, idx++, 't', tv[i]);
-	if (f->household_id)
-		store_bind_at(st, idx++, 'i', f->household_id);
-	store_bind_at(st, idx++, 'i', (int64_t)(f->limit > 0 ? f->limit : 50));
-	json_t *arr = json_array();
-	while ((rc = store_step(st, e)) == STORE_ROW) {
-		json_t *p = person_row(c, st, f->reveal ? FV_FULL : f->masked ? FV_MASKED : FV_EDIT);
-		if (f->by_name) /* the keyset of the name order, for the next cursor */
-			json_object_set_new(p, "name_pinyin",
-					    json_string(store_col_text(st, ENT_PERSON.n + COL_PINYIN)));
-		json_array_append_new(arr, p);
-	}
-	store_done(st);
-	if (rc == STORE_DONE)
-		rc = 0;
+		rc = page_run(c, &q, list_person_row, f, &arr, next, e);
+	if (rc == 0)
+		f->next = page_cursor(c, next);
 	if (rc == 0 && use_hash)
 		rc = lookup_record(c, lookup_path_node(path), "search", k, canon, (int64_t)json_array_size(arr), 1, e);
 	if (use_hash)
 		rc = txn_finish(c, rc, e);
-	if (rc < 0) {
+	if (rc) {
 		json_decref(arr);
 		return rc;
 	}
@@ -698,13 +758,20 @@ int person_history(const struct ctx *c, int64_t id, json_t **out, struct err *e)
 	return 0;
 }
 
-static const char *household_select(const struct ctx *c)
+static const char *household_cols(const struct ctx *c)
 {
 	return arena_printf(
 	    c->a,
-	    "SELECT %s, nodes.name, (SELECT count(*) FROM people WHERE people.household_id = households.id AND "
-	    "people.status = 'active') FROM households JOIN nodes ON nodes.id = households.node_id ",
+	    "%s, nodes.name, (SELECT count(*) FROM people WHERE people.household_id = households.id AND "
+	    "people.status = 'active')",
 	    fields_select(&ENT_HOUSEHOLD, c->a));
+}
+
+#define HOUSEHOLD_FROM "households JOIN nodes ON nodes.id = households.node_id"
+
+static const char *household_select(const struct ctx *c)
+{
+	return arena_printf(c->a, "SELECT %s FROM " HOUSEHOLD_FROM " ", household_cols(c));
 }
 
 static json_t *household_row(const struct ctx *c, struct store_stmt *st)
@@ -817,29 +884,23 @@ int household_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, 
 	return rows_update(c, &ENT_HOUSEHOLD, id, in, NULL, load_household, out, e);
 }
 
-int household_list(const struct ctx *c, int64_t node_id, const char *tenure, int64_t after_id, int limit, json_t **out,
-		   struct err *e)
+int household_list(const struct ctx *c, int64_t node_id, const char *tenure, const char *cursor, int limit,
+		   json_t **out, const char **next, struct err *e)
 {
 	const char *path;
 	int rc = registry_scope(c, node_id, &path, e);
+	struct page_q q;
+	if (rc == 0)
+		rc = page_place(c, &q, "households", household_cols(c), HOUSEHOLD_FROM, path, cursor, limit, e);
 	if (rc)
 		return rc;
-	struct store_stmt *st;
-	rc = store_prepare(
-	    c->db,
-	    arena_printf(c->a,
-			 "%s WHERE households.node_path >= ? AND households.node_path < ? AND households.id > ? %s "
-			 "ORDER BY households.id LIMIT ?",
-			 household_select(c), tenure ? "AND households.tenure = ?" : ""),
-	    &st, e);
-	if (rc)
-		return rc;
-	store_bind(st, "tti", path, arena_printf(c->a, "%s~", path), after_id);
-	int idx = 4;
 	if (tenure)
-		store_bind_at(st, idx++, 't', tenure);
-	store_bind_at(st, idx, 'i', (int64_t)limit);
-	return rows_collect(c, st, household_row, out, e);
+		page_filter(&q, c, "households.tenure = ?", tenure, NULL);
+	struct page_plain plain = {household_row};
+	struct page_param nx[2];
+	rc = page_run(c, &q, page_plain_row, &plain, out, nx, e);
+	*next = rc ? NULL : page_cursor(c, nx);
+	return rc;
 }
 
 /* Bulk registration: the same inserts as the create calls, without the

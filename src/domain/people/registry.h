@@ -20,11 +20,12 @@ struct person_filter {
 	const char *tag;
 	const char *residence, *status, *political_status, *gender;
 	int64_t household_id;
-	int64_t after_id;
 	/* Sort by name in pinyin order (how Chinese lists are alphabetised)
-	 * instead of by registration; the keyset is (name_pinyin, id). */
+	 * instead of by place (the 台账's order: building, unit, then
+	 * registration); the keysets are (name_pinyin, id) and (node_path, id). */
 	bool by_name;
-	const char *after_pinyin;
+	const char *cursor; /* the page after this cursor (NULL: the first) */
+	const char *next;   /* out: the next page's cursor (NULL: the list ended) */
 	int limit;
 	bool reveal; /* unmasked personal data: officer access, caller audits */
 	bool masked; /* as viewers see it whatever the reader's access (a masked export) */
@@ -36,14 +37,16 @@ int person_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, str
 /* Moves a person into household_id (0 = out of the area), keeping history. */
 int person_move(const struct ctx *c, int64_t id, int64_t household_id, const char *date, const char *reason,
 		const char *status, json_t **out, struct err *e);
-int person_list(const struct ctx *c, const struct person_filter *f, json_t **out, struct err *e);
+int person_list(const struct ctx *c, struct person_filter *f, json_t **out, struct err *e);
 int person_history(const struct ctx *c, int64_t id, json_t **out, struct err *e);
 
 int household_create(const struct ctx *c, json_t *in, json_t **out, struct err *e);
 int household_get(const struct ctx *c, int64_t id, bool reveal, json_t **out, struct err *e);
 int household_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e);
-int household_list(const struct ctx *c, int64_t node_id, const char *tenure, int64_t after_id, int limit, json_t **out,
-		   struct err *e);
+/* Households of a subtree in place order; *next is the next page's cursor
+ * (NULL: the list ended). */
+int household_list(const struct ctx *c, int64_t node_id, const char *tenure, const char *cursor, int limit,
+		   json_t **out, const char **next, struct err *e);
 /* For each object in items whose member `key` is a person id, sets
  * "person": {id, name} and, when the actor may read that person, the
  * person's gender, age, status and phone, masked as the registry's own

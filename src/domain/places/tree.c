@@ -9,11 +9,13 @@
 #include "domain/places/tree.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/pinyin.h"
 #include "base/timeutil.h"
+#include "domain/cases/cases.h"
 #include "domain/core/audit.h"
 #include "domain/core/fields.h"
 #include "domain/core/rows.h"
@@ -375,7 +377,7 @@ int tree_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struc
 }
 
 /* Tables whose rows carry the node_path of the place they belong to. */
-static const char *const path_tables[] = {"households", "people", "roles", "orgs", "person_tags"};
+static const char *const path_tables[] = {"households", "people", "roles", "orgs", "person_tags", "cases"};
 
 int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out, struct err *e)
 {
@@ -407,6 +409,7 @@ int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out,
 	const char *end = arena_printf(c->a, "%s~", node.path);
 	int64_t delta = parent.depth + 1 - node.depth;
 	int64_t oldlen = (int64_t)strlen(node.path);
+	int id_len = snprintf(NULL, 0, "%lld/", (long long)id); /* the parent's path is node.path less this */
 	char now[21];
 	time_iso(time_now(), now);
 	if (rc == 0)
@@ -432,6 +435,15 @@ int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out,
 			"UPDATE %s SET node_path = ? || substr(node_path, ?) WHERE node_path >= ? AND node_path < ?",
 			path_tables[i]),
 		    "titt", newp, oldlen + 1, node.path, end);
+	/* Cases keep where they started (origin_path) and the subtree lists they
+	 * are in (case_scope) true to the tree as it now is. */
+	if (rc == 0)
+		rc = store_run(c->db, e,
+			       "UPDATE cases SET origin_path = ? || substr(origin_path, ?) WHERE origin_path >= ? AND "
+			       "origin_path < ?",
+			       "titt", newp, oldlen + 1, node.path, end);
+	if (rc == 0)
+		rc = case_scope_moved(c, arena_printf(c->a, "%.*s", (int)oldlen - id_len, node.path), newp, e);
 	if (rc == 0)
 		rc = store_run(c->db, e,
 			       "UPDATE households SET community_id = (SELECT community_id FROM nodes WHERE nodes.id = "

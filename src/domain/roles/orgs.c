@@ -9,6 +9,7 @@
 
 #include "domain/core/audit.h"
 #include "domain/core/fields.h"
+#include "domain/core/page.h"
 #include "domain/core/rows.h"
 #include "domain/people/registry.h"
 #include "domain/places/tree.h"
@@ -16,12 +17,16 @@
 #include "domain/roles/orgs_internal.h"
 #include "store/store.h"
 
+#define ORG_FROM "orgs JOIN nodes n ON n.id = orgs.node_id JOIN org_kinds k ON k.code = orgs.kind"
+
+static const char *org_cols(const struct ctx *c)
+{
+	return arena_printf(c->a, "%s, n.name, k.name_zh, k.name_en", fields_select(&ENT_ORG, c->a));
+}
+
 static const char *org_select(const struct ctx *c)
 {
-	return arena_printf(c->a,
-			    "SELECT %s, n.name, k.name_zh, k.name_en FROM orgs JOIN nodes n ON n.id = orgs.node_id "
-			    "JOIN org_kinds k ON k.code = orgs.kind ",
-			    fields_select(&ENT_ORG, c->a));
+	return arena_printf(c->a, "SELECT %s FROM " ORG_FROM " ", org_cols(c));
 }
 
 static json_t *org_row(const struct ctx *c, struct store_stmt *st)
@@ -169,24 +174,21 @@ int orgs_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struc
 	return rc;
 }
 
-int orgs_list(const struct ctx *c, int64_t node, const char *kind, int64_t after, int limit, json_t **out,
-	      struct err *e)
+int orgs_list(const struct ctx *c, int64_t node, const char *kind, const char *cursor, int limit, json_t **out,
+	      const char **next, struct err *e)
 {
 	const char *path;
 	int rc = registry_scope(c, node, &path, e);
+	struct page_q q;
+	if (rc == 0)
+		rc = page_place(c, &q, "orgs", org_cols(c), ORG_FROM, path, cursor, limit, e);
 	if (rc)
 		return rc;
-	struct store_stmt *st;
-	rc = store_prepare(
-	    c->db,
-	    arena_printf(
-		c->a,
-		"%s WHERE orgs.node_path >= ? AND orgs.node_path < ? AND orgs.id > ? AND (? IS NULL OR orgs.kind = ?) "
-		"ORDER BY orgs.id LIMIT ?",
-		org_select(c)),
-	    &st, e);
-	if (rc)
-		return rc;
-	store_bind(st, "ttitti", path, arena_printf(c->a, "%s~", path), after, kind, kind, (int64_t)limit);
-	return rows_collect(c, st, org_row, out, e);
+	if (kind)
+		page_filter(&q, c, "orgs.kind = ?", kind, NULL);
+	struct page_plain plain = {org_row};
+	struct page_param nx[2];
+	rc = page_run(c, &q, page_plain_row, &plain, out, nx, e);
+	*next = rc ? NULL : page_cursor(c, nx);
+	return rc;
 }

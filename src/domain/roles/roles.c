@@ -7,16 +7,23 @@
 #include "domain/core/audit.h"
 #include "domain/core/fields.h"
 #include "domain/people/registry.h"
+#include "domain/core/page.h"
 #include "domain/core/rows.h"
 #include "domain/places/tree.h"
 #include "store/store.h"
 
+#define ROLE_FROM                                                                                                      \
+	"roles JOIN people p ON p.id = roles.person_id JOIN role_types t ON t.code = roles.role JOIN nodes n ON "      \
+	"n.id = roles.node_id"
+
+static const char *role_cols(const struct ctx *c)
+{
+	return arena_printf(c->a, "%s, p.name, t.name_zh, n.name", fields_select(&ENT_ROLE, c->a));
+}
+
 static const char *role_select(const struct ctx *c)
 {
-	return arena_printf(c->a,
-			    "SELECT %s, p.name, t.name_zh, n.name FROM roles JOIN people p ON p.id = roles.person_id "
-			    "JOIN role_types t ON t.code = roles.role JOIN nodes n ON n.id = roles.node_id ",
-			    fields_select(&ENT_ROLE, c->a));
+	return arena_printf(c->a, "SELECT %s FROM " ROLE_FROM " ", role_cols(c));
 }
 
 static json_t *role_row(const struct ctx *c, struct store_stmt *st)
@@ -127,30 +134,28 @@ int roles_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, stru
 	return rc ? rc : rows_update(c, &ENT_ROLE, id, in, NULL, load_role, out, e);
 }
 
-int roles_list(const struct ctx *c, int64_t node, const char *role, bool all, int64_t after, int limit, json_t **out,
-	       struct err *e)
+int roles_list(const struct ctx *c, int64_t node, const char *role, bool all, const char *cursor, int limit,
+	       json_t **out, const char **next, struct err *e)
 {
 	const char *path;
 	int rc = registry_scope(c, node, &path, e);
+	struct page_q q;
+	if (rc == 0)
+		rc = page_place(c, &q, "roles", role_cols(c), ROLE_FROM, path, cursor, limit, e);
 	if (rc)
 		return rc;
-	char today[21];
+	char *today = arena_alloc(c->a, 21);
 	time_iso(time_now(), today);
 	today[10] = 0;
-	struct store_stmt *st;
-	rc = store_prepare(
-	    c->db,
-	    arena_printf(c->a,
-			 "%s WHERE roles.node_path >= ? AND roles.node_path < ? AND roles.id > ? AND (? = 1 OR "
-			 "roles.end_date IS NULL OR roles.end_date >= ?) AND (? IS NULL OR roles.role = ?) "
-			 "ORDER BY roles.id LIMIT ?",
-			 role_select(c)),
-	    &st, e);
-	if (rc)
-		return rc;
-	store_bind(st, "ttiittti", path, arena_printf(c->a, "%s~", path), after, (int64_t)all, today, role, role,
-		   (int64_t)limit);
-	return rows_collect(c, st, role_row, out, e);
+	if (!all)
+		page_filter(&q, c, "(roles.end_date IS NULL OR roles.end_date >= ?)", today, NULL);
+	if (role)
+		page_filter(&q, c, "roles.role = ?", role, NULL);
+	struct page_plain plain = {role_row};
+	struct page_param nx[2];
+	rc = page_run(c, &q, page_plain_row, &plain, out, nx, e);
+	*next = rc ? NULL : page_cursor(c, nx);
+	return rc;
 }
 
 int roles_contacts(const struct ctx *c, int64_t node, json_t **out, struct err *e)

@@ -22,14 +22,14 @@ int roles_types(const struct ctx *c, json_t **out, struct err *e);
 int roles_create(const struct ctx *c, json_t *in, json_t **out, struct err *e);
 int roles_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e);
 /* Roles in the subtree of node (current only unless all), filtered by role code. */
-int roles_list(const struct ctx *c, int64_t node, const char *role, bool all, int64_t after, int limit, json_t **out,
-	       struct err *e);
+int roles_list(const struct ctx *c, int64_t node, const char *role, bool all, const char *cursor, int limit,
+	       json_t **out, const char **next, struct err *e);
 int roles_contacts(const struct ctx *c, int64_t node, json_t **out, struct err *e);
 
 int orgs_create(const struct ctx *c, json_t *in, json_t **out, struct err *e);
 int orgs_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struct err *e);
 int orgs_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
-int orgs_list(const struct ctx *c, int64_t node, const char *kind, int64_t after, int limit, json_t **out,
-	      struct err *e);
+int orgs_list(const struct ctx *c, int64_t node, const char *kind, const char *cursor, int limit, json_t **out,
+	      const char **next, struct err *e);
 
 #endif

@@ -245,27 +245,35 @@ int transfer_import_people(const struct ctx *c, int64_t node, const void *data, 
 	return rc;
 }
 
-/* One page of a list, by keyset: after the id (and, for people in name
- * order, the pinyin; for nodes, the path) of the last row so far. */
+/* One page of a list after cursor (NULL: the first); *next is the next
+ * page's (NULL: the list ended). Nodes page by path. */
 static int list_page(const struct ctx *c, const char *list, int64_t node, const struct person_filter *filter,
-		     int64_t after, const char *after_key, bool reveal, json_t **items, struct err *e)
+		     const char *cursor, bool reveal, json_t **items, const char **next, struct err *e)
 {
+	*next = NULL;
 	if (!strcmp(list, "people")) {
 		struct person_filter f = {0};
 		if (filter)
 			f = *filter;
 		/* a masked file holds what viewers see, whoever exports it */
-		f.node_id = node, f.after_id = after, f.limit = 500, f.reveal = reveal, f.masked = !reveal;
-		f.after_pinyin = f.by_name ? after_key : NULL;
-		return person_list(c, &f, items, e);
+		f.node_id = node, f.cursor = cursor, f.limit = 500, f.reveal = reveal, f.masked = !reveal;
+		int rc = person_list(c, &f, items, e);
+		*next = f.next;
+		return rc;
 	}
 	if (!strcmp(list, "households"))
-		return household_list(c, node, NULL, after, 500, items, e);
+		return household_list(c, node, NULL, cursor, 500, items, next, e);
 	if (!strcmp(list, "roles"))
-		return roles_list(c, node, NULL, false, after, 500, items, e);
-	if (!strcmp(list, "nodes"))
-		return tree_subtree(c, node, NULL, 0, *after_key ? after_key : NULL, 500, items, e);
-	return orgs_list(c, node, NULL, after, 500, items, e);
+		return roles_list(c, node, NULL, false, cursor, 500, items, next, e);
+	if (!strcmp(list, "nodes")) {
+		int rc = tree_subtree(c, node, NULL, 0, cursor, 500, items, e);
+		size_t n = rc ? 0 : json_array_size(*items);
+		if (n == 500)
+			*next = arena_strdup(c->a,
+					     json_string_value(json_object_get(json_array_get(*items, n - 1), "path")));
+		return rc;
+	}
+	return orgs_list(c, node, NULL, cursor, 500, items, next, e);
 }
 
 static const struct entity *list_entity(const char *list)
@@ -370,12 +378,13 @@ int transfer_export_filtered(const struct ctx *c, const char *list, int64_t node
 	if (rc)
 		return rc;
 	rc = tio_writer_row(w, (size_t)n, head, e);
-	int64_t after = 0, count = 0;
-	const char *after_key = ""; /* nodes page by path, people in name order by pinyin */
+	int64_t count = 0;
+	const char *cursor = NULL;
 	const char **cells = arena_alloc(c->a, (size_t)n * sizeof *cells);
 	while (rc == 0) {
 		json_t *items = NULL;
-		rc = list_page(c, list, node, filter, after, after_key, reveal, &items, e);
+		const char *next = NULL;
+		rc = list_page(c, list, node, filter, cursor, reveal, &items, &next, e);
 		if (rc)
 			break;
 		size_t i;
@@ -385,17 +394,12 @@ int transfer_export_filtered(const struct ctx *c, const char *list, int64_t node
 				cells[k] = cell_text(c, cols[k], json_object_get(it, cols[k]->name));
 			if (rc == 0)
 				rc = tio_writer_row(w, (size_t)n, cells, e);
-			after = json_integer_value(json_object_get(it, "id"));
-			if (json_is_string(json_object_get(it, "path")))
-				after_key = arena_strdup(c->a, json_string_value(json_object_get(it, "path")));
-			else if (json_is_string(json_object_get(it, "name_pinyin")))
-				after_key = arena_strdup(c->a, json_string_value(json_object_get(it, "name_pinyin")));
 			count++;
 		}
-		size_t got = json_array_size(items);
 		json_decref(items);
-		if (got < 500)
+		if (!next)
 			break;
+		cursor = next;
 	}
 	if (rc) {
 		tio_writer_abort(w);

@@ -36,7 +36,7 @@ export default {
       },
       people: {
         title: '居民台账', filters: '筛选居民', q: '查找', qHint: '姓名、拼音首字母（如 wgb）、完整身份证号或电话',
-        reset: '清除筛选', sort: '排序', sortId: '登记顺序', sortName: '按姓名拼音',
+        reset: '清除筛选', sort: '排序', sortPlace: '按楼栋（台账顺序）', sortName: '按姓名拼音',
         results: '居民列表', pageInfo: '第 {page} 页，本页 {count} 人', page: '第 {page} 页', paging: '翻页',
         prev: '上一页', next: '下一页', empty: '没有符合条件的居民',
         exportXlsx: '导出 Excel', exportCsv: '导出 CSV', exportHint: '按当前筛选条件和排序导出表中的居民（个人信息脱敏）；每次导出都留痕。',
@@ -134,7 +134,7 @@ export default {
       },
       people: {
         title: 'Residents', filters: 'Filter residents', q: 'Find', qHint: 'Name, pinyin initials (e.g. wgb), a full ID-card or phone number',
-        reset: 'Clear filters', sort: 'Order', sortId: 'Registration order', sortName: 'By name (pinyin)',
+        reset: 'Clear filters', sort: 'Order', sortPlace: 'By building (register order)', sortName: 'By name (pinyin)',
         results: 'Residents', pageInfo: 'Page {page}, {count} people on this page', page: 'Page {page}', paging: 'Pages',
         prev: 'Previous page', next: 'Next page', empty: 'No residents match',
         exportXlsx: 'Export Excel', exportCsv: 'Export CSV', exportHint: "Exports the residents the current filters select, in the table's order (personal data masked). Every export is logged.",
