@@ -15,26 +15,8 @@
 
 #include "domain/cases/case_internal.h"
 #include "domain/cases/cases.h"
+#include "domain/places/tree.h"
 #include "store/store.h"
-
-/* The node ids of a path "/1/5/23/" in order; returns how many (at most max). */
-static int path_ids(const char *path, int64_t *ids, int max)
-{
-	int n = 0;
-	for (const char *p = path; p && *p && n < max;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		char *end;
-		long long v = strtoll(p, &end, 10);
-		if (end == p)
-			break;
-		ids[n++] = v;
-		p = end;
-	}
-	return n;
-}
 
 #define SCOPE_DEPTH 32
 
@@ -42,7 +24,7 @@ int case_scope_land(const struct ctx *c, int64_t case_id, const char *kind, cons
 		    struct err *e)
 {
 	int64_t ids[SCOPE_DEPTH];
-	int n = path_ids(node_path, ids, SCOPE_DEPTH);
+	int n = tree_path_ids(node_path, ids, SCOPE_DEPTH);
 	int rc = store_run(c->db, e, "DELETE FROM case_scope WHERE case_id = ?", "i", case_id);
 	if (rc || n == 0)
 		return rc;
@@ -73,8 +55,8 @@ int case_scope_phase(const struct ctx *c, int64_t case_id, bool open, struct err
 int case_scope_moved(const struct ctx *c, const char *old_parent_path, const char *new_path, struct err *e)
 {
 	int64_t old_above[SCOPE_DEPTH], new_above[SCOPE_DEPTH];
-	int no = path_ids(old_parent_path, old_above, SCOPE_DEPTH);
-	int nn = path_ids(new_path, new_above, SCOPE_DEPTH) - 1; /* the moved node itself stays */
+	int no = tree_path_ids(old_parent_path, old_above, SCOPE_DEPTH);
+	int nn = tree_path_ids(new_path, new_above, SCOPE_DEPTH) - 1; /* the moved node itself stays */
 	const char *end = arena_printf(c->a, "%s~", new_path);
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < no; i++)

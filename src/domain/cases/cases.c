@@ -610,12 +610,9 @@ static void list_common(struct page_q *q, const struct ctx *c, const struct case
 /* The node id a path ends with ("/1/5/23/" -> 23). */
 static int64_t path_last_id(const char *path)
 {
-	size_t n = strlen(path);
-	while (n > 0 && path[n - 1] == '/')
-		n--;
-	while (n > 0 && path[n - 1] != '/')
-		n--;
-	return strtoll(path + n, NULL, 10);
+	int64_t ids[32];
+	int n = tree_path_ids(path, ids, 32);
+	return n ? ids[n - 1] : 0;
 }
 
 /* The list's driver: the caller's reports, its organisation's cases, or a

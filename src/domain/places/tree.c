@@ -379,6 +379,24 @@ int tree_update(const struct ctx *c, int64_t id, json_t *in, json_t **out, struc
 /* Tables whose rows carry the node_path of the place they belong to. */
 static const char *const path_tables[] = {"households", "people", "roles", "orgs", "person_tags", "cases"};
 
+int tree_path_ids(const char *path, int64_t *ids, int max)
+{
+	int n = 0;
+	for (const char *p = path; p && *p && n < max;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		char *end;
+		long long v = strtoll(p, &end, 10);
+		if (end == p)
+			break;
+		ids[n++] = v;
+		p = end;
+	}
+	return n;
+}
+
 int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out, struct err *e)
 {
 	struct node_core node, parent;

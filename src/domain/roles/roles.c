@@ -168,17 +168,30 @@ int roles_contacts(const struct ctx *c, int64_t node, json_t **out, struct err *
 	time_iso(time_now(), today);
 	today[10] = 0;
 	struct store_stmt *st;
-	/* The node's own role holders and those of its ancestors (who serves here). */
+	/* The node's own role holders and those of its ancestors (who serves
+	 * here): the nodes of its path, each through the roles_node index. */
+	int64_t ids[32];
+	int n = tree_path_ids(path, ids, 32);
+	const char *in = "?";
+	for (int i = 1; i < n; i++)
+		in = arena_printf(c->a, "%s, ?", in);
 	rc = store_prepare(
 	    c->db,
-	    "SELECT r.role, t.name_zh, t.name_en, p.name, r.public_phone, r.start_date, n.id, n.name FROM roles r "
-	    "JOIN role_types t ON t.code = r.role JOIN people p ON p.id = r.person_id JOIN nodes n ON n.id = r.node_id "
-	    "WHERE ? LIKE r.node_path || '%' AND r.start_date <= ? AND (r.end_date IS NULL OR r.end_date >= ?) "
-	    "ORDER BY n.depth DESC, r.id",
+	    arena_printf(
+		c->a,
+		"SELECT r.role, t.name_zh, t.name_en, p.name, r.public_phone, r.start_date, n.id, n.name FROM "
+		"roles r JOIN role_types t ON t.code = r.role JOIN people p ON p.id = r.person_id JOIN nodes n "
+		"ON n.id = r.node_id WHERE r.node_id IN (%s) AND r.start_date <= ? AND (r.end_date IS NULL OR "
+		"r.end_date >= ?) ORDER BY n.depth DESC, r.id",
+		in),
 	    &st, e);
 	if (rc)
 		return rc;
-	store_bind(st, "ttt", path, today, today);
+	int idx = 1;
+	for (int i = 0; i < n; i++)
+		store_bind_at(st, idx++, 'i', ids[i]);
+	store_bind_at(st, idx++, 't', today);
+	store_bind_at(st, idx, 't', today);
 	json_t *arr = json_array();
 	while ((rc = store_step(st, e)) == STORE_ROW)
 		json_array_append_new(
