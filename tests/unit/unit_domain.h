@@ -294,7 +294,8 @@ static inline const char *unit_list_names(struct unit_db *u, const struct person
 {
 	json_t *arr = NULL;
 	struct err e = {0};
-	int rc = person_list(&u->c, f, &arr, &e);
+	struct person_filter copy = *f;
+	int rc = person_list(&u->c, &copy, &arr, &e);
 	if (rc)
 		print_error("person_list: %s\n", e.msg);
 	assert_int_equal(rc, 0);

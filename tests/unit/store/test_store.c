@@ -799,7 +799,11 @@ static void test_migration_007_request_side(void **state)
 			 0);
 	/* Any kind's states now; the engine's indexes and the stats counter are back. */
 	assert_int_equal(store_run(s, &e, "UPDATE cases SET status = 'mediating' WHERE id = 2", ""), 0);
-	assert_int_equal(count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases'"), 5);
+	/* 007's five, and 011's index of public cases. */
+	assert_int_equal(count(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases'"), 6);
+	/* 011 put both cases in the list of their node (the root, their only line). */
+	assert_int_equal(count(s, "SELECT count(*) FROM case_scope WHERE anc_id = 1 AND case_id IN (1, 2)"), 2);
+	assert_int_equal(count(s, "SELECT count(*) FROM case_scope WHERE is_open = 1"), 1);
 	int64_t before = count(s, "SELECT value FROM counters WHERE name = 'cases'");
 	assert_int_equal(store_run(s, &e, "UPDATE requests SET rating = 'basic' WHERE case_id = 2", ""), 0);
 	assert_int_equal(count(s, "SELECT value FROM counters WHERE name = 'cases'"), before + 1);
