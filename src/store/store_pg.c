@@ -30,10 +30,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/log.h"
 #include "store/pg_sql.h"
 #include "store/store_backends.h"
 #include "store/store_impl.h"
+#include "store/store_plan_log.h"
 
 /* The decimal number s starts with, or fallback when it starts with none or
  * the number does not fit an int (what atoi would not say). */
@@ -453,6 +455,35 @@ static int pg_prepare(struct store *ss, const char *sql, struct store_stmt **out
 	return 0;
 }
 
+/* The generic plan of a prepared query, for LINLI_PLAN_LOG (tests only),
+ * with sequential scans priced out of reach: one shows only where no
+ * index serves the query. */
+static void pg_plan_log(struct pg *s, const struct pg_stmt *st, bool in_txn)
+{
+	if (in_txn)
+		PQclear(PQexec(s->conn, "SAVEPOINT linli_plan"));
+	PQclear(PQexec(s->conn, "SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan"));
+	struct buf b = {0};
+	buf_printf(&b, "EXPLAIN EXECUTE %s", st->name);
+	for (int i = 0; i < st->nparams; i++)
+		buf_puts(&b, i ? ", NULL" : "(NULL");
+	if (st->nparams > 0)
+		buf_puts(&b, ")");
+	PGresult *r = PQexec(s->conn, buf_cstr(&b));
+	buf_free(&b);
+	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	int n = ok ? PQntuples(r) : 0;
+	const char **lines = n ? calloc((size_t)n, sizeof *lines) : NULL;
+	for (int i = 0; lines && i < n; i++)
+		lines[i] = PQgetvalue(r, i, 0);
+	if (lines)
+		store_plan_write(st->sql, lines, n);
+	free(lines);
+	PQclear(r);
+	if (in_txn)
+		PQclear(PQexec(s->conn, ok ? "RELEASE SAVEPOINT linli_plan" : "ROLLBACK TO SAVEPOINT linli_plan"));
+}
+
 /* Prepares on the current connection; parameters the server cannot type from
  * context ("could not determine data type of parameter $n") become text.
  * Inside a transaction a savepoint keeps a failed attempt from poisoning it. */
@@ -468,6 +499,8 @@ static int server_prepare(struct pg *s, struct pg_stmt *st, struct err *e)
 			if (in_txn)
 				PQclear(PQexec(s->conn, "RELEASE SAVEPOINT linli_prepare"));
 			st->prepared_gen = s->gen;
+			if (store_plan_log_on() && store_plan_is_query(st->sql))
+				pg_plan_log(s, st, in_txn);
 			return 0;
 		}
 		if (in_txn)

@@ -34,36 +34,27 @@ bool store_plan_log_on(void)
 	return log_path != NULL;
 }
 
-static bool is_query(const char *sql)
+bool store_plan_is_query(const char *sql)
 {
 	while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(')
 		sql++;
 	return !strncasecmp(sql, "SELECT", 6) || !strncasecmp(sql, "WITH", 4);
 }
 
-void store_plan_log(sqlite3 *db, const char *sql)
+void store_plan_write(const char *sql, const char *const *steps, int n)
 {
-	if (!store_plan_log_on() || !is_query(sql))
+	if (!store_plan_log_on())
 		return;
 	struct buf b = {0};
-	buf_puts(&b, "EXPLAIN QUERY PLAN ");
-	buf_puts(&b, sql);
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, buf_cstr(&b), -1, &st, NULL) != SQLITE_OK) {
-		buf_free(&b);
-		return;
-	}
-	buf_reset(&b);
 	buf_puts(&b, "Q\t");
 	for (const char *p = sql; *p; p++)
 		buf_append(&b, *p == '\n' || *p == '\t' ? " " : p, 1);
 	buf_puts(&b, "\n");
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	for (int i = 0; i < n; i++) {
 		buf_puts(&b, "P\t");
-		buf_puts(&b, (const char *)sqlite3_column_text(st, 3));
+		buf_puts(&b, steps[i]);
 		buf_puts(&b, "\n");
 	}
-	sqlite3_finalize(st);
 	int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		ssize_t w = write(fd, buf_cstr(&b), b.len);
@@ -71,4 +62,27 @@ void store_plan_log(sqlite3 *db, const char *sql)
 		close(fd);
 	}
 	buf_free(&b);
+}
+
+void store_plan_log(sqlite3 *db, const char *sql)
+{
+	if (!store_plan_log_on() || !store_plan_is_query(sql))
+		return;
+	struct buf b = {0};
+	buf_puts(&b, "EXPLAIN QUERY PLAN ");
+	buf_puts(&b, sql);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, buf_cstr(&b), -1, &st, NULL);
+	buf_free(&b);
+	if (rc != SQLITE_OK)
+		return;
+	const char *steps[256];
+	char *own[256];
+	int n = 0;
+	while (n < 256 && sqlite3_step(st) == SQLITE_ROW)
+		steps[n] = own[n] = strdup((const char *)sqlite3_column_text(st, 3)), n++;
+	sqlite3_finalize(st);
+	store_plan_write(sql, steps, n);
+	for (int i = 0; i < n; i++)
+		free(own[i]);
 }

@@ -14,5 +14,10 @@ bool store_plan_log_on(void);
 /* Appends the plan of the query sql on db (statements other than SELECT
  * and WITH are left out). */
 void store_plan_log(sqlite3 *db, const char *sql);
+/* SELECT or WITH? */
+bool store_plan_is_query(const char *sql);
+/* Appends one statement's plan, its steps as the engine printed them
+ * (PostgreSQL's backend writes its EXPLAIN lines with this). */
+void store_plan_write(const char *sql, const char *const *steps, int n);
 
 #endif

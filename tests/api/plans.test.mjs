@@ -4,8 +4,9 @@
 // whole and sort no subtree. The server writes each query's plan to
 // LINLI_PLAN_LOG (store/store_plan_log.c); each row of LISTS below is one
 // request, and the test fails when a list route of the API document has no
-// row. SQLite's planner is the one checked here: PostgreSQL plans its own
-// queries at run time from its own statistics.
+// row. On PostgreSQL (LINLI_TEST_PG) the same rows are checked on the
+// generic plans of its prepared statements, with sequential scans priced
+// out of reach, so that one shows only where no index serves a query.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -71,7 +72,7 @@ const LISTS = [
   { as: 'jumin', path: '/api/v1/nodes/{circle}/contacts', allow: [{ sql: /r\.node_id IN/, step: 'USE TEMP B-TREE FOR ORDER BY', why: "the role holders of one line of the tree (a few dozen), nearest first" }] },
 ];
 
-let s, dir, log, ids, clients = {};
+let s, dir, log, ids, setupPlans, clients = {};
 const sqlite = (db, sql) => execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim();
 
 // sqlite_stat1 rows for every index of the tables above: "rows, then the
@@ -96,31 +97,44 @@ function cityStats(db) {
 }
 
 before(async () => {
-  if (PG) return;
   dir = mkdtempSync(join(tmpdir(), 'linli-plans-'));
   log = join(dir, 'plans.log');
-  s = new Server();
-  s.dir = dir;
-  s.db = join(dir, 'plans.db');
-  s.extra = [];
-  linli(['demo', '--db', s.db, '--requests', '300']);
-  cityStats(s.db);
-  const one = (sql) => sqlite(s.db, sql);
-  ids = {
-    street: one("SELECT id FROM nodes WHERE kind = 'street' LIMIT 1"),
-    community: one("SELECT id FROM nodes WHERE kind = 'community' ORDER BY id LIMIT 1"),
-    grid: one("SELECT id FROM nodes WHERE kind IN ('area', 'grid') ORDER BY id LIMIT 1"),
-    org: one('SELECT id FROM orgs ORDER BY id LIMIT 1'),
-    person: one('SELECT id FROM people ORDER BY id LIMIT 1'),
-    circle: one("SELECT id FROM nodes WHERE kind = 'circle' ORDER BY id LIMIT 1"),
-    household: one('SELECT id FROM households ORDER BY id LIMIT 1'),
-  };
   process.env.LINLI_PLAN_LOG = log;
-  await s.launch();
+  if (PG) {
+    // PostgreSQL plans with sequential scans priced out of reach
+    // (enable_seqscan = off, store_pg.c): one shows only where no index serves.
+    s = await Server.start({ demoArgs: ['--requests', '300'] });
+  } else {
+    s = new Server();
+    s.dir = dir;
+    s.db = join(dir, 'plans.db');
+    s.extra = [];
+    linli(['demo', '--db', s.db, '--requests', '300']);
+    cityStats(s.db);
+    await s.launch();
+  }
   delete process.env.LINLI_PLAN_LOG;
-  for (const who of new Set(LISTS.map((r) => r.as))) if (who !== 'org') clients[who] = await s.login(who);
+  clients.admin = await s.login('admin');
+  const a = clients.admin;
+  takePlans();
+  const first = async (path, pred = () => true) => (await a.get(path)).json.items.find(pred).id;
+  const street = (await a.get('/api/v1/nodes?limit=1')).json.items[0].id;
+  const community = await first(`/api/v1/nodes/${street}/children`, (n) => n.kind === 'community');
+  const grid = await first(`/api/v1/nodes/${community}/children`, (n) => n.kind === 'area' || n.kind === 'grid');
+  const group = await first(`/api/v1/nodes/${grid}/children`);
+  ids = {
+    street, community, grid,
+    circle: await first(`/api/v1/nodes/${group}/children`),
+    org: await first(`/api/v1/orgs?node=${street}&limit=1`),
+    person: await first(`/api/v1/people?node=${community}&limit=1`),
+    household: await first(`/api/v1/households?node=${community}&limit=1`),
+  };
+  // Lists the setup ran: their statements are cached now and would not be
+  // planned again when a row runs them.
+  setupPlans = takePlans();
+  for (const who of new Set(LISTS.map((r) => r.as))) if (who !== 'org' && !clients[who]) clients[who] = await s.login(who);
   // The organisation's account: its cases are the ones handed to it.
-  const made = await clients.admin.post('/api/v1/users', { username: 'plans_org', display_name: '物业客服', password: 'plans-pass-2', org_id: Number(ids.org) });
+  const made = await a.post('/api/v1/users', { username: 'plans_org', display_name: '物业客服', password: 'plans-pass-2', org_id: Number(ids.org) });
   assert.equal(made.status, 201, JSON.stringify(made.json));
   clients.org = await s.login('plans_org', 'plans-pass-2');
 });
@@ -128,6 +142,15 @@ after(async () => {
   if (s) await s.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+// PostgreSQL's plan lines: a sequential scan of a large table. With
+// sequential scans priced out of reach one appears only where no index can
+// serve the scan at all; whether to sort a few rows or walk an index in
+// order is PostgreSQL's own choice from the rows at hand (a test database
+// is small), so sorts are checked on SQLite under a city's statistics.
+function pgFaults(q) {
+  return q.steps.map((l) => l.trim()).filter((l) => BIG.has((l.match(/Seq Scan on (\w+)/) || [])[1]));
+}
 
 // The plan blocks written since the log was last emptied.
 function takePlans() {
@@ -164,7 +187,7 @@ function faults(q, allow = []) {
   return bad;
 }
 
-test('every list route of the API document has a row', { skip: PG ? 'SQLite plans (PostgreSQL plans at run time)' : false }, () => {
+test('every list route of the API document has a row', () => {
   const doc = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
   const missing = [];
   for (const [path, ops] of Object.entries(doc.paths)) {
@@ -177,21 +200,29 @@ test('every list route of the API document has a row', { skip: PG ? 'SQLite plan
 });
 
 for (const row of LISTS) {
-  test(`plan: ${row.as} GET ${row.path}`, { skip: PG ? 'SQLite plans' : false }, async () => {
+  test(`plan: ${row.as} GET ${row.path}`, async () => {
     takePlans();
     const path = row.path.replace(/\{(\w+)\}/g, (_, k) => ids[k]);
     const r = await clients[row.as].get(path);
     assert.equal(r.status, 200, JSON.stringify(r.json));
     const plans = takePlans();
-    const bad = plans.map((q) => ({ sql: q.sql, bad: faults(q, row.allow) })).filter((x) => x.bad.length);
+    const bad = plans.map((q) => ({ sql: q.sql, bad: PG ? pgFaults(q) : faults(q, row.allow) })).filter((x) => x.bad.length);
     assert.deepEqual(bad, [], `${path}: plans that read a whole table or sort a subtree`);
   });
 }
 
-test('the checker itself: a whole-table scan and a subtree sort are caught', { skip: PG ? 'SQLite plans' : false }, () => {
+test('the lists the setup ran', () => {
+  const bad = setupPlans.map((q) => ({ sql: q.sql, bad: (PG ? pgFaults : faults)(q) })).filter((x) => x.bad.length);
+  assert.deepEqual(bad, []);
+  assert.ok(setupPlans.length > 0, 'the plan log is written');
+});
+
+test('the checkers themselves: a whole-table scan and a subtree sort are caught', () => {
   assert.deepEqual(faults({ sql: 'SELECT * FROM people p', steps: ['SCAN p'] }), ['SCAN p']);
   assert.deepEqual(faults({ sql: 'SELECT * FROM cases', steps: ['SEARCH cases USING INDEX cases_path (node_path>? AND node_path<?)', 'USE TEMP B-TREE FOR ORDER BY'] }),
     ['USE TEMP B-TREE FOR ORDER BY']);
+  assert.deepEqual(pgFaults({ sql: 'SELECT * FROM cases', steps: ['Seq Scan on cases  (cost=10000000000.00..10000000001.00)'] }), ['Seq Scan on cases  (cost=10000000000.00..10000000001.00)']);
+  assert.deepEqual(pgFaults({ sql: 'SELECT * FROM case_scope', steps: ['Limit', '  ->  Nested Loop', '        ->  Index Only Scan Backward using case_scope_pkey on case_scope'] }), []);
   assert.deepEqual(faults({ sql: 'SELECT * FROM people', steps: ['SEARCH people USING INTEGER PRIMARY KEY (rowid>?)'] }), ['SEARCH people USING INTEGER PRIMARY KEY (rowid>?)']);
   assert.deepEqual(faults({ sql: 'SELECT * FROM case_scope CROSS JOIN cases', steps: ['SEARCH case_scope USING PRIMARY KEY (anc_id=? AND kind=? AND case_id<?)', 'SEARCH cases USING INTEGER PRIMARY KEY (rowid=?)'] }), []);
 });
