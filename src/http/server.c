@@ -37,6 +37,7 @@
 #include "http/conns.h"
 #include "http/http.h"
 #include "http/ratecred.h"
+#include "base/json_out.h"
 #include "http/ratelimit.h"
 #include "http/spool.h"
 #include "store/store.h"
@@ -115,10 +116,15 @@ static enum MHD_Result send_resp(const struct http_config *cfg, struct MHD_Conne
 {
 	struct MHD_Response *r;
 	if (w->json) {
-		char *s = json_dumps(w->json, JSON_COMPACT);
+		size_t n = 0;
+		char *s = json_out(w->json, &n);
 		json_decref(w->json);
 		w->json = NULL;
-		size_t n = strlen(s);
+		if (!s) { /* text the domain let through unchecked: a bug, never a crash */
+			log_error("response not writable as JSON (invalid UTF-8 or a non-finite number)");
+			s = strdup("null");
+			n = s ? 4 : 0;
+		}
 		r = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
 		MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	} else {
