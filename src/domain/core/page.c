@@ -201,10 +201,24 @@ int page_after(const struct ctx *c, struct page_q *q, const char *cursor, const 
 	return 0;
 }
 
-json_t *page_plain_row(const struct ctx *c, struct store_stmt *st, void *ud)
+struct plain {
+	json_t *(*row)(const struct ctx *c, struct store_stmt *st);
+};
+
+static json_t *plain_row(const struct ctx *c, struct store_stmt *st, void *ud)
 {
-	const struct page_plain *p = ud;
+	const struct plain *p = ud;
 	return p->row(c, st);
+}
+
+int page_list(const struct ctx *c, const struct page_q *q, json_t *(*row)(const struct ctx *c, struct store_stmt *st),
+	      json_t **out, const char **next, struct err *e)
+{
+	struct plain p = {row};
+	struct page_param nx[2];
+	int rc = page_run(c, q, plain_row, &p, out, nx, e);
+	*next = rc ? NULL : page_cursor(c, nx);
+	return rc;
 }
 
 int page_place(const struct ctx *c, struct page_q *q, const char *table, const char *cols, const char *from,

@@ -46,12 +46,10 @@ struct page_q {
 
 typedef json_t *(*page_row_fn)(const struct ctx *c, struct store_stmt *st, void *ud);
 
-/* For rows turned into JSON from the statement alone: ud is a struct
- * page_plain naming the function. */
-struct page_plain {
-	json_t *(*row)(const struct ctx *c, struct store_stmt *st);
-};
-json_t *page_plain_row(const struct ctx *c, struct store_stmt *st, void *ud);
+/* page_run for rows turned into JSON from the statement alone; *next is
+ * the next page's cursor as text (page_cursor). */
+int page_list(const struct ctx *c, const struct page_q *q, json_t *(*row)(const struct ctx *c, struct store_stmt *st),
+	      json_t **out, const char **next, struct err *e);
 
 /* Empty query with its driver (cols, from, driver, order set by the caller after). */
 void page_init(struct page_q *q);

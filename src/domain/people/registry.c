@@ -896,11 +896,7 @@ int household_list(const struct ctx *c, int64_t node_id, const char *tenure, con
 		return rc;
 	if (tenure)
 		page_filter(&q, c, "households.tenure = ?", tenure, NULL);
-	struct page_plain plain = {household_row};
-	struct page_param nx[2];
-	rc = page_run(c, &q, page_plain_row, &plain, out, nx, e);
-	*next = rc ? NULL : page_cursor(c, nx);
-	return rc;
+	return page_list(c, &q, household_row, out, next, e);
 }
 
 /* Bulk registration: the same inserts as the create calls, without the

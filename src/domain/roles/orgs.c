@@ -186,9 +186,5 @@ int orgs_list(const struct ctx *c, int64_t node, const char *kind, const char *c
 		return rc;
 	if (kind)
 		page_filter(&q, c, "orgs.kind = ?", kind, NULL);
-	struct page_plain plain = {org_row};
-	struct page_param nx[2];
-	rc = page_run(c, &q, page_plain_row, &plain, out, nx, e);
-	*next = rc ? NULL : page_cursor(c, nx);
-	return rc;
+	return page_list(c, &q, org_row, out, next, e);
 }

@@ -151,11 +151,7 @@ int roles_list(const struct ctx *c, int64_t node, const char *role, bool all, co
 		page_filter(&q, c, "(roles.end_date IS NULL OR roles.end_date >= ?)", today, NULL);
 	if (role)
 		page_filter(&q, c, "roles.role = ?", role, NULL);
-	struct page_plain plain = {role_row};
-	struct page_param nx[2];
-	rc = page_run(c, &q, page_plain_row, &plain, out, nx, e);
-	*next = rc ? NULL : page_cursor(c, nx);
-	return rc;
+	return page_list(c, &q, role_row, out, next, e);
 }
 
 int roles_contacts(const struct ctx *c, int64_t node, json_t **out, struct err *e)
