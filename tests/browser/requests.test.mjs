@@ -173,8 +173,11 @@ test('the property company\'s account finds it under 我单位的 and reports it
   assert.equal(u.status, 201, JSON.stringify(u.json));
   const page = await loginPage(b, s, 'wuye1', 'wuye-pass-1');
   await page.goto(s.base + '/console/requests');
-  // An organisation's account has no area: only its own cases.
-  assert.deepEqual(await page.getByRole('group', { name: '待办分类' }).getByRole('button').allInnerTexts(), ['我单位的']);
+  // An organisation's account has no area: only its own cases (the tabs
+  // come once the account is loaded).
+  const tabs = page.getByRole('group', { name: '待办分类' });
+  await tabs.getByRole('button', { name: '我单位的' }).waitFor();
+  assert.deepEqual(await tabs.getByRole('button').allInnerTexts(), ['我单位的']);
   assert.equal(await page.getByRole('button', { name: '代为登记' }).count(), 0);
   await page.getByRole('link', { name: req.title }).click();
   await page.locator('.head .req-status', { hasText: '已转办' }).waitFor();
