@@ -607,14 +607,6 @@ static void list_common(struct page_q *q, const struct ctx *c, const struct case
 		page_filter(q, c, "cases.created_at <= ?", arena_printf(c->a, "%sT23:59:59Z", f->to), NULL);
 }
 
-/* The node id a path ends with ("/1/5/23/" -> 23). */
-static int64_t path_last_id(const char *path)
-{
-	int64_t ids[32];
-	int n = tree_path_ids(path, ids, 32);
-	return n ? ids[n - 1] : 0;
-}
-
 /* The list's driver: the caller's reports, its organisation's cases, or a
  * subtree (its case_scope rows, case_scope.c). */
 static int list_scope(const struct ctx *c, const struct case_filter *f, struct page_q *q, enum view *view,
@@ -661,7 +653,7 @@ static int list_scope(const struct ctx *c, const struct case_filter *f, struct p
 	q->from = case_from(c, f->kind, "case_scope CROSS JOIN cases");
 	q->order[0] = "case_scope.case_id";
 	q->on = " AND cases.id = case_scope.case_id";
-	page_key(q, c, "case_scope.anc_id = ?", (struct page_param){'i', path_last_id(path), 0});
+	page_key(q, c, "case_scope.anc_id = ?", (struct page_param){'i', tree_path_node(path), 0});
 	page_key(q, c, "case_scope.kind = ?", (struct page_param){'t', 0, f->kind->code});
 	if (f->status && !strcmp(f->status, "open"))
 		page_key(q, c, "case_scope.is_open = 1", (struct page_param){0});

@@ -1,7 +1,6 @@
 /* lookup.c — counting, limiting and auditing lookups by full numbers. */
 #include "domain/core/lookup.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
@@ -59,14 +58,4 @@ int lookup_record(const struct ctx *c, int64_t node_id, const char *source, enum
 		rc = audit_log(c, "lookup", "node", node_id, NULL, what, e);
 	json_decref(what);
 	return own ? txn_finish(c, rc, e) : rc;
-}
-
-int64_t lookup_path_node(const char *path)
-{
-	size_t n = strlen(path);
-	while (n > 0 && path[n - 1] == '/')
-		n--;
-	while (n > 0 && path[n - 1] != '/')
-		n--;
-	return strtoll(path + n, NULL, 10);
 }

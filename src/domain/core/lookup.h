@@ -30,7 +30,5 @@ int lookup_room(const struct ctx *c, int n, struct err *e);
  * In the caller's transaction, or one of its own when there is none. */
 int lookup_record(const struct ctx *c, int64_t node_id, const char *source, enum pii_kind kind, const char *number,
 		  int64_t found, int n, struct err *e);
-/* The node id at the end of a materialised path ("/1/7/42/" -> 42). */
-int64_t lookup_path_node(const char *path);
 
 #endif

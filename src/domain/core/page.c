@@ -61,6 +61,20 @@ static const char *keyset(const struct ctx *c, const struct page_q *q)
 	return q->order[1] ? arena_printf(c->a, "(%s, %s)", q->order[0], q->order[1]) : q->order[0];
 }
 
+/* "a, b" or "a": the keyset as a column list. */
+static const char *key_cols(const struct ctx *c, const struct page_q *q)
+{
+	return q->order[1] ? arena_printf(c->a, "%s, %s", q->order[0], q->order[1]) : q->order[0];
+}
+
+/* The list's order: each keyset column in its direction. */
+static const char *order_by(const struct ctx *c, const struct page_q *q)
+{
+	const char *dir = q->desc ? " DESC" : "";
+	return q->order[1] ? arena_printf(c->a, "%s%s, %s%s", q->order[0], dir, q->order[1], dir)
+			   : arena_printf(c->a, "%s%s", q->order[0], dir);
+}
+
 static const char *marks(const struct page_q *q)
 {
 	return q->order[1] ? "(?, ?)" : "?";
@@ -81,11 +95,8 @@ static void read_key(const struct ctx *c, struct store_stmt *st, int at, int n, 
 static int window_end(const struct ctx *c, const struct page_q *q, const char *past, int64_t n,
 		      struct page_param end[2], struct err *e)
 {
-	const char *dir = q->desc ? "DESC" : "ASC";
-	const char *sql = arena_printf(
-	    c->a, "SELECT %s%s%s FROM %s WHERE %s%s ORDER BY %s %s%s%s LIMIT 1 OFFSET ?", q->order[0],
-	    q->order[1] ? ", " : "", q->order[1] ? q->order[1] : "", q->driver, key_sql(q), past, q->order[0], dir,
-	    q->order[1] ? arena_printf(c->a, ", %s ", q->order[1]) : "", q->order[1] ? dir : "");
+	const char *sql = arena_printf(c->a, "SELECT %s FROM %s WHERE %s%s ORDER BY %s LIMIT 1 OFFSET ?",
+				       key_cols(c, q), q->driver, key_sql(q), past, order_by(c, q));
 	struct store_stmt *st;
 	int rc = store_prepare(c->db, sql, &st, e);
 	if (rc)
@@ -111,11 +122,9 @@ int page_run(const struct ctx *c, const struct page_q *q, page_row_fn row, void 
 	if (rc)
 		return rc;
 	const char *upto = end[0].type ? arena_printf(c->a, " AND %s %s %s", ks, q->desc ? ">=" : "<=", m) : "";
-	const char *dir = q->desc ? " DESC" : "";
-	const char *sql = arena_printf(c->a, "SELECT %s, %s%s%s FROM %s WHERE %s%s%s%s%s ORDER BY %s%s%s%s%s LIMIT ?",
-				       q->cols, q->order[0], q->order[1] ? ", " : "", q->order[1] ? q->order[1] : "",
-				       q->from, key_sql(q), past, upto, q->on, q->where, q->order[0], dir,
-				       q->order[1] ? ", " : "", q->order[1] ? q->order[1] : "", q->order[1] ? dir : "");
+	const char *sql =
+	    arena_printf(c->a, "SELECT %s, %s FROM %s WHERE %s%s%s%s%s ORDER BY %s LIMIT ?", q->cols, key_cols(c, q),
+			 q->from, key_sql(q), past, upto, q->on, q->where, order_by(c, q));
 	struct store_stmt *st;
 	if ((rc = store_prepare(c->db, sql, &st, e)) != 0)
 		return rc;

@@ -257,7 +257,7 @@ static int id_card_conflict(const struct ctx *c, int rc, const struct err *why, 
 	if (rc != ERR_CONFLICT || strcmp(why->field, "id_card") != 0)
 		return rc;
 	struct err saved = *why;
-	int lrc = lookup_record(c, lookup_path_node(path), "register", PII_ID_CARD,
+	int lrc = lookup_record(c, tree_path_node(path), "register", PII_ID_CARD,
 				json_string_value(json_object_get(in, "id_card")), 1, 1, e);
 	if (lrc)
 		return lrc;
@@ -607,8 +607,7 @@ static void person_driver(const struct ctx *c, const struct person_filter *f, co
 		page_key(q, c, "people.node_path < ?", (struct page_param){'t', 0, end});
 		return;
 	}
-	int64_t node = 0, community = 0;
-	store_int(c->db, NULL, &node, "SELECT id FROM nodes WHERE path = ?", "t", path);
+	int64_t node = tree_path_node(path), community = 0;
 	store_int(c->db, NULL, &community, "SELECT coalesce(community_id, 0) FROM nodes WHERE id = ?", "i", node);
 	if (community && status)
 		page_key(q, c, "people.community_id = ?", (struct page_param){'i', community, 0});
@@ -712,7 +711,7 @@ int person_list(const struct ctx *c, struct person_filter *f, json_t **out, stru
 	if (rc == 0)
 		f->next = page_cursor(c, next);
 	if (rc == 0 && use_hash)
-		rc = lookup_record(c, lookup_path_node(path), "search", k, canon, (int64_t)json_array_size(arr), 1, e);
+		rc = lookup_record(c, tree_path_node(path), "search", k, canon, (int64_t)json_array_size(arr), 1, e);
 	if (use_hash)
 		rc = txn_finish(c, rc, e);
 	if (rc) {

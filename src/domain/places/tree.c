@@ -397,6 +397,13 @@ int tree_path_ids(const char *path, int64_t *ids, int max)
 	return n;
 }
 
+int64_t tree_path_node(const char *path)
+{
+	int64_t ids[32];
+	int n = tree_path_ids(path, ids, 32);
+	return n ? ids[n - 1] : 0;
+}
+
 int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out, struct err *e)
 {
 	struct node_core node, parent;

@@ -17,6 +17,8 @@
 /* The node ids of a path ("/1/5/23/" -> 1, 5, 23), root first; returns
  * how many were written (at most max). */
 int tree_path_ids(const char *path, int64_t *ids, int max);
+/* The node id at the end of a path ("/1/7/42/" -> 42; 0 for none). */
+int64_t tree_path_node(const char *path);
 /* Path of node id, allocated in the ctx arena; ERR_NOT_FOUND if absent. */
 int tree_path(const struct ctx *c, int64_t id, const char **path, struct err *e);
 int tree_get(const struct ctx *c, int64_t id, json_t **out, struct err *e);
