@@ -7,9 +7,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
-import { Server } from './lib.mjs';
+import { Server, requestFrom } from './lib.mjs';
 
 const servers = [];
 after(async () => { for (const s of servers) await s.stop(); });
@@ -54,23 +53,7 @@ function rawRequest(s, text, { localAddress = '127.0.0.1', timeout = 5000 } = {}
 }
 
 // A request through node's client from a given local address.
-function request(s, path, { method = 'GET', headers = {}, body, localAddress = '127.0.0.1' } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: s.port, path, method, headers, localAddress, agent: false }, (res) => {
-      let b = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (b += d));
-      res.on('end', () => {
-        let json = null;
-        try { json = JSON.parse(b); } catch {}
-        resolve({ status: res.statusCode, headers: res.headers, json });
-      });
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
-    req.end();
-  });
-}
+const request = (s, path, opts) => requestFrom(s.port, path, opts);
 
 test('an anonymous 60 MB upload is refused with 413 before its body is read, and memory stays bounded', async () => {
   const s = await start([]);

@@ -7,6 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import http from 'node:http';
 import net from 'node:net';
 
 export const BIN = process.env.LINLI_BIN || new URL('../../build/linli', import.meta.url).pathname;
@@ -178,4 +179,25 @@ export async function listAll(client, path, maxPages = 500) {
     cursor = r.json.next_cursor;
   }
   throw new Error(`${path}: more than ${maxPages} pages`);
+}
+
+// A request through node's http client from a given loopback address
+// (127.0.0.x), for what depends on the client's address: rate limits,
+// proxies, logins. body: a string as it is, anything else as JSON.
+export function requestFrom(port, path, { method = 'GET', headers = {}, body, localAddress = '127.0.0.1', agent = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, headers, localAddress, agent }, (res) => {
+      let b = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (b += d));
+      res.on('end', () => {
+        let json = null;
+        try { json = JSON.parse(b); } catch {}
+        resolve({ status: res.statusCode, headers: res.headers, json });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
+    req.end();
+  });
 }

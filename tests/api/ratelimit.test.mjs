@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { Server } from './lib.mjs';
+import { Server, requestFrom } from './lib.mjs';
 
 const RATE = 20;
 const ACCOUNT = 40;
@@ -34,21 +34,7 @@ function request(srv, path, { method = 'GET', from = '127.0.0.1', token, cookie,
   if (cookie) h.Cookie = `linli_session=${cookie}`;
   const data = body === undefined ? undefined : JSON.stringify(body);
   if (data !== undefined) Object.assign(h, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: srv.port, path, method, headers: h, localAddress: from, agent: agent(from) }, (res) => {
-      let b = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (b += d));
-      res.on('end', () => {
-        let json = null;
-        try { json = JSON.parse(b); } catch {}
-        resolve({ status: res.statusCode, headers: res.headers, json });
-      });
-    });
-    req.on('error', reject);
-    if (data !== undefined) req.write(data);
-    req.end();
-  });
+  return requestFrom(srv.port, path, { method, headers: h, body: data, localAddress: from, agent: agent(from) });
 }
 
 async function login(srv, username, from, password = 'linli-demo-1') {
