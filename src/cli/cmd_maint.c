@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "domain/core/audit_chain.h"
+#include "domain/core/figures.h"
 #include "store/store.h"
 
 int cmd_backup(int argc, char **argv)
@@ -47,8 +48,9 @@ int cmd_check(int argc, char **argv)
 	static const char usage[] = "usage: linli check --db FILE [--key FILE]\n\n"
 				    "Runs integrity and foreign-key checks and verifies every audit chain\n"
 				    "(with the audit key beside the personal-data key), naming the first\n"
-				    "broken row of each, and the rows kept for the lists (case_scope) against\n"
-				    "a recomputation; exit 1 if any problem is found.\n";
+				    "broken row of each, and the rows kept for the lists (case_scope) and the\n"
+				    "kept statistics (figures) against a recomputation; exit 1 if any problem\n"
+				    "is found.\n";
 	if (cli_help(argc, argv, usage))
 		return 0;
 	const char *db = cli_opt(argc, argv, "--db");
@@ -66,10 +68,13 @@ int cmd_check(int argc, char **argv)
 	int64_t rows = 0;
 	int broken = problems < 0 ? 0 : audit_chain_verify(&env.c, report, sizeof report, &rows, &e);
 	int derived = problems < 0 || broken < 0 ? 0 : case_scope_verify(&env.c, report, sizeof report, &e);
+	int64_t figures = 0;
+	int frc =
+	    problems < 0 || broken < 0 || derived < 0 ? 0 : figures_check(&env.c, report, sizeof report, &figures, &e);
 	cli_close(&env);
-	if (problems < 0 || broken < 0 || derived < 0)
+	if (problems < 0 || broken < 0 || derived < 0 || frc < 0)
 		return cli_fail(&e);
-	problems += broken + derived;
+	problems += broken + derived + (int)(figures > 1000000 ? 1000000 : figures);
 	if (problems) {
 		fprintf(stderr, "%d problem(s):\n%s", problems, report);
 		return 1;

@@ -10,6 +10,7 @@
 #include "base/webhook_post.h"
 #include "domain/accounts/accounts.h"
 #include "domain/core/audit_chain.h"
+#include "domain/core/figures.h"
 #include "domain/places/tree.h"
 #include "store/store.h"
 
@@ -105,7 +106,7 @@ int cli_open(struct cli_env *env, const char *db, const char *key)
 			      .pii_key = env->key,
 			      .audit_key = env->audit_key,
 			      .files_dir = cli_files_dir(db, &env->arena)};
-	if (audit_key_open(env, &e))
+	if (audit_key_open(env, &e) || figures_install(&env->c, &e))
 		return cli_fail(&e);
 	return 0;
 }
@@ -210,6 +211,8 @@ int cli_create_db(const char *db, const char *key, const char *root_kind, const 
 	struct actor sys = {.user_id = 0, .username = "system", .is_admin = true};
 	struct ctx c = {.db = s, .a = &a, .who = &sys, .client = "cli", .pii_key = k, .audit_key = ak};
 	int64_t root = 0;
+	if (rc == 0)
+		rc = figures_install(&c, e);
 	if (rc == 0)
 		rc = store_begin(s, e);
 	if (rc == 0)

@@ -19,9 +19,13 @@ _Static_assert(STORE_COPY_MAX_TABLES <= 64, "a table's parents are a 64-bit set"
  * keyed by. The target's migrations insert their rows and its own triggers
  * bump them while the copy goes in (on PostgreSQL they hold transaction
  * ids, so a copied SQLite value could equal a later transaction's id and
- * miss a bump). Every other derived table is a cache, known by its name.
+ * miss a bump). The kept statistics and the tree's closure are rebuilt
+ * from the copied rows by the first linli command on the target
+ * (figures_install: its state goes with them). Every other derived table
+ * is a cache, known by its name.
  */
 static const char *const kept_derived[] = {"counters"};
+static const char *const rebuilt[] = {"node_line", "figures", "figures_delta", "figures_pause", "figures_state"};
 #define CACHE_SUFFIX "_cache"
 
 /* A table of the source as its schema lists it. */
@@ -48,8 +52,11 @@ static bool derived_name(const char *name, bool *keep_rows)
 	*keep_rows = false;
 	for (size_t i = 0; i < sizeof kept_derived / sizeof *kept_derived; i++)
 		*keep_rows = *keep_rows || !strcmp(name, kept_derived[i]);
+	bool rebuilt_name = false;
+	for (size_t i = 0; i < sizeof rebuilt / sizeof *rebuilt; i++)
+		rebuilt_name = rebuilt_name || !strcmp(name, rebuilt[i]);
 	size_t n = strlen(name), k = strlen(CACHE_SUFFIX);
-	return *keep_rows || (n > k && !strcmp(name + n - k, CACHE_SUFFIX));
+	return *keep_rows || rebuilt_name || (n > k && !strcmp(name + n - k, CACHE_SUFFIX));
 }
 
 /* Prepares sql with the table's name bound to its one parameter. */

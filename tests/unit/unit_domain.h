@@ -22,6 +22,7 @@
 #include "base/arena.h"
 #include "base/timeutil.h"
 #include "domain/core/ctx.h"
+#include "domain/core/figures.h"
 #include "domain/core/pii.h"
 #include "domain/people/registry.h"
 #include "domain/places/tree.h"
@@ -71,7 +72,9 @@ static inline int unit_db_open(struct unit_db *u, const char *dir, int64_t now)
 			    .audit_key = u->audit_key,
 			    .files_dir = u->dir};
 	time_set_fake(now);
-	int rc = store_begin(u->db, &e);
+	int rc = figures_install(&u->c, &e);
+	if (rc == 0)
+		rc = store_begin(u->db, &e);
 	if (rc == 0)
 		rc = tree_create_root(&u->c, "street", "幸福街道", 0, &u->root, &e);
 	if (rc == 0)

@@ -1,17 +1,15 @@
 /*
- * stats.c — subtree statistics.
+ * stats.c — subtree statistics from the kept figures.
  *
- * Algorithm: one grouped scan per table over the subtree's path range
- * (people through a covering index), grouped by the leaf node; each group
- * is then rolled up in C to the child of the requested node that contains
- * it (the path segment after the node's own path). This keeps the work at
- * one index range scan however many children there are.
- *
- * The population pyramid (10-year age bands by gender) is one more grouped
- * scan of the same covering index: each row's band and gender are computed
- * in SQL and the subtree is grouped by them (at most 30 groups). Summing 27
- * band-and-gender conditions per row in the per-node scan instead measured
- * several times slower on a million people.
+ * Counts are the figures of the node and of each child (figures.h: every
+ * node's figures are its subtree's totals, kept by the writes). Ages are
+ * counted at today's date from births kept by year and by month: those
+ * born on or before a date D in year Y and month M are the births of the
+ * years before Y, of Y's months before M, and the people born from the
+ * first of M to D, read from an index on birth dates (one range of at
+ * most a month per age boundary, over the whole subtree at once: the rows
+ * are attributed to the children by their paths). Role holders are the
+ * people holding a current term, read from the subtree's roles.
  */
 #include "domain/people/stats.h"
 
@@ -24,8 +22,52 @@
 #include "domain/places/tree.h"
 #include "store/store.h"
 
-/* Bumped whenever the picture gains or changes fields (2: the pyramid). */
-#define STATS_SHAPE 2
+#define ACTIVE     "$.status = 'active'"
+#define BIRTH_COLS "node_id,status,birth_date,gender"
+#define PEOPLE     .table = "people", .node = "$.node_id"
+#define HOUSEHOLDS .table = "households", .node = "$.node_id"
+const struct figure_def stats_figures[] = {
+    {.name = "residents", PEOPLE, .when = ACTIVE, .cols = "node_id,status"},
+    {.name = "floating", PEOPLE, .when = ACTIVE " AND $.residence = 'floating'", .cols = "node_id,status,residence"},
+    {.name = "party_members",
+     PEOPLE,
+     .when = ACTIVE " AND $.political_status IN ('party_member', 'probationary_member')",
+     .cols = "node_id,status,political_status"},
+    /* Keys "YYYY|G" and "YYYY-MM|G" (G: M, F or empty); "|G" without a
+     * birth date. */
+    {.name = "born_y",
+     PEOPLE,
+     .when = ACTIVE,
+     .key = "coalesce(substr($.birth_date, 1, 4), '') || '|' || coalesce($.gender, '')",
+     .cols = BIRTH_COLS},
+    {.name = "born_m",
+     PEOPLE,
+     .when = ACTIVE,
+     .key = "coalesce(substr($.birth_date, 1, 7), '') || '|' || coalesce($.gender, '')",
+     .cols = BIRTH_COLS},
+    /* A tag counts while its person is an active resident, where the
+     * person lives. */
+    {.name = "tags",
+     .table = "person_tags",
+     .node = "@.node_id",
+     .when = "@.status = 'active'",
+     .key = "$.tag",
+     .cols = "person_id,tag",
+     .parent = "people",
+     .parent_id = "id",
+     .parent_fk = "person_id",
+     .pcols = "node_id,status"},
+    {.name = "households", HOUSEHOLDS, .when = ACTIVE, .cols = "node_id,status"},
+    {.name = "rented_households",
+     HOUSEHOLDS,
+     .when = ACTIVE " AND $.tenure = 'rented'",
+     .cols = "node_id,status,tenure"},
+    {.name = "orgs",
+     .table = "orgs",
+     .node = "$.node_id",
+     .when = "$.retired_at IS NULL",
+     .cols = "node_id,retired_at"},
+    {0}};
 
 enum {
 	M_RESIDENTS,
@@ -47,68 +89,71 @@ enum {
 static const char *const metric_names[M_COUNT] = {
     "residents", "households", "floating",  "rented_households", "party_members", "male",         "female",
     "age_0_17",  "age_18_34",  "age_35_59", "age_60_79",         "age_80_plus",   "role_holders", "orgs"};
+/* The metrics read straight from a figure, and its name. */
+static const struct {
+	int metric;
+	const char *figure;
+} plain[] = {{M_RESIDENTS, "residents"},      {M_HOUSEHOLDS, "households"}, {M_FLOATING, "floating"},
+	     {M_RENTED, "rented_households"}, {M_PARTY, "party_members"},   {M_ORGS, "orgs"}};
 
-struct child {
+enum { G_MALE, G_FEMALE, G_UNKNOWN, G_COUNT };
+static const char *const gender_names[G_COUNT] = {"male", "female", "unknown"};
+
+/* The ages whose boundaries are counted: the pyramid's bands (10 … 80)
+ * for the node, the age metrics' (18, 35, 60, 80) for it and each child. */
+static const int cut_age[] = {10, 18, 20, 30, 35, 40, 50, 60, 70, 80};
+#define NCUT ((int)(sizeof cut_age / sizeof *cut_age))
+static bool metric_cut(int k)
+{
+	return cut_age[k] == 18 || cut_age[k] == 35 || cut_age[k] == 60 || cut_age[k] == 80;
+}
+
+/* The node (place 0) or one of its children. */
+struct place {
 	int64_t id;
-	const char *name, *kind, *path;
+	const char *name, *kind;
 	int64_t m[M_COUNT];
+	struct figure *born; /* born_y, in key order */
+	int nborn;
+	int64_t part[NCUT][G_COUNT]; /* born from the boundary month's first to the boundary */
+	int64_t le[NCUT][G_COUNT];   /* born on or before the boundary */
+	int64_t dated[G_COUNT];      /* with a birth date */
+	int64_t undated[G_COUNT];
 };
 
-struct rollup {
+struct picture {
 	const char *path;
 	size_t plen;
-	struct child *kids;
-	int nkids;
-	int64_t total[M_COUNT];
+	struct place *p; /* p[0]: the node; then its children by id */
+	int n;
+	char cut[NCUT][11];
 };
 
-/* The child of the node that contains path, or NULL (the node itself). */
-static struct child *child_of(struct rollup *r, const char *path)
+static int gender_of(const char *key)
 {
-	if (strlen(path) <= r->plen)
-		return NULL;
-	int64_t id = strtoll(path + r->plen, NULL, 10);
-	/* Children are sorted by id: binary search. */
-	int lo = 0, hi = r->nkids - 1;
+	const char *bar = strchr(key, '|');
+	if (!bar)
+		return G_UNKNOWN;
+	return !strcmp(bar + 1, "M") ? G_MALE : !strcmp(bar + 1, "F") ? G_FEMALE : G_UNKNOWN;
+}
+
+/* The place a path lies in: a child (binary search by id) or the node. */
+static struct place *place_of(struct picture *pc, const char *path)
+{
+	if (strlen(path) <= pc->plen)
+		return &pc->p[0];
+	int64_t id = strtoll(path + pc->plen, NULL, 10);
+	int lo = 1, hi = pc->n - 1;
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
-		if (r->kids[mid].id == id)
-			return &r->kids[mid];
-		if (r->kids[mid].id < id)
+		if (pc->p[mid].id == id)
+			return &pc->p[mid];
+		if (pc->p[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
 	}
-	return NULL;
-}
-
-static void add(struct rollup *r, const char *path, int metric, int64_t n)
-{
-	r->total[metric] += n;
-	struct child *k = child_of(r, path);
-	if (k)
-		k->m[metric] += n;
-}
-
-static int scan(const struct ctx *c, struct rollup *r, const char *sql, const int *metrics, int nm,
-		const char *const *dates, int ndates, struct err *e)
-{
-	struct store_stmt *st;
-	int rc = store_prepare(c->db, sql, &st, e);
-	if (rc)
-		return rc;
-	int idx = 1;
-	for (int i = 0; i < ndates; i++)
-		store_bind_at(st, idx++, 't', dates[i]);
-	store_bind_at(st, idx++, 't', r->path);
-	store_bind_at(st, idx++, 't', arena_printf(c->a, "%s~", r->path));
-	while ((rc = store_step(st, e)) == STORE_ROW) {
-		const char *path = store_col_text(st, 0);
-		for (int i = 0; i < nm; i++)
-			add(r, path, metrics[i], store_col_int(st, i + 1));
-	}
-	store_done(st);
-	return rc < 0 ? rc : 0;
+	return &pc->p[0];
 }
 
 static void years_ago(int64_t now, int years, char out[11])
@@ -118,74 +163,124 @@ static void years_ago(int64_t now, int years, char out[11])
 	snprintf(out, 11, "%04u%.6s", (unsigned)(time_year(now) - years) % 10000u, iso + 4);
 }
 
+/* People born from the first of the boundary's month to the boundary,
+ * over the subtree, by place and gender. */
+static int boundary_months(const struct ctx *c, struct picture *pc, struct err *e)
+{
+	const char *end = arena_printf(c->a, "%s~", pc->path);
+	int rc = 0;
+	for (int k = 0; k < NCUT && rc == 0; k++) {
+		struct store_stmt *st;
+		rc = store_prepare(
+		    c->db,
+		    "SELECT node_path, gender, count(*) FROM people INDEXED BY people_birth WHERE status = "
+		    "'active' AND birth_date >= ? AND birth_date <= ? AND node_path >= ? AND node_path < ? "
+		    "GROUP BY node_path, gender",
+		    &st, e);
+		if (rc)
+			return rc;
+		store_bind(st, "tttt", arena_printf(c->a, "%.8s01", pc->cut[k]), pc->cut[k], pc->path, end);
+		while ((rc = store_step(st, e)) == STORE_ROW) {
+			const char *g = store_col_text(st, 1);
+			int gi = g && !strcmp(g, "M") ? G_MALE : g && !strcmp(g, "F") ? G_FEMALE : G_UNKNOWN;
+			int64_t n = store_col_int(st, 2);
+			struct place *p = place_of(pc, store_col_text(st, 0));
+			if (p != &pc->p[0])
+				p->part[k][gi] += n;
+			pc->p[0].part[k][gi] += n;
+		}
+		store_done(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	return rc;
+}
+
+/* A place's figures and its counts at each boundary it needs. */
+static int place_figures(const struct ctx *c, struct picture *pc, struct place *p, bool node, struct err *e)
+{
+	int rc = 0;
+	for (size_t i = 0; i < sizeof plain / sizeof *plain && rc == 0; i++)
+		rc = figures_sum(c, p->id, plain[i].figure, &p->m[plain[i].metric], e);
+	if (rc == 0)
+		rc = figures_get(c, p->id, "born_y", NULL, NULL, &p->born, &p->nborn, e);
+	for (int i = 0; rc == 0 && i < p->nborn; i++) {
+		int g = gender_of(p->born[i].key);
+		if (p->born[i].key[0] == '|')
+			p->undated[g] += p->born[i].value;
+		else
+			p->dated[g] += p->born[i].value;
+		p->m[g == G_MALE ? M_MALE : M_FEMALE] += g == G_UNKNOWN ? 0 : p->born[i].value;
+	}
+	for (int k = 0; rc == 0 && k < NCUT; k++) {
+		if (!node && !metric_cut(k))
+			continue;
+		const char *cut = pc->cut[k];
+		for (int i = 0; i < p->nborn; i++)
+			if (p->born[i].key[0] != '|' && strncmp(p->born[i].key, cut, 4) < 0)
+				p->le[k][gender_of(p->born[i].key)] += p->born[i].value;
+		struct figure *mon;
+		int nmon;
+		rc = figures_get(c, p->id, "born_m", arena_printf(c->a, "%.4s-01", cut), arena_strndup(c->a, cut, 7),
+				 &mon, &nmon, e);
+		for (int i = 0; rc == 0 && i < nmon; i++)
+			p->le[k][gender_of(mon[i].key)] += mon[i].value;
+		for (int g = 0; g < G_COUNT; g++)
+			p->le[k][g] += p->part[k][g];
+	}
+	if (rc)
+		return rc;
+	/* The age metrics: differences of the counts at the boundaries. */
+	int64_t le[NCUT], dated = p->dated[0] + p->dated[1] + p->dated[2];
+	for (int k = 0; k < NCUT; k++)
+		le[k] = p->le[k][0] + p->le[k][1] + p->le[k][2];
+	int k18 = 1, k35 = 4, k60 = 7, k80 = 9;
+	p->m[M_AGE0] = dated - le[k18];
+	p->m[M_AGE18] = le[k18] - le[k35];
+	p->m[M_AGE35] = le[k35] - le[k60];
+	p->m[M_AGE60] = le[k60] - le[k80];
+	p->m[M_AGE80] = le[k80];
+	return 0;
+}
+
 /* 0-9, 10-19, ..., 70-79, 80+. */
 #define PYRAMID_BANDS 9
-enum { G_MALE, G_FEMALE, G_UNKNOWN, G_COUNT };
-static const char *const gender_names[G_COUNT] = {"male", "female", "unknown"};
 
 /*
- * Active residents of the subtree at path by 10-year age band and gender:
+ * Active residents of the subtree by 10-year age band and gender:
  * {"bands": [{"band": "0-9", "age_min": 0, "age_max": 9, "male", "female",
  * "unknown"}, ..., {"band": "80+", "age_min": 80, "age_max": null, ...}],
  * "no_birth_date": {"male", "female", "unknown"}}. Ages are whole years on
  * the day of now, as the age metrics count them: someone is n on their n-th
  * birthday.
  */
-static int pyramid(const struct ctx *c, const char *path, int64_t now, json_t **out, struct err *e)
+static json_t *pyramid(const struct ctx *c, const struct place *p)
 {
-	/* cut[n] is the date n * 10 years ago: born on or before it, at least
-	 * n * 10 years old. */
-	char cut[PYRAMID_BANDS][11];
-	for (int n = 1; n < PYRAMID_BANDS; n++)
-		years_ago(now, n * 10, cut[n]);
-	struct store_stmt *st;
-	int rc = store_prepare(c->db,
-			       "SELECT CASE gender WHEN 'M' THEN 0 WHEN 'F' THEN 1 ELSE 2 END, "
-			       "CASE WHEN birth_date IS NULL OR birth_date = '' THEN -1 WHEN birth_date <= ? THEN 8 "
-			       "WHEN birth_date <= ? THEN 7 WHEN birth_date <= ? THEN 6 WHEN birth_date <= ? THEN 5 "
-			       "WHEN birth_date <= ? THEN 4 WHEN birth_date <= ? THEN 3 WHEN birth_date <= ? THEN 2 "
-			       "WHEN birth_date <= ? THEN 1 ELSE 0 END, count(*) "
-			       "FROM people INDEXED BY people_stats WHERE node_path >= ? AND node_path < ? AND "
-			       "status = 'active' GROUP BY 1, 2",
-			       &st, e);
-	if (rc)
-		return rc;
-	int idx = 1;
-	for (int n = PYRAMID_BANDS - 1; n >= 1; n--)
-		store_bind_at(st, idx++, 't', cut[n]);
-	store_bind_at(st, idx++, 't', path);
-	store_bind_at(st, idx++, 't', arena_printf(c->a, "%s~", path));
-	/* Row PYRAMID_BANDS: no birth date. */
-	int64_t count[PYRAMID_BANDS + 1][G_COUNT] = {{0}};
-	while ((rc = store_step(st, e)) == STORE_ROW) {
-		int64_t g = store_col_int(st, 0), band = store_col_int(st, 1);
-		if (g < 0 || g >= G_COUNT || band < -1 || band >= PYRAMID_BANDS)
-			continue;
-		count[band < 0 ? PYRAMID_BANDS : band][g] += store_col_int(st, 2);
+	/* at_least[b][g]: at least b * 10 years old (b = 0: everyone dated). */
+	int64_t at_least[PYRAMID_BANDS + 1][G_COUNT] = {{0}};
+	for (int g = 0; g < G_COUNT; g++) {
+		at_least[0][g] = p->dated[g];
+		for (int k = 0; k < NCUT; k++)
+			if (cut_age[k] % 10 == 0)
+				at_least[cut_age[k] / 10][g] = p->le[k][g];
 	}
-	store_done(st);
-	if (rc < 0)
-		return rc;
 	json_t *bands = json_array();
-	for (int b = 0; b <= PYRAMID_BANDS; b++) {
+	for (int b = 0; b < PYRAMID_BANDS; b++) {
+		bool last = b == PYRAMID_BANDS - 1;
 		json_t *o = json_object();
-		if (b < PYRAMID_BANDS) {
-			bool last = b == PYRAMID_BANDS - 1;
-			json_object_set_new(o, "band",
-					    json_string(last ? arena_printf(c->a, "%d+", b * 10)
-							     : arena_printf(c->a, "%d-%d", b * 10, b * 10 + 9)));
-			json_object_set_new(o, "age_min", json_integer((json_int_t)b * 10));
-			json_object_set_new(o, "age_max", last ? json_null() : json_integer((json_int_t)b * 10 + 9));
-		}
+		json_object_set_new(o, "band",
+				    json_string(last ? arena_printf(c->a, "%d+", b * 10)
+						     : arena_printf(c->a, "%d-%d", b * 10, b * 10 + 9)));
+		json_object_set_new(o, "age_min", json_integer((json_int_t)b * 10));
+		json_object_set_new(o, "age_max", last ? json_null() : json_integer((json_int_t)b * 10 + 9));
 		for (int g = 0; g < G_COUNT; g++)
-			json_object_set_new(o, gender_names[g], json_integer(count[b][g]));
-		if (b < PYRAMID_BANDS) {
-			json_array_append_new(bands, o);
-		} else {
-			*out = json_pack("{s:o, s:o}", "bands", bands, "no_birth_date", o);
-		}
+			json_object_set_new(o, gender_names[g],
+					    json_integer(at_least[b][g] - (last ? 0 : at_least[b + 1][g])));
+		json_array_append_new(bands, o);
 	}
-	return 0;
+	json_t *none = json_object();
+	for (int g = 0; g < G_COUNT; g++)
+		json_object_set_new(none, gender_names[g], json_integer(p->undated[g]));
+	return json_pack("{s:o, s:o}", "bands", bands, "no_birth_date", none);
 }
 
 static json_t *metrics_json(const int64_t *m)
@@ -196,31 +291,101 @@ static json_t *metrics_json(const int64_t *m)
 	return o;
 }
 
+static int tag_cmp(const void *a, const void *b)
+{
+	const struct figure *x = a, *y = b;
+	if (x->value != y->value)
+		return x->value > y->value ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* Care tags in total, most frequent first. */
+static int tags_json(const struct ctx *c, int64_t node, json_t **out, struct err *e)
+{
+	struct figure *t;
+	int n;
+	int rc = figures_get(c, node, "tags", NULL, NULL, &t, &n, e);
+	if (rc)
+		return rc;
+	if (n > 1)
+		qsort(t, (size_t)n, sizeof *t, tag_cmp);
+	*out = json_object();
+	for (int i = 0; i < n; i++)
+		if (t[i].value)
+			json_object_set_new(*out, t[i].key, json_integer(t[i].value));
+	return 0;
+}
+
+/* Role holders (people with a current term; one person with two terms is
+ * one holder) in total and per child, and terms by role in total. */
+static int roles(const struct ctx *c, struct picture *pc, const char *today, json_t **by_role, struct err *e)
+{
+	const char *end = arena_printf(c->a, "%s~", pc->path);
+	struct store_stmt *st;
+	int rc =
+	    store_prepare(c->db,
+			  "SELECT max(node_path), count(DISTINCT person_id) FROM roles WHERE start_date <= ? AND "
+			  "(end_date IS NULL OR end_date >= ?) AND node_path >= ? AND node_path < ? GROUP BY node_id",
+			  &st, e);
+	if (rc)
+		return rc;
+	store_bind(st, "tttt", today, today, pc->path, end);
+	while ((rc = store_step(st, e)) == STORE_ROW) {
+		struct place *p = place_of(pc, store_col_text(st, 0));
+		if (p != &pc->p[0])
+			p->m[M_ROLES] += store_col_int(st, 1);
+	}
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	if ((rc = store_int(c->db, e, &pc->p[0].m[M_ROLES],
+			    "SELECT count(DISTINCT person_id) FROM roles WHERE node_path >= ? AND node_path < ? AND "
+			    "start_date <= ? AND (end_date IS NULL OR end_date >= ?)",
+			    "tttt", pc->path, end, today, today)))
+		return rc;
+	*by_role = json_object();
+	rc =
+	    store_prepare(c->db,
+			  "SELECT role, count(*) FROM roles WHERE node_path >= ? AND node_path < ? AND start_date <= ? "
+			  "AND (end_date IS NULL OR end_date >= ?) GROUP BY role ORDER BY role",
+			  &st, e);
+	if (rc == 0) {
+		store_bind(st, "tttt", pc->path, end, today, today);
+		while ((rc = store_step(st, e)) == STORE_ROW)
+			json_object_set_new(*by_role, store_col_text(st, 0), json_integer(store_col_int(st, 1)));
+		store_done(st);
+	}
+	return rc < 0 ? rc : 0;
+}
+
 static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *e)
 {
 	json_t *info = NULL;
 	int rc = tree_get(c, node, &info, e);
 	if (rc)
 		return rc;
-	struct rollup r = {.path = arena_strdup(c->a, json_string_value(json_object_get(info, "path")))};
-	r.plen = strlen(r.path);
-	/* Children, sorted by id for the roll-up. */
+	struct picture pc = {.path = arena_strdup(c->a, json_string_value(json_object_get(info, "path")))};
+	pc.plen = strlen(pc.path);
+	/* The node, then its children by id. */
 	struct store_stmt *st;
 	rc = store_prepare(
-	    c->db, "SELECT id, name, kind, path FROM nodes WHERE parent_id = ? AND retired_at IS NULL ORDER BY id", &st,
-	    e);
+	    c->db, "SELECT id, name, kind FROM nodes WHERE parent_id = ? AND retired_at IS NULL ORDER BY id", &st, e);
 	if (rc)
 		goto fail;
 	store_bind(st, "i", node);
 	int cap = 16;
-	r.kids = arena_alloc(c->a, (size_t)cap * sizeof *r.kids);
+	pc.p = arena_alloc(c->a, (size_t)cap * sizeof *pc.p);
+	memset(&pc.p[0], 0, sizeof pc.p[0]);
+	pc.p[0].id = node;
+	pc.n = 1;
 	while ((rc = store_step(st, e)) == STORE_ROW) {
-		if (r.nkids == cap) {
-			struct child *n = arena_alloc(c->a, (size_t)cap * 2 * sizeof *n);
-			memcpy(n, r.kids, (size_t)cap * sizeof *n);
-			r.kids = n, cap *= 2;
+		if (pc.n == cap) {
+			struct place *n = arena_alloc(c->a, (size_t)cap * 2 * sizeof *n);
+			memcpy(n, pc.p, (size_t)cap * sizeof *n);
+			pc.p = n, cap *= 2;
 		}
-		struct child *k = &r.kids[r.nkids++];
+		struct place *k = &pc.p[pc.n++];
+		memset(k, 0, sizeof *k);
 		k->id = store_col_int(st, 0);
 		k->name = arena_strdup(c->a, store_col_text(st, 1));
 		k->kind = arena_strdup(c->a, store_col_text(st, 2));
@@ -229,100 +394,33 @@ static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *
 	if (rc < 0)
 		goto fail;
 	int64_t now = time_now();
-	char d18[11], d35[11], d60[11], d80[11];
-	years_ago(now, 18, d18), years_ago(now, 35, d35), years_ago(now, 60, d60), years_ago(now, 80, d80);
-	const char *dates[] = {d18, d18, d35, d35, d60, d60, d80, d80};
-	static const int pm[] = {M_RESIDENTS, M_FLOATING, M_PARTY, M_MALE,  M_FEMALE,
-				 M_AGE0,      M_AGE18,    M_AGE35, M_AGE60, M_AGE80};
-	rc = scan(
-	    c, &r,
-	    "SELECT max(node_path), count(*), sum(residence = 'floating'), "
-	    "sum(political_status IN ('party_member', 'probationary_member')), sum(gender = 'M'), sum(gender = 'F'), "
-	    "sum(birth_date > ?), sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ? AND birth_date > ?), "
-	    "sum(birth_date <= ? AND birth_date > ?), sum(birth_date <= ?) "
-	    "FROM people INDEXED BY people_stats WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY "
-	    "node_path",
-	    pm, 10, dates, 8, e);
-	static const int hm[] = {M_HOUSEHOLDS, M_RENTED};
-	if (rc == 0)
-		rc = scan(c, &r,
-			  "SELECT max(node_path), count(*), sum(tenure = 'rented') FROM households "
-			  "WHERE node_path >= ? AND node_path < ? AND status = 'active' GROUP BY node_path",
-			  hm, 2, NULL, 0, e);
-	static const int om[] = {M_ORGS};
-	if (rc == 0)
-		rc = scan(c, &r,
-			  "SELECT max(node_path), count(*) FROM orgs WHERE node_path >= ? AND node_path < ? AND "
-			  "retired_at IS NULL GROUP BY node_id",
-			  om, 1, NULL, 0, e);
+	for (int k = 0; k < NCUT; k++)
+		years_ago(now, cut_age[k], pc.cut[k]);
 	char today[21];
 	time_iso(now, today);
 	today[10] = 0;
-	static const int rm[] = {M_ROLES};
-	const char *rd[] = {today, today};
+	json_t *by_role = NULL, *tags = NULL;
+	rc = boundary_months(c, &pc, e);
+	for (int i = 0; rc == 0 && i < pc.n; i++)
+		rc = place_figures(c, &pc, &pc.p[i], i == 0, e);
 	if (rc == 0)
-		rc = scan(c, &r,
-			  "SELECT max(node_path), count(DISTINCT person_id) FROM roles WHERE start_date <= ? AND "
-			  "(end_date IS NULL OR end_date >= ?) "
-			  "AND node_path >= ? AND node_path < ? GROUP BY node_id",
-			  rm, 1, rd, 2, e);
-	if (rc)
-		goto fail;
-	/* Role holders and care tags in total, by kind. */
-	json_t *roles = json_object(), *tags = json_object();
-	rc = store_prepare(
-	    c->db,
-	    "SELECT role, count(*) FROM roles WHERE node_path >= ? AND node_path < ? AND start_date <= ? AND "
-	    "(end_date IS NULL OR end_date >= ?) GROUP BY role ORDER BY role",
-	    &st, e);
-	if (rc == 0) {
-		store_bind(st, "tttt", r.path, arena_printf(c->a, "%s~", r.path), today, today);
-		while ((rc = store_step(st, e)) == STORE_ROW)
-			json_object_set_new(roles, store_col_text(st, 0), json_integer(store_col_int(st, 1)));
-		store_done(st);
-	}
-	if (rc >= 0)
-		rc = store_prepare(c->db,
-				   "SELECT t.tag, count(*) FROM person_tags t JOIN people p ON p.id = t.person_id "
-				   "WHERE t.node_path >= ? AND t.node_path < ? AND p.status = 'active' GROUP BY t.tag "
-				   "ORDER BY count(*) DESC, t.tag",
-				   &st, e);
-	if (rc == 0) {
-		store_bind(st, "tt", r.path, arena_printf(c->a, "%s~", r.path));
-		while ((rc = store_step(st, e)) == STORE_ROW)
-			json_object_set_new(tags, store_col_text(st, 0), json_integer(store_col_int(st, 1)));
-		store_done(st);
-	}
-	if (rc < 0) {
-		json_decref(roles);
-		json_decref(tags);
-		goto fail;
-	}
-	/* A person holding roles at two nodes is one role holder. */
-	int64_t holders = 0;
-	if (store_int(c->db, e, &holders,
-		      "SELECT count(DISTINCT person_id) FROM roles WHERE node_path >= ? AND node_path < ? AND "
-		      "start_date <= ? "
-		      "AND (end_date IS NULL OR end_date >= ?)",
-		      "tttt", r.path, arena_printf(c->a, "%s~", r.path), today, today) == 0)
-		r.total[M_ROLES] = holders;
-	json_t *pyr = NULL;
-	rc = pyramid(c, r.path, now, &pyr, e);
+		rc = roles(c, &pc, today, &by_role, e);
+	if (rc == 0)
+		rc = tags_json(c, node, &tags, e);
 	if (rc) {
-		json_decref(roles);
-		json_decref(tags);
+		json_decref(by_role);
 		goto fail;
 	}
-	json_t *totals = metrics_json(r.total);
-	json_object_set_new(totals, "roles", roles);
+	json_t *totals = metrics_json(pc.p[0].m);
+	json_object_set_new(totals, "roles", by_role);
 	json_object_set_new(totals, "tags", tags);
-	json_object_set_new(totals, "pyramid", pyr);
+	json_object_set_new(totals, "pyramid", pyramid(c, &pc.p[0]));
 	json_t *children = json_array();
-	for (int i = 0; i < r.nkids; i++) {
-		json_t *k = metrics_json(r.kids[i].m);
-		json_object_set_new(k, "id", json_integer(r.kids[i].id));
-		json_object_set_new(k, "name", json_string(r.kids[i].name));
-		json_object_set_new(k, "kind", json_string(r.kids[i].kind));
+	for (int i = 1; i < pc.n; i++) {
+		json_t *k = metrics_json(pc.p[i].m);
+		json_object_set_new(k, "id", json_integer(pc.p[i].id));
+		json_object_set_new(k, "name", json_string(pc.p[i].name));
+		json_object_set_new(k, "kind", json_string(pc.p[i].kind));
 		json_array_append_new(children, k);
 	}
 	*out = json_pack("{s:o, s:o, s:o}", "node", info, "totals", totals, "children", children);
@@ -330,21 +428,6 @@ static int compute(const struct ctx *c, int64_t node, json_t **out, struct err *
 fail:
 	json_decref(info);
 	return rc;
-}
-
-/* The cached picture of node if it is still current, else NULL. */
-static json_t *cache_get(const struct ctx *c, int64_t node, int64_t version, const char *day)
-{
-	struct store_stmt *st;
-	if (store_prepare(c->db, "SELECT body FROM stats_cache WHERE node_id = ? AND version = ? AND day = ?", &st,
-			  NULL))
-		return NULL;
-	store_bind(st, "iit", node, version, day);
-	json_t *j = NULL;
-	if (store_step(st, NULL) == STORE_ROW)
-		j = json_loads(store_col_text(st, 0), 0, NULL);
-	store_done(st);
-	return j;
 }
 
 int stats_node(const struct ctx *c, int64_t node, json_t **out, struct err *e)
@@ -355,32 +438,10 @@ int stats_node(const struct ctx *c, int64_t node, json_t **out, struct err *e)
 		rc = authz_require(c->who, path, ACC_VIEWER, e);
 	if (rc)
 		return rc;
-	/* The cache's day also names the shape of the picture, so pictures
-	 * cached by an older build without the pyramid are not served. */
-	char day[32];
-	time_iso(time_now(), day);
-	snprintf(day + 10, sizeof day - 10, "/%d", STATS_SHAPE);
-	/* Read the version and the data in one snapshot, so a picture is never
-	 * stored under a version newer than the data it was computed from. */
-	int64_t version = 0;
+	/* One snapshot: the figures and the rows read beside them agree. */
 	rc = store_begin_read(c->db, e);
-	if (rc == 0)
-		rc = store_int(c->db, e, &version, "SELECT value FROM counters WHERE name = 'registry'", "");
-	if (rc == 0 && (*out = cache_get(c, node, version, day)) != NULL) {
-		store_rollback(c->db);
-		return 0;
-	}
 	if (rc == 0)
 		rc = compute(c, node, out, e);
 	store_rollback(c->db);
-	if (rc)
-		return rc;
-	/* Caching is an optimisation: a busy database just skips it. */
-	char *body = json_dumps(*out, JSON_COMPACT);
-	store_run(c->db, NULL,
-		  "INSERT INTO stats_cache (node_id, version, day, body) VALUES (?, ?, ?, ?) ON CONFLICT (node_id) "
-		  "DO UPDATE SET version = excluded.version, day = excluded.day, body = excluded.body",
-		  "iitt", node, version, day, body);
-	free(body);
-	return 0;
+	return rc;
 }

@@ -18,6 +18,7 @@
 #include "domain/cases/cases.h"
 #include "domain/core/audit.h"
 #include "domain/core/fields.h"
+#include "domain/core/figures.h"
 #include "domain/core/rows.h"
 #include "store/store.h"
 
@@ -295,8 +296,9 @@ static int insert_node(const struct ctx *c, json_t *in, int64_t parent_id, const
 		return rc;
 	/* The path needs the new id, so it is set right after the insert. */
 	const char *path = arena_printf(c->a, "%s%lld/", parent_path, (long long)*id);
-	return store_run(c->db, e, "UPDATE nodes SET path = ?, community_id = nullif(?, 0) WHERE id = ?", "tii", path,
-			 is_community ? *id : community_id, *id);
+	rc = store_run(c->db, e, "UPDATE nodes SET path = ?, community_id = nullif(?, 0) WHERE id = ?", "tii", path,
+		       is_community ? *id : community_id, *id);
+	return rc ? rc : figures_node_added(c, *id, parent_id, e);
 }
 
 int tree_create(const struct ctx *c, json_t *in, json_t **out, struct err *e)
@@ -469,6 +471,9 @@ int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out,
 			       "titt", newp, oldlen + 1, node.path, end);
 	if (rc == 0)
 		rc = case_scope_moved(c, arena_printf(c->a, "%.*s", (int)oldlen - id_len, node.path), newp, e);
+	if (rc == 0)
+		rc = figures_node_moved(c, id,
+					tree_path_node(arena_printf(c->a, "%.*s", (int)oldlen - id_len, node.path)), e);
 	if (rc == 0)
 		rc = store_run(c->db, e,
 			       "UPDATE households SET community_id = (SELECT community_id FROM nodes WHERE nodes.id = "

@@ -299,6 +299,77 @@ static void test_stats_pyramid(void **state)
 	time_set_fake(unit_t0());
 }
 
+/* People born on every day around the age boundaries of several dates
+ * (a leap day among them), counted by the figures and by a scan of the
+ * rows with the definition's own comparison: equal on every date. */
+static void test_stats_boundaries_by_date(void **state)
+{
+	struct unit_db *u = *state;
+	struct err e = {0};
+	int64_t c = unit_make_node(u, u->root, "community", "边界社区");
+	int64_t a = unit_make_node(u, c, "area", "边界片区");
+	int64_t h = unit_make_household(u, a, "边界1栋", "owned");
+	static const char *const days[] = {"0101", "0131", "0201", "0228", "0229", "0301", "0614",
+					   "0615", "0616", "0630", "0701", "1130", "1201", "1231"};
+	static const int ages[] = {10, 18, 20, 35, 60, 80};
+	int seq = 100;
+	for (size_t i = 0; i < sizeof ages / sizeof *ages; i++)
+		for (int dy = -1; dy <= 1; dy++)
+			for (size_t d = 0; d < sizeof days / sizeof *days; d++) {
+				char birth[9], id[19], seqs[4];
+				int year = 2024 - ages[i] + dy;
+				if (!strcmp(days[d], "0229") && year % 4 != 0)
+					continue;
+				snprintf(birth, sizeof birth, "%04d%s", year, days[d]);
+				snprintf(seqs, sizeof seqs, "%03d", seq++ % 1000);
+				unit_make_id(id, "430302", birth, seqs);
+				unit_make_person(u, h, "界", id, NULL);
+			}
+	static const char *const now[] = {"2024-02-29T08:00:00Z", "2024-03-01T00:00:00Z", "2024-12-31T23:00:00Z",
+					  "2025-01-01T00:00:00Z", "2024-06-15T12:00:00Z", "2025-02-28T12:00:00Z"};
+	static const char *names[] = {"age_0_17", "age_18_34", "age_35_59", "age_60_79", "age_80_plus"};
+	for (size_t t = 0; t < sizeof now / sizeof *now; t++) {
+		time_set_fake(time_parse_iso(now[t]));
+		char cut[4][11];
+		int64_t at = time_now();
+		static const int bounds[] = {18, 35, 60, 80};
+		for (int k = 0; k < 4; k++)
+			snprintf(cut[k], sizeof cut[k], "%04d%.6s", time_year(at) - bounds[k], now[t] + 4);
+		int64_t want[5];
+		const char *sql[] = {
+		    "SELECT count(*) FROM people WHERE node_id = ? AND status = 'active' AND birth_date > ?",
+		    "SELECT count(*) FROM people WHERE node_id = ? AND status = 'active' AND birth_date <= ? "
+		    "AND birth_date > ?"};
+		assert_int_equal(store_int(u->db, &e, &want[0], sql[0], "it", a, cut[0]), 0);
+		for (int k = 0; k < 3; k++)
+			assert_int_equal(store_int(u->db, &e, &want[k + 1], sql[1], "itt", a, cut[k], cut[k + 1]), 0);
+		assert_int_equal(store_int(u->db, &e, &want[4],
+					   "SELECT count(*) FROM people WHERE node_id = ? AND status = 'active' AND "
+					   "birth_date <= ?",
+					   "it", a, cut[3]),
+				 0);
+		const int64_t nodes[] = {a, c};
+		for (int n = 0; n < 2; n++) {
+			int64_t node = nodes[n];
+			json_t *s = NULL;
+			assert_int_equal(stats_node(&u->c, node, &s, &e), 0);
+			json_t *tot = json_object_get(s, "totals");
+			for (int k = 0; k < 5; k++) {
+				if (metric(tot, names[k]) != want[k])
+					print_error("%s at %s: %lld, want %lld\n", names[k], now[t],
+						    (long long)metric(tot, names[k]), (long long)want[k]);
+				assert_int_equal(metric(tot, names[k]), want[k]);
+			}
+			json_t *kid = child_by_id(s, a);
+			if (kid)
+				for (int k = 0; k < 5; k++)
+					assert_int_equal(metric(kid, names[k]), want[k]);
+			json_decref(s);
+		}
+	}
+	time_set_fake(unit_t0());
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -308,6 +379,7 @@ int main(void)
 	    UNIT_DB_TEST(test_stats_node_totals),
 	    UNIT_DB_TEST(test_stats_follow_changes),
 	    UNIT_DB_TEST(test_stats_pyramid),
+	    UNIT_DB_TEST(test_stats_boundaries_by_date),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
