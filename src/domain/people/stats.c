@@ -103,9 +103,25 @@ static const char *const gender_names[G_COUNT] = {"male", "female", "unknown"};
  * for the node, the age metrics' (18, 35, 60, 80) for it and each child. */
 static const int cut_age[] = {10, 18, 20, 30, 35, 40, 50, 60, 70, 80};
 #define NCUT ((int)(sizeof cut_age / sizeof *cut_age))
+/* The age metrics' lower bounds after age_0_17: 18, 35, 60, 80. */
+static const int metric_age[] = {18, 35, 60, 80};
+#define NMETRIC_AGE ((int)(sizeof metric_age / sizeof *metric_age))
+
+/* The index in cut_age of age (which is there). */
+static int cut_of(int age)
+{
+	int k = 0;
+	while (k < NCUT - 1 && cut_age[k] != age)
+		k++;
+	return k;
+}
+
 static bool metric_cut(int k)
 {
-	return cut_age[k] == 18 || cut_age[k] == 35 || cut_age[k] == 60 || cut_age[k] == 80;
+	for (int i = 0; i < NMETRIC_AGE; i++)
+		if (cut_age[k] == metric_age[i])
+			return true;
+	return false;
 }
 
 /* The node (place 0) or one of its children. */
@@ -233,12 +249,15 @@ static int place_figures(const struct ctx *c, struct picture *pc, struct place *
 	int64_t le[NCUT], dated = p->dated[0] + p->dated[1] + p->dated[2];
 	for (int k = 0; k < NCUT; k++)
 		le[k] = p->le[k][0] + p->le[k][1] + p->le[k][2];
-	int k18 = 1, k35 = 4, k60 = 7, k80 = 9;
-	p->m[M_AGE0] = dated - le[k18];
-	p->m[M_AGE18] = le[k18] - le[k35];
-	p->m[M_AGE35] = le[k35] - le[k60];
-	p->m[M_AGE60] = le[k60] - le[k80];
-	p->m[M_AGE80] = le[k80];
+	/* M_AGE0 … M_AGE80 are consecutive: band i is from metric_age[i-1]
+	 * (0 for the first) to metric_age[i]. */
+	int64_t above = dated;
+	for (int i = 0; i < NMETRIC_AGE; i++) {
+		int64_t at_least = le[cut_of(metric_age[i])];
+		p->m[M_AGE0 + i] = above - at_least;
+		above = at_least;
+	}
+	p->m[M_AGE80] = above;
 	return 0;
 }
 

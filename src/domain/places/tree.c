@@ -436,7 +436,9 @@ int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out,
 	const char *end = arena_printf(c->a, "%s~", node.path);
 	int64_t delta = parent.depth + 1 - node.depth;
 	int64_t oldlen = (int64_t)strlen(node.path);
-	int id_len = snprintf(NULL, 0, "%lld/", (long long)id); /* the parent's path is node.path less this */
+	/* The old parent's path: node.path less the node's own segment. */
+	const char *old_parent =
+	    arena_printf(c->a, "%.*s", (int)oldlen - snprintf(NULL, 0, "%lld/", (long long)id), node.path);
 	char now[21];
 	time_iso(time_now(), now);
 	if (rc == 0)
@@ -470,10 +472,9 @@ int tree_move(const struct ctx *c, int64_t id, int64_t new_parent, json_t **out,
 			       "origin_path < ?",
 			       "titt", newp, oldlen + 1, node.path, end);
 	if (rc == 0)
-		rc = case_scope_moved(c, arena_printf(c->a, "%.*s", (int)oldlen - id_len, node.path), newp, e);
+		rc = case_scope_moved(c, old_parent, newp, e);
 	if (rc == 0)
-		rc = figures_node_moved(c, id,
-					tree_path_node(arena_printf(c->a, "%.*s", (int)oldlen - id_len, node.path)), e);
+		rc = figures_node_moved(c, id, tree_path_node(old_parent), e);
 	if (rc == 0)
 		rc = store_run(c->db, e,
 			       "UPDATE households SET community_id = (SELECT community_id FROM nodes WHERE nodes.id = "
